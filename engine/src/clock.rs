@@ -1,0 +1,188 @@
+//! Virtual time: timer definitions as the engine understands them.
+//!
+//! Timers are written in ISO 8601 (`P7D`, `PT5M`, `2026-12-01T09:00:00Z`, `R3/PT10M`), as cron
+//! expressions (Camunda's `timeCycle` also takes those), or as expressions computed at run time
+//! (`=reminderDelay`, `${dueDate}`). [`TimerSpec::parse`] turns the text of a `timeDuration`,
+//! `timeDate` or `timeCycle` into a checked value, so a typo is caught when the model is
+//! validated, not seven virtual days into a test.
+//!
+//! ```
+//! use baton_engine::clock::TimerSpec;
+//! use baton_engine::model::TimerKind;
+//!
+//! let spec = TimerSpec::parse(TimerKind::Cycle, "R3/PT10M").unwrap();
+//! assert!(matches!(spec, TimerSpec::Cycle { repetitions: Some(3), .. }));
+//! assert!(TimerSpec::parse(TimerKind::Duration, "7 days").is_err());
+//! ```
+
+use jiff::{Span, Timestamp};
+
+use crate::model::TimerKind;
+
+/// A timer definition, parsed.
+#[derive(Debug, Clone)]
+pub enum TimerSpec {
+    /// Fires once, this long after it is armed.
+    Duration(Span),
+    /// Fires once, at this instant.
+    Date(Timestamp),
+    /// Fires every `interval`, `repetitions` times (forever when `None`), from `start` or from
+    /// when it is armed.
+    Cycle {
+        /// `Rn`: how many times; `R` alone repeats forever.
+        repetitions: Option<u32>,
+        /// An explicit start instant, if given.
+        start: Option<Timestamp>,
+        /// Time between firings.
+        interval: Span,
+    },
+    /// A cron expression (seconds, minutes, hours, day of month, month, day of week[, year]).
+    Cron(String),
+    /// An expression evaluated when the timer is armed: its value is checked then.
+    Expression(String),
+}
+
+/// Why a timer text is not a timer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TimerError {
+    /// What is wrong, and the form expected.
+    pub message: String,
+}
+
+fn fail<T>(message: impl Into<String>) -> Result<T, TimerError> {
+    Err(TimerError { message: message.into() })
+}
+
+impl TimerSpec {
+    /// Parses the text of a `timeDuration`, `timeDate` or `timeCycle` element.
+    pub fn parse(kind: TimerKind, text: &str) -> Result<TimerSpec, TimerError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return fail("the timer is empty; write an ISO 8601 value such as P7D, PT5M or R3/PT10M");
+        }
+        if text.starts_with('=') || text.starts_with("${") || text.starts_with("#{") {
+            return Ok(TimerSpec::Expression(text.to_owned()));
+        }
+        match kind {
+            TimerKind::Duration => duration(text).map(TimerSpec::Duration),
+            TimerKind::Date => date(text).map(TimerSpec::Date),
+            TimerKind::Cycle => cycle(text),
+        }
+    }
+}
+
+/// An ISO 8601 duration such as `P7D`, `PT1H30M` or `P1Y2M`.
+pub fn duration(text: &str) -> Result<Span, TimerError> {
+    let upper = text.to_ascii_uppercase();
+    if !(upper.starts_with('P') || upper.starts_with("-P") || upper.starts_with("+P")) {
+        return fail(format!(
+            "`{text}` is not an ISO 8601 duration; write it like P7D (7 days), PT5M (5 minutes) or P1DT12H"
+        ));
+    }
+    let span: Span = jiff::fmt::temporal::SpanParser::new().parse_span(text).or_else(|err| {
+        fail(format!("`{text}` is not an ISO 8601 duration ({err}); write it like P7D, PT5M or P1DT12H"))
+    })?;
+    if span.is_negative() {
+        return fail(format!("`{text}` is negative; a timer cannot fire in the past"));
+    }
+    Ok(span)
+}
+
+/// An ISO 8601 instant with an offset, such as `2026-12-01T09:00:00Z`.
+pub fn date(text: &str) -> Result<Timestamp, TimerError> {
+    text.parse::<Timestamp>().or_else(|err| {
+        fail(format!(
+            "`{text}` is not an ISO 8601 date-time with an offset ({err}); write it like 2026-12-01T09:00:00Z \
+             or 2026-12-01T10:00:00+01:00 (Baton's clock has no local time zone)"
+        ))
+    })
+}
+
+fn cycle(text: &str) -> Result<TimerSpec, TimerError> {
+    let Some(rest) = text.strip_prefix('R').or_else(|| text.strip_prefix('r')) else {
+        return cron(text);
+    };
+    let mut parts = rest.split('/');
+    let count = parts.next().unwrap_or_default();
+    let repetitions = if count.is_empty() {
+        None
+    } else {
+        match count.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return fail(format!(
+                    "`{text}`: `R{count}` is not a repetition count; write R3/PT10M, or R/P1D to repeat forever"
+                ));
+            }
+        }
+    };
+    let pieces: Vec<&str> = parts.collect();
+    let (start, interval) = match pieces.as_slice() {
+        [interval] => (None, duration(interval)?),
+        [first, second] if first.to_ascii_uppercase().starts_with('P') => {
+            (None, duration(first).and_then(|d| date(second).map(|_| d))?)
+        }
+        [start, interval] => (Some(date(start)?), duration(interval)?),
+        _ => {
+            return fail(format!(
+                "`{text}` is not an ISO 8601 repeating interval; write R3/PT10M or R/2026-12-01T09:00:00Z/P1D"
+            ));
+        }
+    };
+    if interval.is_zero() {
+        return fail(format!("`{text}` repeats every zero seconds; give it a positive interval"));
+    }
+    Ok(TimerSpec::Cycle { repetitions, start, interval })
+}
+
+fn cron(text: &str) -> Result<TimerSpec, TimerError> {
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '*' | '?' | ',' | '-' | '/' | '#' | 'L' | 'W');
+    if (6..=7).contains(&fields.len()) && fields.iter().all(|f| f.chars().all(allowed)) {
+        return Ok(TimerSpec::Cron(text.to_owned()));
+    }
+    fail(format!(
+        "`{text}` is neither an ISO 8601 repeating interval (R3/PT10M, R/P1D) nor a cron expression \
+         with 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year])"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_dates_and_cycles() {
+        assert!(
+            matches!(TimerSpec::parse(TimerKind::Duration, " P7D "), Ok(TimerSpec::Duration(span)) if span.get_days() == 7)
+        );
+        assert!(matches!(TimerSpec::parse(TimerKind::Date, "2026-12-01T09:00:00Z"), Ok(TimerSpec::Date(_))));
+        assert!(matches!(
+            TimerSpec::parse(TimerKind::Cycle, "R/2026-12-01T09:00:00Z/P1D"),
+            Ok(TimerSpec::Cycle { repetitions: None, start: Some(_), .. })
+        ));
+        assert!(matches!(TimerSpec::parse(TimerKind::Cycle, "0 0 9 * * MON-FRI"), Ok(TimerSpec::Cron(_))));
+        assert!(matches!(TimerSpec::parse(TimerKind::Duration, "=delay"), Ok(TimerSpec::Expression(_))));
+    }
+
+    #[test]
+    fn bad_timers_say_what_to_write() {
+        for (kind, text) in [
+            (TimerKind::Duration, "7 days"),
+            (TimerKind::Duration, "P7X"),
+            (TimerKind::Duration, "-P1D"),
+            (TimerKind::Date, "2026-12-01T09:00:00"),
+            (TimerKind::Cycle, "R3/PT0S"),
+            (TimerKind::Cycle, "Rx/PT1M"),
+            (TimerKind::Cycle, "every day"),
+            (TimerKind::Duration, ""),
+        ] {
+            let err = TimerSpec::parse(kind, text).unwrap_err();
+            assert!(
+                err.message.contains("write") || err.message.contains("give") || err.message.contains("cannot"),
+                "{err}"
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The engine's one error type: every failure names the file, the position and what to do.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::model::Position;
+use crate::validate::Code;
+
+/// Where in which file something went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, when the input came from one.
+    pub file: Option<PathBuf>,
+    /// Line and column.
+    pub position: Position,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "{}:{}", file.display(), self.position),
+            None => write!(f, "<input>:{}", self.position),
+        }
+    }
+}
+
+/// Everything that can go wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file could not be read.
+    #[error("{}: cannot read the file: {source}; check that it exists and is readable", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The XML is not well-formed.
+    #[error("{at}: not well-formed XML: {message}; fix the XML, or open and save the file in a BPMN modeler")]
+    Malformed {
+        /// Where.
+        at: Location,
+        /// What the XML reader found.
+        message: String,
+    },
+    /// The root element is not BPMN 2.0 `definitions`.
+    #[error(
+        "{at}: the root element is `{found}`, not `definitions` in the BPMN 2.0 namespace \
+         (http://www.omg.org/spec/BPMN/20100524/MODEL); is this a BPMN 2.0 file?"
+    )]
+    NotBpmn {
+        /// Where the root element starts.
+        at: Location,
+        /// The root element's name (and namespace, when it has one).
+        found: String,
+    },
+    /// The document has a DOCTYPE (which could declare entities or load external DTDs).
+    #[error(
+        "{at}: DOCTYPE declarations are refused: Baton never loads DTDs or expands entities; \
+         remove the `<!DOCTYPE ...>` (BPMN files never need one)"
+    )]
+    Doctype {
+        /// Where the DOCTYPE starts.
+        at: Location,
+    },
+    /// An entity other than XML's five predefined ones.
+    #[error(
+        "{at}: `&{name};` is not one of XML's predefined entities (&lt; &gt; &amp; &apos; &quot;); \
+         Baton never expands custom or external entities: write the text itself"
+    )]
+    Entity {
+        /// Where the reference (or the element holding it) is.
+        at: Location,
+        /// The entity name.
+        name: String,
+    },
+    /// The document is over the size limit.
+    #[error(
+        "{at}: the document is {size} bytes, over the limit of {limit} bytes; \
+         if the file is genuine, raise the limit (ParseOptions::max_bytes)"
+    )]
+    TooLarge {
+        /// The file.
+        at: Location,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Elements nest deeper than the limit.
+    #[error(
+        "{at}: elements nest deeper than {limit} levels; no modeler writes that: \
+         is the file generated wrongly? (ParseOptions::max_depth raises the limit)"
+    )]
+    TooDeep {
+        /// Where the element past the limit starts.
+        at: Location,
+        /// The limit.
+        limit: usize,
+    },
+    /// The bytes are not UTF-8, or the declaration names another encoding.
+    #[error("{at}: the document is not UTF-8 ({detail}); save it as UTF-8")]
+    Encoding {
+        /// Where.
+        at: Location,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// The stable code of this error, as `cargo baton validate` prints it.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Io { .. } => Code::Io,
+            Error::Malformed { .. } => Code::MalformedXml,
+            Error::NotBpmn { .. } => Code::NotBpmn,
+            Error::Doctype { .. } | Error::Entity { .. } => Code::EntityRefused,
+            Error::TooLarge { .. } => Code::TooLarge,
+            Error::TooDeep { .. } => Code::TooDeep,
+            Error::Encoding { .. } => Code::Encoding,
+        }
+    }
+
+    /// Where the error is, when it has a position.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Io { .. } => None,
+            Error::Malformed { at, .. }
+            | Error::NotBpmn { at, .. }
+            | Error::Doctype { at }
+            | Error::Entity { at, .. }
+            | Error::TooLarge { at, .. }
+            | Error::TooDeep { at, .. }
+            | Error::Encoding { at, .. } => Some(at),
+        }
+    }
+}

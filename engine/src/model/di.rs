@@ -1,0 +1,126 @@
+//! Diagram interchange (DI): where each element is drawn.
+//!
+//! Kept apart from the process graph so that the runtime never depends on layout, and so that a
+//! file with several diagrams, or none, runs the same.
+
+use serde::Serialize;
+
+use super::Position;
+
+/// A `<bpmndi:BPMNDiagram>` with its one plane.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagram {
+    /// Its id.
+    pub id: Option<String>,
+    /// Its name.
+    pub name: Option<String>,
+    /// The plane: which process or collaboration it draws.
+    pub plane: Plane,
+    /// Shapes in document order (the drawing order).
+    pub shapes: Vec<Shape>,
+    /// Edges in document order (the drawing order).
+    pub edges: Vec<Edge>,
+    /// Where the element starts.
+    pub position: Position,
+}
+
+impl Diagram {
+    /// The shape drawing the element with this id.
+    pub fn shape(&self, element: &str) -> Option<&Shape> {
+        self.shapes.iter().find(|s| s.element == element)
+    }
+
+    /// The edge drawing the element with this id.
+    pub fn edge(&self, element: &str) -> Option<&Edge> {
+        self.edges.iter().find(|e| e.element == element)
+    }
+}
+
+/// A `<bpmndi:BPMNPlane>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plane {
+    /// Its id.
+    pub id: Option<String>,
+    /// `bpmnElement`: the process, collaboration or sub-process drawn.
+    pub element: Option<String>,
+}
+
+/// A rectangle in diagram coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Bounds {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// A point in diagram coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Point {
+    /// Horizontal coordinate.
+    pub x: f64,
+    /// Vertical coordinate.
+    pub y: f64,
+}
+
+/// Stroke and fill colours from the bpmn.io (`bioc:`) or OMG (`color:`) colour extensions.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Colors {
+    /// Outline colour (`bioc:stroke`, `color:border-color`).
+    pub stroke: Option<String>,
+    /// Fill colour (`bioc:fill`, `color:background-color`).
+    pub fill: Option<String>,
+}
+
+/// A `<bpmndi:BPMNLabel>`: where an element's text is drawn, when not inside its shape.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Label {
+    /// The label's bounds, if given.
+    pub bounds: Option<Bounds>,
+    /// Label text colour (`color:color` on the label).
+    pub color: Option<String>,
+}
+
+/// A `<bpmndi:BPMNShape>`: a node, pool, lane, annotation or data element.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shape {
+    /// Its id.
+    pub id: Option<String>,
+    /// `bpmnElement`: the id of the element drawn.
+    pub element: String,
+    /// Where and how big.
+    pub bounds: Bounds,
+    /// `isExpanded` (sub-processes).
+    pub is_expanded: Option<bool>,
+    /// `isHorizontal` (pools and lanes).
+    pub is_horizontal: Option<bool>,
+    /// `isMarkerVisible` (exclusive gateways).
+    pub is_marker_visible: Option<bool>,
+    /// Its label.
+    pub label: Option<Label>,
+    /// Colours set by the modeler.
+    pub colors: Colors,
+    /// Where the element starts.
+    pub position: Position,
+}
+
+/// A `<bpmndi:BPMNEdge>`: a sequence flow, message flow or association.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Edge {
+    /// Its id.
+    pub id: Option<String>,
+    /// `bpmnElement`: the id of the element drawn.
+    pub element: String,
+    /// The line's points, in order.
+    pub waypoints: Vec<Point>,
+    /// Its label.
+    pub label: Option<Label>,
+    /// Colours set by the modeler.
+    pub colors: Colors,
+    /// Where the element starts.
+    pub position: Position,
+}

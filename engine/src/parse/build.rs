@@ -1,0 +1,1194 @@
+//! Element tree → [`Definitions`]: BPMN semantics, both Camunda dialects, and DI.
+//!
+//! Every function here looks at each child it is given and either builds the model from it or
+//! hands it to [`Builder::unsupported`]; that is how the "nothing is dropped" promise is kept.
+
+use std::path::Path;
+
+use crate::error::{Error, Location};
+use crate::model::*;
+
+use super::xml::{Element, Ns};
+
+/// Builds the model from the root element.
+pub(crate) fn definitions(root: &Element, source: Option<&Path>) -> Result<Definitions, Error> {
+    if !root.is(&Ns::Bpmn, "definitions") {
+        let found = match root.ns.uri() {
+            Some(uri) => format!("{} (namespace {uri})", root.qname),
+            None => root.qname.to_string(),
+        };
+        return Err(Error::NotBpmn { at: Location { file: source.map(Into::into), position: root.position }, found });
+    }
+    let mut b = Builder::default();
+    let mut defs = Definitions {
+        source: source.map(Into::into),
+        id: root.id().map(str::to_owned),
+        name: root.attr("name").map(str::to_owned),
+        target_namespace: root.attr("targetNamespace").map(str::to_owned),
+        exporter: root
+            .attr("exporter")
+            .map(|name| Exporter { name: name.to_owned(), version: root.attr("exporterVersion").map(str::to_owned) }),
+        dialect: Dialect::Plain,
+        processes: Vec::new(),
+        collaborations: Vec::new(),
+        messages: Vec::new(),
+        signals: Vec::new(),
+        errors: Vec::new(),
+        escalations: Vec::new(),
+        data_stores: Vec::new(),
+        categories: Vec::new(),
+        diagrams: Vec::new(),
+        unsupported: Vec::new(),
+        defects: Vec::new(),
+    };
+    let owner = defs.id.clone();
+    for child in &root.children {
+        match (&child.ns, &*child.local) {
+            (Ns::Bpmn, "process") => {
+                if let Some(process) = b.process(child) {
+                    defs.processes.push(process);
+                }
+            }
+            (Ns::Bpmn, "collaboration") => {
+                if let Some(collaboration) = b.collaboration(child) {
+                    defs.collaborations.push(collaboration);
+                }
+            }
+            (Ns::Bpmn, "message") => {
+                if let Some(id) = b.id(child) {
+                    let ext = b.extensions(child, Some(&id));
+                    defs.messages.push(Message {
+                        id: MessageId(id),
+                        name: name(child),
+                        correlation_key: ext.correlation_key,
+                        position: child.position,
+                    });
+                }
+            }
+            (Ns::Bpmn, "signal") => {
+                if let Some(id) = b.id(child) {
+                    b.no_children(child, &id);
+                    defs.signals.push(Signal { id: SignalId(id), name: name(child), position: child.position });
+                }
+            }
+            (Ns::Bpmn, "error") => {
+                if let Some(id) = b.id(child) {
+                    b.no_children(child, &id);
+                    defs.errors.push(BpmnError {
+                        id: ErrorId(id),
+                        name: name(child),
+                        code: child.attr("errorCode").map(str::to_owned),
+                        position: child.position,
+                    });
+                }
+            }
+            (Ns::Bpmn, "escalation") => {
+                if let Some(id) = b.id(child) {
+                    b.no_children(child, &id);
+                    defs.escalations.push(Escalation {
+                        id: EscalationId(id),
+                        name: name(child),
+                        code: child.attr("escalationCode").map(str::to_owned),
+                        position: child.position,
+                    });
+                }
+            }
+            (Ns::Bpmn, "dataStore") => {
+                if let Some(id) = b.id(child) {
+                    b.no_children(child, &id);
+                    defs.data_stores.push(DataStore { id, name: name(child), position: child.position });
+                }
+            }
+            (Ns::Bpmn, "category") => {
+                if let Some(id) = b.id(child) {
+                    let mut values = Vec::new();
+                    for value in &child.children {
+                        if value.is(&Ns::Bpmn, "categoryValue") {
+                            if let Some(value_id) = b.id(value) {
+                                values.push((value_id, value.attr("value").map(str::to_owned)));
+                            }
+                        } else {
+                            b.unsupported(value, Some(&id), UnsupportedKind::BpmnElement);
+                        }
+                    }
+                    defs.categories.push(Category { id, values, position: child.position });
+                }
+            }
+            (Ns::BpmnDi, "BPMNDiagram") => defs.diagrams.push(b.diagram(child)),
+            (Ns::Bpmn, "documentation") => {}
+            (Ns::Bpmn, "extensionElements") => {
+                let _ = b.extension_list(child, owner.as_deref());
+            }
+            _ => b.unsupported(child, owner.as_deref(), UnsupportedKind::BpmnElement),
+        }
+    }
+    defs.dialect = match root.attr_ns(&Ns::Modeler, "executionPlatform") {
+        Some("Camunda Cloud") => Dialect::Camunda8,
+        Some("Camunda Platform") => Dialect::Camunda7,
+        _ if b.saw_zeebe => Dialect::Camunda8,
+        _ if b.saw_camunda => Dialect::Camunda7,
+        _ => Dialect::Plain,
+    };
+    defs.unsupported = b.unsupported;
+    defs.defects = b.defects;
+    Ok(defs)
+}
+
+/// Children of an activity that describe the activity itself, not flow elements inside it.
+fn is_activity_detail(local: &str) -> bool {
+    matches!(
+        local,
+        "incoming"
+            | "outgoing"
+            | "documentation"
+            | "extensionElements"
+            | "standardLoopCharacteristics"
+            | "multiInstanceLoopCharacteristics"
+            | "dataInputAssociation"
+            | "dataOutputAssociation"
+            | "completionCondition"
+            | "ioSpecification"
+            | "property"
+    )
+}
+
+fn name(el: &Element) -> Option<String> {
+    el.attr("name").map(str::to_owned)
+}
+
+fn documentation(el: &Element) -> Option<String> {
+    let docs: Vec<&str> = el.children_named(&Ns::Bpmn, "documentation").filter_map(Element::trimmed_text).collect();
+    (!docs.is_empty()).then(|| docs.join("\n"))
+}
+
+fn comma_list(value: Option<&str>) -> Vec<String> {
+    value
+        .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+fn expression(el: &Element) -> Expression {
+    Expression {
+        text: el.text.trim().to_owned(),
+        language: el.attr("language").map(str::to_owned),
+        position: el.position,
+    }
+}
+
+/// Extension elements read from both Camunda dialects, before each node takes what it needs.
+#[derive(Default)]
+struct Extensions {
+    job_type: Option<String>,
+    retries: Option<String>,
+    headers: Vec<(String, String)>,
+    inputs: Vec<Mapping>,
+    outputs: Vec<Mapping>,
+    assignee: Option<String>,
+    candidate_groups: Vec<String>,
+    candidate_users: Vec<String>,
+    form_key: Option<String>,
+    due_date: Option<String>,
+    called_element: Option<String>,
+    propagate_all_child: Option<bool>,
+    propagate_all_parent: Option<bool>,
+    decision: Option<String>,
+    result_variable: Option<String>,
+    script: Option<String>,
+    input_collection: Option<String>,
+    input_element: Option<String>,
+    output_collection: Option<String>,
+    output_element: Option<String>,
+    correlation_key: Option<String>,
+    version_tag: Option<String>,
+}
+
+#[derive(Default)]
+struct Builder {
+    unsupported: Vec<Unsupported>,
+    defects: Vec<Defect>,
+    saw_zeebe: bool,
+    saw_camunda: bool,
+}
+
+impl Builder {
+    /// The element's id, or a defect when it has none.
+    fn id(&mut self, el: &Element) -> Option<String> {
+        match el.id() {
+            Some(id) => Some(id.to_owned()),
+            None => {
+                self.defect(el, DefectKind::MissingAttribute { attribute: "id".into() });
+                None
+            }
+        }
+    }
+
+    fn defect(&mut self, el: &Element, kind: DefectKind) {
+        self.defects.push(Defect {
+            kind,
+            element: el.qname.to_string(),
+            id: el.id().map(str::to_owned),
+            position: el.position,
+        });
+    }
+
+    /// A required reference attribute; a defect when missing.
+    fn required(&mut self, el: &Element, attribute: &str) -> String {
+        match el.attr(attribute).map(str::trim).filter(|v| !v.is_empty()) {
+            Some(value) => value.to_owned(),
+            None => {
+                self.defect(el, DefectKind::MissingAttribute { attribute: attribute.into() });
+                String::new()
+            }
+        }
+    }
+
+    fn bool_attr(&mut self, el: &Element, ns: &Ns, attribute: &str, default: bool) -> bool {
+        match el.attr_ns(ns, attribute).map(str::trim) {
+            None => default,
+            Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                self.defect(
+                    el,
+                    DefectKind::InvalidAttribute {
+                        attribute: attribute.into(),
+                        value: other.into(),
+                        expected: "true or false".into(),
+                    },
+                );
+                default
+            }
+        }
+    }
+
+    fn number_attr(&mut self, el: &Element, attribute: &str) -> f64 {
+        let raw = el.attr(attribute);
+        match raw.map(|v| v.trim().parse::<f64>()) {
+            Some(Ok(value)) if value.is_finite() => value,
+            Some(_) => {
+                self.defect(
+                    el,
+                    DefectKind::InvalidAttribute {
+                        attribute: attribute.into(),
+                        value: raw.unwrap_or_default().into(),
+                        expected: "a number".into(),
+                    },
+                );
+                0.0
+            }
+            None => {
+                self.defect(el, DefectKind::MissingAttribute { attribute: attribute.into() });
+                0.0
+            }
+        }
+    }
+
+    fn unsupported(&mut self, el: &Element, parent: Option<&str>, kind: UnsupportedKind) {
+        let kind = match el.ns {
+            Ns::Bpmn | Ns::BpmnDi | Ns::Dc | Ns::Di => kind,
+            _ => UnsupportedKind::Extension,
+        };
+        self.unsupported.push(Unsupported {
+            element: el.qname.to_string(),
+            namespace: el.ns.uri().map(str::to_owned),
+            id: el.id().map(str::to_owned),
+            parent: parent.map(str::to_owned),
+            kind,
+            position: el.position,
+        });
+    }
+
+    /// For root elements that have no children Baton reads: anything inside is still kept.
+    fn no_children(&mut self, el: &Element, id: &str) {
+        for child in &el.children {
+            if !child.is(&Ns::Bpmn, "documentation") {
+                self.unsupported(child, Some(id), UnsupportedKind::BpmnElement);
+            }
+        }
+    }
+
+    // ----- processes -------------------------------------------------------------------------
+
+    fn process(&mut self, el: &Element) -> Option<Process> {
+        let id = self.id(el)?;
+        let is_executable = self.bool_attr(el, &Ns::None, "isExecutable", false);
+        let ext = self.extensions(el, Some(&id));
+        let mut process = Process {
+            id: ProcessId(id),
+            name: name(el),
+            is_executable,
+            version_tag: ext.version_tag.or_else(|| el.attr_ns(&Ns::Camunda, "versionTag").map(str::to_owned)),
+            nodes: Vec::new(),
+            flows: Vec::new(),
+            lanes: Vec::new(),
+            data: Vec::new(),
+            data_associations: Vec::new(),
+            artifacts: Vec::new(),
+            documentation: documentation(el),
+            position: el.position,
+        };
+        if el.attr_ns(&Ns::Camunda, "versionTag").is_some() {
+            self.saw_camunda = true;
+        }
+        self.flow_elements(&mut process, el, None);
+        for flow in &mut process.flows {
+            flow.is_default = process
+                .nodes
+                .iter()
+                .find(|n| n.id == flow.source)
+                .and_then(FlowNode::default_flow)
+                .is_some_and(|d| *d == flow.id);
+        }
+        Some(process)
+    }
+
+    /// The flow elements of a process or sub-process (`parent`), in document order.
+    fn flow_elements(&mut self, process: &mut Process, container: &Element, parent: Option<&NodeId>) {
+        let scope = parent.map(NodeId::as_str).or(Some(process.id.as_str())).map(str::to_owned);
+        for child in &container.children {
+            if child.ns != Ns::Bpmn {
+                self.unsupported(child, scope.as_deref(), UnsupportedKind::Extension);
+                continue;
+            }
+            match &*child.local {
+                "documentation" | "extensionElements" => {}
+                // A sub-process's own details are read by `flow_node`.
+                detail if parent.is_some() && is_activity_detail(detail) => {}
+                "ioSpecification" => self.unsupported(child, scope.as_deref(), UnsupportedKind::BpmnElement),
+                "sequenceFlow" => {
+                    if let Some(flow) = self.sequence_flow(child, parent) {
+                        process.flows.push(flow);
+                    }
+                }
+                "laneSet" => {
+                    let lanes = self.lanes(child);
+                    process.lanes.extend(lanes);
+                }
+                "dataObject" | "dataObjectReference" | "dataStoreReference" | "property" => {
+                    if let Some(data) = self.data_element(child, parent) {
+                        process.data.push(data);
+                    }
+                }
+                "textAnnotation" | "association" | "group" => {
+                    if let Some(artifact) = self.artifact(child, parent) {
+                        process.artifacts.push(artifact);
+                    }
+                }
+                _ => {
+                    if let Some(node) = self.flow_node(process, child, parent) {
+                        let nested = matches!(node.kind, NodeKind::SubProcess(_)).then(|| node.id.clone());
+                        process.nodes.push(node);
+                        if let Some(sub) = nested {
+                            self.flow_elements(process, child, Some(&sub));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn sequence_flow(&mut self, el: &Element, parent: Option<&NodeId>) -> Option<SequenceFlow> {
+        let id = self.id(el)?;
+        let source = self.required(el, "sourceRef");
+        let target = self.required(el, "targetRef");
+        let mut condition = None;
+        for child in &el.children {
+            match (&child.ns, &*child.local) {
+                (Ns::Bpmn, "conditionExpression") => condition = Some(expression(child)),
+                (Ns::Bpmn, "documentation" | "extensionElements") => {}
+                _ => self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement),
+            }
+        }
+        Some(SequenceFlow {
+            id: FlowId(id),
+            name: name(el),
+            source: NodeId(source),
+            target: NodeId(target),
+            condition,
+            is_default: false,
+            parent: parent.cloned(),
+            position: el.position,
+        })
+    }
+
+    fn lanes(&mut self, lane_set: &Element) -> Vec<Lane> {
+        let mut lanes = Vec::new();
+        for lane in &lane_set.children {
+            if !lane.is(&Ns::Bpmn, "lane") {
+                self.unsupported(lane, lane_set.id(), UnsupportedKind::BpmnElement);
+                continue;
+            }
+            let Some(id) = self.id(lane) else { continue };
+            let mut nodes = Vec::new();
+            let mut children = Vec::new();
+            for child in &lane.children {
+                match (&child.ns, &*child.local) {
+                    (Ns::Bpmn, "flowNodeRef") => nodes.extend(child.trimmed_text().map(NodeId::from)),
+                    (Ns::Bpmn, "childLaneSet") => children.extend(self.lanes(child)),
+                    (Ns::Bpmn, "documentation" | "extensionElements") => {}
+                    _ => self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement),
+                }
+            }
+            lanes.push(Lane { id, name: name(lane), nodes, lanes: children, position: lane.position });
+        }
+        lanes
+    }
+
+    fn data_element(&mut self, el: &Element, parent: Option<&NodeId>) -> Option<DataElement> {
+        let id = self.id(el)?;
+        let kind = match &*el.local {
+            "dataObject" => DataKind::Object { is_collection: self.bool_attr(el, &Ns::None, "isCollection", false) },
+            "property" => DataKind::Property,
+            "dataObjectReference" => DataKind::ObjectReference { object: el.attr("dataObjectRef").map(str::to_owned) },
+            _ => DataKind::StoreReference { store: el.attr("dataStoreRef").map(str::to_owned) },
+        };
+        for child in &el.children {
+            if !child.is(&Ns::Bpmn, "documentation") && !child.is(&Ns::Bpmn, "extensionElements") {
+                self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement);
+            }
+        }
+        Some(DataElement { id, name: name(el), kind, parent: parent.cloned(), position: el.position })
+    }
+
+    fn artifact(&mut self, el: &Element, parent: Option<&NodeId>) -> Option<Artifact> {
+        let id = self.id(el)?;
+        let kind = match &*el.local {
+            "textAnnotation" => ArtifactKind::TextAnnotation {
+                text: el.child(&Ns::Bpmn, "text").and_then(Element::trimmed_text).map(str::to_owned),
+            },
+            "group" => ArtifactKind::Group { category_value: el.attr("categoryValueRef").map(str::to_owned) },
+            _ => ArtifactKind::Association {
+                source: self.required(el, "sourceRef"),
+                target: self.required(el, "targetRef"),
+                direction: match el.attr("associationDirection") {
+                    Some("One") => AssociationDirection::One,
+                    Some("Both") => AssociationDirection::Both,
+                    _ => AssociationDirection::None,
+                },
+            },
+        };
+        for child in &el.children {
+            if !matches!(&*child.local, "text" | "documentation" | "extensionElements") || child.ns != Ns::Bpmn {
+                self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement);
+            }
+        }
+        Some(Artifact { id, kind, parent: parent.cloned(), position: el.position })
+    }
+
+    // ----- flow nodes ------------------------------------------------------------------------
+
+    fn flow_node(&mut self, process: &mut Process, el: &Element, parent: Option<&NodeId>) -> Option<FlowNode> {
+        let scope = parent.map(NodeId::as_str).unwrap_or(process.id.as_str()).to_owned();
+        let local = &*el.local;
+        let is_task = matches!(
+            local,
+            "task"
+                | "serviceTask"
+                | "sendTask"
+                | "receiveTask"
+                | "userTask"
+                | "manualTask"
+                | "scriptTask"
+                | "businessRuleTask"
+        );
+        let is_activity = is_task || matches!(local, "subProcess" | "transaction" | "adHocSubProcess" | "callActivity");
+        let is_gateway = matches!(
+            local,
+            "exclusiveGateway" | "inclusiveGateway" | "parallelGateway" | "eventBasedGateway" | "complexGateway"
+        );
+        let is_event = matches!(
+            local,
+            "startEvent" | "intermediateCatchEvent" | "intermediateThrowEvent" | "boundaryEvent" | "endEvent"
+        );
+        let is_container = matches!(local, "subProcess" | "transaction" | "adHocSubProcess");
+        if !(is_activity || is_gateway || is_event) {
+            self.unsupported(el, Some(&scope), UnsupportedKind::FlowElement);
+            return None;
+        }
+        let id = self.id(el)?;
+        let node_id = NodeId(id.clone());
+        let ext = self.extensions(el, Some(&id));
+        self.camunda_attributes(el);
+
+        let mut incoming = Vec::new();
+        let mut outgoing = Vec::new();
+        let mut definitions = Vec::new();
+        let mut loop_characteristics = None;
+        let mut script_body = None;
+        let mut completion_condition = None;
+        let mut activation_condition = None;
+        for child in &el.children {
+            if child.ns != Ns::Bpmn {
+                self.unsupported(child, Some(&id), UnsupportedKind::Extension);
+                continue;
+            }
+            match &*child.local {
+                "incoming" => incoming.extend(child.trimmed_text().map(FlowId::from)),
+                "outgoing" => outgoing.extend(child.trimmed_text().map(FlowId::from)),
+                "documentation" | "extensionElements" => {}
+                "standardLoopCharacteristics" | "multiInstanceLoopCharacteristics" if is_activity => {
+                    loop_characteristics = Some(self.loop_characteristics(child, el, &ext, &id));
+                }
+                "property" if is_activity => {
+                    if let Some(data) = self.data_element(child, Some(&node_id)) {
+                        process.data.push(data);
+                    }
+                }
+                "dataInputAssociation" | "dataOutputAssociation" if is_activity || is_event => {
+                    if let Some(association) = self.data_association(child, &node_id) {
+                        process.data_associations.push(association);
+                    }
+                }
+                "script" if local == "scriptTask" => script_body = child.trimmed_text().map(str::to_owned),
+                "completionCondition" if local == "adHocSubProcess" => completion_condition = Some(expression(child)),
+                "activationCondition" if local == "complexGateway" => activation_condition = Some(expression(child)),
+                definition if is_event && definition.ends_with("EventDefinition") => {
+                    if let Some(definition) = self.event_definition(child) {
+                        definitions.push(definition);
+                    }
+                }
+                // Flow elements of sub-processes are read by `flow_elements`.
+                content if is_container && !is_activity_detail(content) => {}
+                _ => self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement),
+            }
+        }
+
+        let activity = Activity {
+            default_flow: el.attr("default").map(FlowId::from),
+            loop_characteristics,
+            is_for_compensation: self.bool_attr(el, &Ns::None, "isForCompensation", false),
+            inputs: ext.inputs.clone(),
+            outputs: ext.outputs.clone(),
+        };
+        let kind = if is_task {
+            let kind = match local {
+                "serviceTask" => TaskKind::Service,
+                "sendTask" => TaskKind::Send { message: el.attr("messageRef").map(MessageId::from) },
+                "receiveTask" => TaskKind::Receive {
+                    message: el.attr("messageRef").map(MessageId::from),
+                    instantiate: self.bool_attr(el, &Ns::None, "instantiate", false),
+                },
+                "userTask" => TaskKind::User(UserTask {
+                    assignee: ext.assignee.clone().or_else(|| camunda(el, "assignee")),
+                    candidate_groups: if ext.candidate_groups.is_empty() {
+                        comma_list(el.attr_ns(&Ns::Camunda, "candidateGroups"))
+                    } else {
+                        ext.candidate_groups.clone()
+                    },
+                    candidate_users: if ext.candidate_users.is_empty() {
+                        comma_list(el.attr_ns(&Ns::Camunda, "candidateUsers"))
+                    } else {
+                        ext.candidate_users.clone()
+                    },
+                    form_key: ext.form_key.clone().or_else(|| camunda(el, "formKey")),
+                    due_date: ext.due_date.clone().or_else(|| camunda(el, "dueDate")),
+                }),
+                "manualTask" => TaskKind::Manual,
+                "scriptTask" => TaskKind::Script(match &ext.script {
+                    Some(expression) => Script {
+                        format: Some("feel".into()),
+                        body: Some(expression.clone()),
+                        result_variable: ext.result_variable.clone(),
+                    },
+                    None => Script {
+                        format: el.attr("scriptFormat").map(str::to_owned),
+                        body: script_body,
+                        result_variable: camunda(el, "resultVariable"),
+                    },
+                }),
+                "businessRuleTask" => TaskKind::BusinessRule(BusinessRule {
+                    decision: ext.decision.clone().or_else(|| camunda(el, "decisionRef")),
+                    result_variable: ext.result_variable.clone().or_else(|| camunda(el, "resultVariable")),
+                }),
+                _ => TaskKind::Abstract,
+            };
+            let implementation = match &ext.job_type {
+                Some(job_type) => Some(Implementation::JobType(job_type.clone())),
+                None => match (camunda(el, "type").as_deref(), camunda(el, "topic")) {
+                    (Some("external"), Some(topic)) => Some(Implementation::ExternalTopic(topic)),
+                    _ => camunda(el, "class")
+                        .map(Implementation::Class)
+                        .or_else(|| camunda(el, "delegateExpression").map(Implementation::DelegateExpression))
+                        .or_else(|| camunda(el, "expression").map(Implementation::Expression)),
+                },
+            };
+            NodeKind::Task(Task {
+                kind,
+                activity,
+                implementation,
+                retries: ext.retries.clone(),
+                headers: ext.headers.clone(),
+            })
+        } else if is_activity {
+            match local {
+                "callActivity" => NodeKind::CallActivity(CallActivity {
+                    called_element: ext.called_element.clone().or_else(|| el.attr("calledElement").map(str::to_owned)),
+                    activity,
+                    propagate_all_parent_variables: ext.propagate_all_parent.unwrap_or(self.saw_zeebe_in(el)),
+                    propagate_all_child_variables: ext.propagate_all_child.unwrap_or(self.saw_zeebe_in(el)),
+                }),
+                "transaction" => NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Transaction, activity }),
+                "adHocSubProcess" => NodeKind::SubProcess(SubProcess {
+                    kind: SubProcessKind::AdHoc {
+                        completion_condition,
+                        sequential: el.attr("ordering") == Some("Sequential"),
+                    },
+                    activity,
+                }),
+                _ => {
+                    let event = self.bool_attr(el, &Ns::None, "triggeredByEvent", false);
+                    NodeKind::SubProcess(SubProcess {
+                        kind: if event { SubProcessKind::Event } else { SubProcessKind::Embedded },
+                        activity,
+                    })
+                }
+            }
+        } else if is_gateway {
+            let kind = match local {
+                "exclusiveGateway" => GatewayKind::Exclusive,
+                "inclusiveGateway" => GatewayKind::Inclusive,
+                "parallelGateway" => GatewayKind::Parallel,
+                "eventBasedGateway" => {
+                    GatewayKind::EventBased { instantiate: self.bool_attr(el, &Ns::None, "instantiate", false) }
+                }
+                _ => GatewayKind::Complex { activation_condition },
+            };
+            NodeKind::Gateway(Gateway { kind, default_flow: el.attr("default").map(FlowId::from) })
+        } else {
+            let kind = match local {
+                "startEvent" => {
+                    EventKind::Start { interrupting: self.bool_attr(el, &Ns::None, "isInterrupting", true) }
+                }
+                "intermediateCatchEvent" => EventKind::IntermediateCatch,
+                "intermediateThrowEvent" => EventKind::IntermediateThrow,
+                "boundaryEvent" => EventKind::Boundary {
+                    attached_to: NodeId(self.required(el, "attachedToRef")),
+                    cancel_activity: self.bool_attr(el, &Ns::None, "cancelActivity", true),
+                },
+                _ => EventKind::End,
+            };
+            let mut mappings = ext.inputs.clone();
+            mappings.extend(ext.outputs.iter().cloned());
+            NodeKind::Event(Event {
+                kind,
+                definitions,
+                parallel_multiple: self.bool_attr(el, &Ns::None, "parallelMultiple", false),
+                mappings,
+            })
+        };
+        Some(FlowNode {
+            id: node_id,
+            name: name(el),
+            kind,
+            parent: parent.cloned(),
+            incoming,
+            outgoing,
+            documentation: documentation(el),
+            position: el.position,
+        })
+    }
+
+    /// Zeebe's call activities pass all variables unless told otherwise; Camunda 7's pass none.
+    fn saw_zeebe_in(&self, el: &Element) -> bool {
+        el.child(&Ns::Bpmn, "extensionElements").is_some_and(|ext| ext.children.iter().any(|c| c.ns == Ns::Zeebe))
+    }
+
+    fn camunda_attributes(&mut self, el: &Element) {
+        if el.attrs.iter().any(|a| a.ns == Ns::Camunda) {
+            self.saw_camunda = true;
+        }
+    }
+
+    fn loop_characteristics(
+        &mut self,
+        el: &Element,
+        activity: &Element,
+        ext: &Extensions,
+        owner: &str,
+    ) -> LoopCharacteristics {
+        let known = |b: &mut Self, child: &Element, names: &[&str]| {
+            let ok = child.ns == Ns::Bpmn && names.contains(&&*child.local);
+            if !ok && !child.is(&Ns::Bpmn, "extensionElements") && !child.is(&Ns::Bpmn, "documentation") {
+                b.unsupported(child, Some(owner), UnsupportedKind::BpmnElement);
+            }
+        };
+        if el.local.as_ref() == "standardLoopCharacteristics" {
+            for child in &el.children {
+                known(self, child, &["loopCondition"]);
+            }
+            let maximum = el.attr("loopMaximum").and_then(|m| {
+                let parsed = m.trim().parse::<u64>().ok();
+                if parsed.is_none() {
+                    self.defect(
+                        el,
+                        DefectKind::InvalidAttribute {
+                            attribute: "loopMaximum".into(),
+                            value: m.into(),
+                            expected: "a whole number".into(),
+                        },
+                    );
+                }
+                parsed
+            });
+            return LoopCharacteristics::Standard {
+                condition: el.child(&Ns::Bpmn, "loopCondition").map(expression),
+                test_before: self.bool_attr(el, &Ns::None, "testBefore", false),
+                maximum,
+            };
+        }
+        for child in &el.children {
+            known(
+                self,
+                child,
+                &[
+                    "loopCardinality",
+                    "completionCondition",
+                    "loopDataInputRef",
+                    "loopDataOutputRef",
+                    "inputDataItem",
+                    "outputDataItem",
+                ],
+            );
+        }
+        let zeebe = |field: &Option<String>| field.clone();
+        let item_name = |child: Option<&Element>| child.and_then(|c| c.attr("name").or(c.id()).map(str::to_owned));
+        let text = |child: Option<&Element>| child.and_then(Element::trimmed_text).map(str::to_owned);
+        let _ = activity;
+        LoopCharacteristics::MultiInstance(MultiInstance {
+            sequential: self.bool_attr(el, &Ns::None, "isSequential", false),
+            cardinality: el.child(&Ns::Bpmn, "loopCardinality").map(expression),
+            input_collection: zeebe(&ext.input_collection)
+                .or_else(|| camunda(el, "collection"))
+                .or_else(|| text(el.child(&Ns::Bpmn, "loopDataInputRef"))),
+            input_element: zeebe(&ext.input_element)
+                .or_else(|| camunda(el, "elementVariable"))
+                .or_else(|| item_name(el.child(&Ns::Bpmn, "inputDataItem"))),
+            output_collection: zeebe(&ext.output_collection).or_else(|| text(el.child(&Ns::Bpmn, "loopDataOutputRef"))),
+            output_element: zeebe(&ext.output_element).or_else(|| item_name(el.child(&Ns::Bpmn, "outputDataItem"))),
+            completion_condition: el.child(&Ns::Bpmn, "completionCondition").map(expression),
+        })
+    }
+
+    fn data_association(&mut self, el: &Element, activity: &NodeId) -> Option<DataAssociation> {
+        let id = self.id(el)?;
+        let text = |local: &str| el.child(&Ns::Bpmn, local).and_then(Element::trimmed_text).map(str::to_owned);
+        let direction = if &*el.local == "dataInputAssociation" { DataDirection::Input } else { DataDirection::Output };
+        let data = match direction {
+            DataDirection::Input => text("sourceRef"),
+            DataDirection::Output => text("targetRef"),
+        };
+        for child in &el.children {
+            if !(child.ns == Ns::Bpmn
+                && matches!(&*child.local, "sourceRef" | "targetRef" | "documentation" | "extensionElements"))
+            {
+                self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement);
+            }
+        }
+        Some(DataAssociation { id, direction, activity: activity.clone(), data, position: el.position })
+    }
+
+    fn event_definition(&mut self, el: &Element) -> Option<EventDefinition> {
+        let id = el.id().map(str::to_owned);
+        let owner = id.as_deref();
+        let expect_children = |b: &mut Self, names: &[&str]| {
+            for child in &el.children {
+                let known =
+                    child.ns == Ns::Bpmn && (names.contains(&&*child.local) || &*child.local == "documentation");
+                if !known && !child.is(&Ns::Bpmn, "extensionElements") {
+                    b.unsupported(child, owner, UnsupportedKind::BpmnElement);
+                }
+            }
+        };
+        let attr = |name: &str| el.attr(name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let trigger = match &*el.local {
+            "messageEventDefinition" => {
+                expect_children(self, &[]);
+                Trigger::Message { message: attr("messageRef").map(MessageId) }
+            }
+            "timerEventDefinition" => {
+                expect_children(self, &["timeDuration", "timeDate", "timeCycle"]);
+                let timer = el.children.iter().find_map(|child| {
+                    let kind = match (&child.ns, &*child.local) {
+                        (Ns::Bpmn, "timeDuration") => TimerKind::Duration,
+                        (Ns::Bpmn, "timeDate") => TimerKind::Date,
+                        (Ns::Bpmn, "timeCycle") => TimerKind::Cycle,
+                        _ => return None,
+                    };
+                    Some(Timer { kind, value: child.text.trim().to_owned(), position: child.position })
+                });
+                Trigger::Timer { timer }
+            }
+            "errorEventDefinition" => {
+                expect_children(self, &[]);
+                Trigger::Error { error: attr("errorRef").map(ErrorId) }
+            }
+            "escalationEventDefinition" => {
+                expect_children(self, &[]);
+                Trigger::Escalation { escalation: attr("escalationRef").map(EscalationId) }
+            }
+            "signalEventDefinition" => {
+                expect_children(self, &[]);
+                Trigger::Signal { signal: attr("signalRef").map(SignalId) }
+            }
+            "compensateEventDefinition" => {
+                expect_children(self, &[]);
+                Trigger::Compensation {
+                    activity: attr("activityRef").map(NodeId),
+                    wait_for_completion: self.bool_attr(el, &Ns::None, "waitForCompletion", true),
+                }
+            }
+            "conditionalEventDefinition" => {
+                expect_children(self, &["condition"]);
+                Trigger::Conditional { condition: el.child(&Ns::Bpmn, "condition").map(expression) }
+            }
+            "linkEventDefinition" => {
+                expect_children(self, &["source", "target"]);
+                Trigger::Link { name: attr("name") }
+            }
+            "cancelEventDefinition" => {
+                expect_children(self, &[]);
+                Trigger::Cancel
+            }
+            "terminateEventDefinition" => {
+                expect_children(self, &[]);
+                Trigger::Terminate
+            }
+            _ => {
+                self.unsupported(el, owner, UnsupportedKind::BpmnElement);
+                return None;
+            }
+        };
+        Some(EventDefinition { id, trigger, position: el.position })
+    }
+
+    // ----- extension elements ----------------------------------------------------------------
+
+    /// Reads the `<extensionElements>` child of `el`, if any.
+    fn extensions(&mut self, el: &Element, owner: Option<&str>) -> Extensions {
+        match el.child(&Ns::Bpmn, "extensionElements") {
+            Some(ext) => self.extension_list(ext, owner),
+            None => Extensions::default(),
+        }
+    }
+
+    fn extension_list(&mut self, list: &Element, owner: Option<&str>) -> Extensions {
+        let mut ext = Extensions::default();
+        for item in &list.children {
+            match item.ns {
+                Ns::Zeebe => {
+                    self.saw_zeebe = true;
+                    self.zeebe(item, owner, &mut ext);
+                }
+                Ns::Camunda => {
+                    self.saw_camunda = true;
+                    self.camunda(item, owner, &mut ext);
+                }
+                _ => self.unsupported(item, owner, UnsupportedKind::Extension),
+            }
+        }
+        ext
+    }
+
+    fn zeebe(&mut self, item: &Element, owner: Option<&str>, ext: &mut Extensions) {
+        let attr = |name: &str| item.attr(name).map(str::to_owned);
+        match &*item.local {
+            "taskDefinition" => {
+                ext.job_type = attr("type");
+                ext.retries = attr("retries");
+            }
+            "ioMapping" => {
+                for mapping in &item.children {
+                    let target = match &*mapping.local {
+                        "input" if mapping.ns == Ns::Zeebe => &mut ext.inputs,
+                        "output" if mapping.ns == Ns::Zeebe => &mut ext.outputs,
+                        _ => {
+                            self.unsupported(mapping, owner, UnsupportedKind::Extension);
+                            continue;
+                        }
+                    };
+                    target.push(Mapping {
+                        source: mapping.attr("source").unwrap_or_default().to_owned(),
+                        target: mapping.attr("target").unwrap_or_default().to_owned(),
+                        position: mapping.position,
+                    });
+                }
+            }
+            "taskHeaders" => {
+                for header in &item.children {
+                    match (header.attr("key"), header.attr("value")) {
+                        (Some(key), value) if header.is(&Ns::Zeebe, "header") => {
+                            ext.headers.push((key.to_owned(), value.unwrap_or_default().to_owned()));
+                        }
+                        _ => self.unsupported(header, owner, UnsupportedKind::Extension),
+                    }
+                }
+            }
+            "assignmentDefinition" => {
+                ext.assignee = attr("assignee");
+                ext.candidate_groups = comma_list(item.attr("candidateGroups"));
+                ext.candidate_users = comma_list(item.attr("candidateUsers"));
+            }
+            "formDefinition" => ext.form_key = attr("formKey").or_else(|| attr("formId")),
+            "taskSchedule" => ext.due_date = attr("dueDate"),
+            "calledElement" => {
+                ext.called_element = attr("processId");
+                ext.propagate_all_child = Some(item.attr("propagateAllChildVariables") != Some("false"));
+                ext.propagate_all_parent = Some(item.attr("propagateAllParentVariables") != Some("false"));
+            }
+            "calledDecision" => {
+                ext.decision = attr("decisionId");
+                ext.result_variable = attr("resultVariable");
+            }
+            "script" => {
+                ext.script = attr("expression");
+                ext.result_variable = attr("resultVariable");
+            }
+            "loopCharacteristics" => {
+                ext.input_collection = attr("inputCollection");
+                ext.input_element = attr("inputElement");
+                ext.output_collection = attr("outputCollection");
+                ext.output_element = attr("outputElement");
+            }
+            "subscription" => ext.correlation_key = attr("correlationKey"),
+            "versionTag" => ext.version_tag = attr("value"),
+            // A marker for Camunda's own user tasks; Baton treats every user task alike.
+            "userTask" => {}
+            _ => self.unsupported(item, owner, UnsupportedKind::Extension),
+        }
+    }
+
+    fn camunda(&mut self, item: &Element, owner: Option<&str>, ext: &mut Extensions) {
+        match &*item.local {
+            "inputOutput" => {
+                for parameter in &item.children {
+                    let target = match &*parameter.local {
+                        "inputParameter" if parameter.ns == Ns::Camunda => &mut ext.inputs,
+                        "outputParameter" if parameter.ns == Ns::Camunda => &mut ext.outputs,
+                        _ => {
+                            self.unsupported(parameter, owner, UnsupportedKind::Extension);
+                            continue;
+                        }
+                    };
+                    // Lists, maps and scripts as parameter values are not read yet: keep them
+                    // visible instead of mapping a wrong value.
+                    if let Some(complex) = parameter.children.first() {
+                        self.unsupported(complex, owner, UnsupportedKind::Extension);
+                        continue;
+                    }
+                    target.push(Mapping {
+                        source: parameter.text.trim().to_owned(),
+                        target: parameter.attr("name").unwrap_or_default().to_owned(),
+                        position: parameter.position,
+                    });
+                }
+            }
+            "in" | "out" => {
+                let all = item.attr("variables") == Some("all");
+                let into_child = &*item.local == "in";
+                if all {
+                    if into_child {
+                        ext.propagate_all_parent = Some(true);
+                    } else {
+                        ext.propagate_all_child = Some(true);
+                    }
+                }
+                let source = item.attr("source").or(item.attr("sourceExpression"));
+                if let (Some(source), Some(target)) = (source, item.attr("target")) {
+                    let mapping =
+                        Mapping { source: source.to_owned(), target: target.to_owned(), position: item.position };
+                    if into_child {
+                        ext.inputs.push(mapping);
+                    } else {
+                        ext.outputs.push(mapping);
+                    }
+                } else if !all {
+                    self.unsupported(item, owner, UnsupportedKind::Extension);
+                }
+            }
+            "failedJobRetryTimeCycle" => ext.retries = item.trimmed_text().map(str::to_owned),
+            _ => self.unsupported(item, owner, UnsupportedKind::Extension),
+        }
+    }
+
+    // ----- collaborations --------------------------------------------------------------------
+
+    fn collaboration(&mut self, el: &Element) -> Option<Collaboration> {
+        let id = self.id(el)?;
+        let mut collaboration = Collaboration {
+            id: id.clone(),
+            name: name(el),
+            participants: Vec::new(),
+            message_flows: Vec::new(),
+            artifacts: Vec::new(),
+            position: el.position,
+        };
+        for child in &el.children {
+            match (&child.ns, &*child.local) {
+                (Ns::Bpmn, "participant") => {
+                    if let Some(pid) = self.id(child) {
+                        for inner in &child.children {
+                            if !inner.is(&Ns::Bpmn, "documentation") && !inner.is(&Ns::Bpmn, "extensionElements") {
+                                self.unsupported(inner, Some(&pid), UnsupportedKind::BpmnElement);
+                            }
+                        }
+                        collaboration.participants.push(Participant {
+                            id: pid,
+                            name: name(child),
+                            process: child.attr("processRef").map(ProcessId::from),
+                            position: child.position,
+                        });
+                    }
+                }
+                (Ns::Bpmn, "messageFlow") => {
+                    if let Some(fid) = self.id(child) {
+                        collaboration.message_flows.push(MessageFlow {
+                            id: fid,
+                            name: name(child),
+                            source: self.required(child, "sourceRef"),
+                            target: self.required(child, "targetRef"),
+                            message: child.attr("messageRef").map(MessageId::from),
+                            position: child.position,
+                        });
+                    }
+                }
+                (Ns::Bpmn, "textAnnotation" | "association" | "group") => {
+                    if let Some(artifact) = self.artifact(child, None) {
+                        collaboration.artifacts.push(artifact);
+                    }
+                }
+                (Ns::Bpmn, "documentation" | "extensionElements") => {}
+                _ => self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement),
+            }
+        }
+        Some(collaboration)
+    }
+
+    // ----- diagram interchange ---------------------------------------------------------------
+
+    fn diagram(&mut self, el: &Element) -> Diagram {
+        let mut diagram = Diagram {
+            id: el.id().map(str::to_owned),
+            name: name(el),
+            plane: Plane { id: None, element: None },
+            shapes: Vec::new(),
+            edges: Vec::new(),
+            position: el.position,
+        };
+        for child in &el.children {
+            if !child.is(&Ns::BpmnDi, "BPMNPlane") {
+                self.unsupported(child, el.id(), UnsupportedKind::BpmnElement);
+                continue;
+            }
+            diagram.plane =
+                Plane { id: child.id().map(str::to_owned), element: child.attr("bpmnElement").map(str::to_owned) };
+            for item in &child.children {
+                match (&item.ns, &*item.local) {
+                    (Ns::BpmnDi, "BPMNShape") => {
+                        if let Some(shape) = self.shape(item) {
+                            diagram.shapes.push(shape);
+                        }
+                    }
+                    (Ns::BpmnDi, "BPMNEdge") => {
+                        if let Some(edge) = self.edge(item) {
+                            diagram.edges.push(edge);
+                        }
+                    }
+                    _ => self.unsupported(item, child.id(), UnsupportedKind::BpmnElement),
+                }
+            }
+        }
+        diagram
+    }
+
+    fn bounds(&mut self, el: &Element) -> Bounds {
+        Bounds {
+            x: self.number_attr(el, "x"),
+            y: self.number_attr(el, "y"),
+            width: self.number_attr(el, "width"),
+            height: self.number_attr(el, "height"),
+        }
+    }
+
+    fn colors(el: &Element) -> Colors {
+        let get = |ns: &Ns, name: &str| el.attr_ns(ns, name).map(str::to_owned);
+        Colors {
+            stroke: get(&Ns::Bioc, "stroke").or_else(|| get(&Ns::Color, "border-color")),
+            fill: get(&Ns::Bioc, "fill").or_else(|| get(&Ns::Color, "background-color")),
+        }
+    }
+
+    fn label(&mut self, el: &Element) -> Label {
+        let mut label = Label { bounds: None, color: el.attr_ns(&Ns::Color, "color").map(str::to_owned) };
+        for child in &el.children {
+            if child.is(&Ns::Dc, "Bounds") {
+                label.bounds = Some(self.bounds(child));
+            } else {
+                self.unsupported(child, el.id(), UnsupportedKind::BpmnElement);
+            }
+        }
+        label
+    }
+
+    fn shape(&mut self, el: &Element) -> Option<Shape> {
+        let element = self.required(el, "bpmnElement");
+        if element.is_empty() {
+            return None;
+        }
+        let mut bounds = None;
+        let mut label = None;
+        for child in &el.children {
+            match (&child.ns, &*child.local) {
+                (Ns::Dc, "Bounds") => bounds = Some(self.bounds(child)),
+                (Ns::BpmnDi, "BPMNLabel") => label = Some(self.label(child)),
+                _ => self.unsupported(child, el.id(), UnsupportedKind::BpmnElement),
+            }
+        }
+        let Some(bounds) = bounds else {
+            self.defect(el, DefectKind::MissingAttribute { attribute: "dc:Bounds".into() });
+            return None;
+        };
+        let optional_bool = |b: &mut Self, name: &str| el.attr(name).map(|_| b.bool_attr(el, &Ns::None, name, false));
+        Some(Shape {
+            id: el.id().map(str::to_owned),
+            element,
+            bounds,
+            is_expanded: optional_bool(self, "isExpanded"),
+            is_horizontal: optional_bool(self, "isHorizontal"),
+            is_marker_visible: optional_bool(self, "isMarkerVisible"),
+            label,
+            colors: Self::colors(el),
+            position: el.position,
+        })
+    }
+
+    fn edge(&mut self, el: &Element) -> Option<Edge> {
+        let element = self.required(el, "bpmnElement");
+        if element.is_empty() {
+            return None;
+        }
+        let mut waypoints = Vec::new();
+        let mut label = None;
+        for child in &el.children {
+            match (&child.ns, &*child.local) {
+                (Ns::Di, "waypoint") => {
+                    waypoints.push(Point { x: self.number_attr(child, "x"), y: self.number_attr(child, "y") })
+                }
+                (Ns::BpmnDi, "BPMNLabel") => label = Some(self.label(child)),
+                _ => self.unsupported(child, el.id(), UnsupportedKind::BpmnElement),
+            }
+        }
+        Some(Edge {
+            id: el.id().map(str::to_owned),
+            element,
+            waypoints,
+            label,
+            colors: Self::colors(el),
+            position: el.position,
+        })
+    }
+}
+
+/// A `camunda:` attribute of `el`.
+fn camunda(el: &Element, name: &str) -> Option<String> {
+    el.attr_ns(&Ns::Camunda, name).map(str::to_owned)
+}

@@ -1,0 +1,348 @@
+//! XML text → a small namespace-resolved element tree, with positions.
+//!
+//! This layer knows XML, not BPMN: it enforces the safety limits (size, depth, no DTD, no
+//! entities beyond XML's five), resolves every prefix to its namespace URI, and records where
+//! each element starts. Building the model from the tree is then plain pattern matching.
+
+use std::borrow::Cow;
+
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+
+use crate::error::{Error, Location};
+use crate::model::Position;
+
+use super::ParseOptions;
+
+/// The namespaces Baton reads, resolved once so that matching is a comparison of enums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ns {
+    /// No namespace (unprefixed attributes, or elements with no default namespace).
+    None,
+    Bpmn,
+    BpmnDi,
+    Dc,
+    Di,
+    Camunda,
+    Zeebe,
+    Modeler,
+    Bioc,
+    Color,
+    Xsi,
+    Other(Box<str>),
+    /// A prefix that is not declared: kept so the element can still be reported.
+    Undeclared(Box<str>),
+}
+
+pub(crate) const BPMN_NS: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
+
+impl Ns {
+    fn from_uri(uri: &str) -> Ns {
+        match uri {
+            BPMN_NS => Ns::Bpmn,
+            "http://www.omg.org/spec/BPMN/20100524/DI" => Ns::BpmnDi,
+            "http://www.omg.org/spec/DD/20100524/DC" => Ns::Dc,
+            "http://www.omg.org/spec/DD/20100524/DI" => Ns::Di,
+            "http://camunda.org/schema/1.0/bpmn" => Ns::Camunda,
+            "http://camunda.org/schema/zeebe/1.0" => Ns::Zeebe,
+            "http://camunda.org/schema/modeler/1.0" => Ns::Modeler,
+            "http://bpmn.io/schema/bpmn/biocolor/1.0" => Ns::Bioc,
+            "http://www.omg.org/spec/BPMN/non-normative/color/1.0" => Ns::Color,
+            "http://www.w3.org/2001/XMLSchema-instance" => Ns::Xsi,
+            other => Ns::Other(other.into()),
+        }
+    }
+
+    /// The namespace URI, for reports.
+    pub(crate) fn uri(&self) -> Option<&str> {
+        Some(match self {
+            Ns::None | Ns::Undeclared(_) => return None,
+            Ns::Bpmn => BPMN_NS,
+            Ns::BpmnDi => "http://www.omg.org/spec/BPMN/20100524/DI",
+            Ns::Dc => "http://www.omg.org/spec/DD/20100524/DC",
+            Ns::Di => "http://www.omg.org/spec/DD/20100524/DI",
+            Ns::Camunda => "http://camunda.org/schema/1.0/bpmn",
+            Ns::Zeebe => "http://camunda.org/schema/zeebe/1.0",
+            Ns::Modeler => "http://camunda.org/schema/modeler/1.0",
+            Ns::Bioc => "http://bpmn.io/schema/bpmn/biocolor/1.0",
+            Ns::Color => "http://www.omg.org/spec/BPMN/non-normative/color/1.0",
+            Ns::Xsi => "http://www.w3.org/2001/XMLSchema-instance",
+            Ns::Other(uri) => uri,
+        })
+    }
+
+    fn resolve(result: ResolveResult<'_>) -> Ns {
+        match result {
+            ResolveResult::Unbound => Ns::None,
+            ResolveResult::Bound(ns) => Ns::from_uri(ns.0),
+            ResolveResult::Unknown(prefix) => Ns::Undeclared(prefix.into()),
+        }
+    }
+}
+
+/// One attribute, its prefix resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Attr {
+    pub ns: Ns,
+    pub local: Box<str>,
+    pub value: String,
+}
+
+/// One element: name, attributes, children, text, and where it starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Element {
+    pub ns: Ns,
+    /// The qualified name as written (`bpmn:task`), for messages.
+    pub qname: Box<str>,
+    pub local: Box<str>,
+    pub attrs: Vec<Attr>,
+    pub children: Vec<Element>,
+    /// Text and CDATA content, concatenated, entities resolved.
+    pub text: String,
+    pub position: Position,
+}
+
+impl Element {
+    pub fn is(&self, ns: &Ns, local: &str) -> bool {
+        self.ns == *ns && &*self.local == local
+    }
+
+    /// An unprefixed attribute's value.
+    pub fn attr(&self, local: &str) -> Option<&str> {
+        self.attr_ns(&Ns::None, local)
+    }
+
+    /// A namespaced attribute's value.
+    pub fn attr_ns(&self, ns: &Ns, local: &str) -> Option<&str> {
+        self.attrs.iter().find(|a| a.ns == *ns && &*a.local == local).map(|a| a.value.as_str())
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.attr("id").filter(|id| !id.is_empty())
+    }
+
+    /// Direct children with this name.
+    pub fn children_named<'a>(&'a self, ns: &'a Ns, local: &'a str) -> impl Iterator<Item = &'a Element> {
+        self.children.iter().filter(move |c| c.is(ns, local))
+    }
+
+    pub fn child(&self, ns: &Ns, local: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.is(ns, local))
+    }
+
+    /// The trimmed text, or `None` when empty.
+    pub fn trimmed_text(&self) -> Option<&str> {
+        Some(self.text.trim()).filter(|t| !t.is_empty())
+    }
+}
+
+/// Turns byte offsets into line and column, scanning forward once for the whole document:
+/// positions are asked for in document order, so the total work stays linear even for a
+/// megabyte-long single line.
+pub(crate) struct Locator<'a> {
+    text: &'a [u8],
+    offset: usize,
+    position: Position,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self { text: text.as_bytes(), offset: 0, position: Position::new(1, 1) }
+    }
+
+    pub fn locate(&mut self, offset: u64) -> Position {
+        let target = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
+        if target < self.offset {
+            self.offset = 0;
+            self.position = Position::new(1, 1);
+        }
+        for &byte in &self.text[self.offset..target] {
+            if byte == b'\n' {
+                self.position.line += 1;
+                self.position.column = 1;
+            } else if byte & 0xC0 != 0x80 {
+                // Count characters, not bytes: a UTF-8 continuation byte starts no character.
+                self.position.column += 1;
+            }
+        }
+        self.offset = target;
+        self.position
+    }
+}
+
+/// Parses `text` into its root element, enforcing `options`' limits.
+pub(crate) fn read(text: &str, options: &ParseOptions, file: Option<&std::path::Path>) -> Result<Element, Error> {
+    let at = |position: Position| Location { file: file.map(Into::into), position };
+    let mut locator = Locator::new(text);
+    let mut reader = NsReader::from_str(text);
+    reader.config_mut().check_end_names = true;
+
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let start = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(err) => {
+                let position = locator.locate(reader.error_position());
+                return Err(xml_error(err, at(position)));
+            }
+        };
+        match event {
+            Event::Start(e) | Event::Empty(e) if root.is_some() => {
+                let _ = e;
+                return Err(Error::Malformed {
+                    at: at(locator.locate(start)),
+                    message: "a second root element; a document has exactly one".into(),
+                });
+            }
+            Event::Start(e) => {
+                let element = open(&reader, &e, locator.locate(start), &at)?;
+                if stack.len() >= options.max_depth {
+                    return Err(Error::TooDeep { at: at(element.position), limit: options.max_depth });
+                }
+                stack.push(element);
+            }
+            Event::Empty(e) => {
+                let element = open(&reader, &e, locator.locate(start), &at)?;
+                if stack.len() >= options.max_depth {
+                    return Err(Error::TooDeep { at: at(element.position), limit: options.max_depth });
+                }
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(element),
+                    None => root = Some(element),
+                }
+            }
+            Event::End(_) => {
+                // check_end_names guarantees a matching open element.
+                if let Some(element) = stack.pop() {
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(element),
+                        None => root = Some(element),
+                    }
+                }
+            }
+            Event::Text(t) => {
+                let content = t.xml10_content();
+                match stack.last_mut() {
+                    Some(top) => top.text.push_str(&content),
+                    None if content.trim().is_empty() => {}
+                    None => {
+                        return Err(Error::Malformed {
+                            at: at(locator.locate(start)),
+                            message: "text outside the root element".into(),
+                        });
+                    }
+                }
+            }
+            Event::CData(c) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&c.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let position = locator.locate(start);
+                let resolved = resolve_reference(&r, &at(position))?;
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&resolved);
+                }
+            }
+            Event::DocType(_) => return Err(Error::Doctype { at: at(locator.locate(start)) }),
+            Event::Decl(decl) => {
+                if let Some(Ok(encoding)) = decl.encoding() {
+                    let name = encoding.to_ascii_lowercase();
+                    if name != "utf-8" && name != "utf8" {
+                        return Err(Error::Encoding {
+                            at: at(locator.locate(start)),
+                            detail: format!("the declaration says encoding=\"{encoding}\""),
+                        });
+                    }
+                }
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(Error::Malformed {
+            at: at(locator.locate(text.len() as u64)),
+            message: format!(
+                "the document ends before `</{}>` closes the element opened at {}",
+                open.qname, open.position
+            ),
+        });
+    }
+    root.ok_or_else(|| Error::Malformed {
+        at: at(locator.locate(text.len() as u64)),
+        message: "the document has no root element".into(),
+    })
+}
+
+fn open<F>(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, position: Position, at: &F) -> Result<Element, Error>
+where
+    F: Fn(Position) -> Location,
+{
+    let name = start.name();
+    let (ns, local) = reader.resolver().resolve_element(name);
+    let mut attrs = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|err| Error::Malformed { at: at(position), message: err.to_string() })?;
+        if attr.key.as_namespace_binding().is_some() {
+            continue;
+        }
+        let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
+        let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
+        attrs.push(Attr { ns: Ns::resolve(attr_ns), local: attr_local.as_ref().into(), value: value.into_owned() });
+    }
+    Ok(Element {
+        ns: Ns::resolve(ns),
+        qname: name.as_ref().into(),
+        local: local.as_ref().into(),
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+        position,
+    })
+}
+
+fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>, at: &Location) -> Result<Cow<'static, str>, Error> {
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            _ => Err(Error::Malformed {
+                at: at.clone(),
+                message: format!("invalid character reference `&{};`", reference.xml10_content()),
+            }),
+        };
+    }
+    let name = reference.xml10_content();
+    Ok(Cow::Borrowed(match name.as_ref() {
+        "lt" => "<",
+        "gt" => ">",
+        "amp" => "&",
+        "apos" => "'",
+        "quot" => "\"",
+        _ => return Err(Error::Entity { at: at.clone(), name: name.into_owned() }),
+    }))
+}
+
+fn escape_error(err: quick_xml::Error, at: Location) -> Error {
+    match err {
+        quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
+            Error::Entity { at, name }
+        }
+        other => xml_error(other, at),
+    }
+}
+
+fn xml_error(err: quick_xml::Error, at: Location) -> Error {
+    match err {
+        quick_xml::Error::Encoding(e) => Error::Encoding { at, detail: e.to_string() },
+        quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
+            Error::Entity { at, name }
+        }
+        other => Error::Malformed { at, message: other.to_string() },
+    }
+}

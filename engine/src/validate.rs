@@ -1,0 +1,1270 @@
+//! Model → every problem at once, like a compiler.
+//!
+//! [`validate`] never stops at the first problem: a user fixing a model wants the whole list,
+//! each with a stable [`Code`], the element id, its position and a hint. Errors make a model
+//! unfit to run; warnings are worth a look but do not stop it. In a process marked
+//! `isExecutable="false"`, problems that only matter when running (expressions, timers,
+//! unsupported elements on a path) are warnings: such a process is drawn, not run.
+//!
+//! ```
+//! use baton_engine::validate::{validate, Code};
+//!
+//! let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+//!   <process id="p" isExecutable="true">
+//!     <startEvent id="start" />
+//!     <sequenceFlow id="f" sourceRef="start" targetRef="nowhere" />
+//!   </process>
+//! </definitions>"#;
+//! let problems = validate(&baton_engine::parse::parse(xml)?);
+//! assert_eq!(problems[0].code, Code::UnknownFlowEnd);
+//! assert_eq!(problems[0].element.as_deref(), Some("f"));
+//! assert_eq!(problems[0].position.line, 4);
+//! # Ok::<(), baton_engine::Error>(())
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::clock::TimerSpec;
+use crate::expr::Expression as ParsedExpression;
+use crate::model::*;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The model cannot run as written.
+    Error,
+    /// Worth a look; the model still runs.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $code:literal,)*) => {
+        /// A stable problem code, as printed by `cargo baton validate` (`error[B0103]`).
+        ///
+        /// Codes never change meaning; tools may match on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Code {
+            /// The code as printed, e.g. `B0103`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $code,)*
+                }
+            }
+
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+        }
+    };
+}
+
+codes! {
+    /// Not well-formed XML.
+    MalformedXml = "B0001",
+    /// Not a BPMN 2.0 document.
+    NotBpmn = "B0002",
+    /// A DOCTYPE or a custom entity: refused.
+    EntityRefused = "B0003",
+    /// Over the size limit.
+    TooLarge = "B0004",
+    /// Nested deeper than the limit.
+    TooDeep = "B0005",
+    /// Not UTF-8.
+    Encoding = "B0006",
+    /// The file could not be read.
+    Io = "B0007",
+    /// Two elements share an id.
+    DuplicateId = "B0101",
+    /// A required attribute is missing.
+    MissingAttribute = "B0102",
+    /// A sequence flow's source or target does not exist.
+    UnknownFlowEnd = "B0103",
+    /// A `default` flow that does not exist or does not leave the element.
+    BadDefaultFlow = "B0104",
+    /// A boundary event attached to an element that does not exist.
+    UnknownAttachedTo = "B0105",
+    /// A `messageRef` to no message.
+    UnknownMessage = "B0106",
+    /// An `errorRef` to no error.
+    UnknownError = "B0107",
+    /// A `signalRef` to no signal.
+    UnknownSignal = "B0108",
+    /// An `escalationRef` to no escalation.
+    UnknownEscalation = "B0109",
+    /// A compensation `activityRef` to no activity of the process.
+    UnknownCompensationActivity = "B0110",
+    /// `<incoming>`/`<outgoing>` disagree with the sequence flows.
+    FlowListMismatch = "B0111",
+    /// Any other reference to an id that does not exist.
+    UnknownReference = "B0112",
+    /// An attribute value of the wrong type.
+    InvalidAttribute = "B0113",
+    /// A sequence flow crossing a sub-process border.
+    CrossesSubProcess = "B0120",
+    /// A start event with an incoming flow.
+    StartWithIncoming = "B0121",
+    /// A gateway or event that needs an outgoing flow has none.
+    MissingOutgoing = "B0122",
+    /// A condition on a flow out of a parallel gateway.
+    ConditionOnParallel = "B0123",
+    /// A boundary event on an element that cannot carry it, or of a kind no boundary can be.
+    BadBoundary = "B0124",
+    /// An end event with an outgoing flow.
+    EndWithOutgoing = "B0125",
+    /// An event-based gateway followed by something that is not a catch event or receive task.
+    EventGatewayTarget = "B0126",
+    /// An executable process without a start event.
+    NoStartEvent = "B0127",
+    /// A boundary event with an incoming flow.
+    BoundaryWithIncoming = "B0128",
+    /// An unsupported element on an executable path.
+    UnsupportedOnPath = "B0129",
+    /// A link throw event with no catch event of the same name.
+    LinkWithoutCatch = "B0130",
+    /// A timer that is not ISO 8601, cron or an expression.
+    BadTimer = "B0301",
+    /// An expression that does not parse.
+    BadExpression = "B0302",
+    /// A timer event with no time.
+    MissingTimer = "B0303",
+    /// An exclusive or inclusive gateway with unconditioned flows and no default.
+    GatewayWithoutConditions = "B2001",
+    /// An extension element Baton does not use.
+    UnsupportedExtension = "B2002",
+    /// A BPMN element Baton does not use (off any executable path).
+    UnsupportedElement = "B2003",
+    /// DI that draws an element that does not exist.
+    DiUnknownElement = "B2004",
+    /// An element with no DI: the report cannot draw it.
+    NotDrawn = "B2005",
+    /// A call activity calling a process that is not in this file.
+    CalledProcessElsewhere = "B2006",
+    /// An activity or boundary event with no outgoing flow (ends its path implicitly).
+    ImplicitEnd = "B2007",
+    /// A node no flow leads to.
+    Unreachable = "B2008",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One problem found in a model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Its stable code.
+    pub code: Code,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// The id of the element at fault, if it has one.
+    pub element: Option<String>,
+    /// The file, when the model was read from one.
+    pub file: Option<PathBuf>,
+    /// Where the element starts.
+    pub position: Position,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]: {}", self.severity, self.code, self.message)?;
+        match &self.file {
+            Some(file) => write!(f, " ({}:{})", file.display(), self.position)?,
+            None => write!(f, " (line {})", self.position)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<&crate::Error> for Problem {
+    /// A file that could not be parsed at all, as a problem, so tools see one list.
+    fn from(error: &crate::Error) -> Self {
+        let (file, position) = match (error.location(), error) {
+            (Some(at), _) => (at.file.clone(), at.position),
+            (None, crate::Error::Io { path, .. }) => (Some(path.clone()), Position::new(1, 1)),
+            (None, _) => (None, Position::new(1, 1)),
+        };
+        let text = error.to_string();
+        // The error's own text starts with its location; the problem carries that separately.
+        let message = match error.location() {
+            Some(at) => text.strip_prefix(&format!("{at}: ")).unwrap_or(&text).to_owned(),
+            None => text,
+        };
+        Problem { severity: Severity::Error, code: error.code(), message, element: None, file, position, hint: None }
+    }
+}
+
+impl Problem {
+    /// Whether this problem stops the model from running.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Checks a whole document and returns every problem, in document order.
+pub fn validate(definitions: &Definitions) -> Vec<Problem> {
+    let mut v = Validator::new(definitions);
+    v.duplicate_ids();
+    v.defects();
+    for process in &definitions.processes {
+        v.process(process);
+    }
+    for collaboration in &definitions.collaborations {
+        v.collaboration(collaboration);
+    }
+    v.unsupported();
+    v.diagrams();
+    let mut problems = v.problems;
+    problems.sort_by(|a, b| (a.position, a.code).cmp(&(b.position, b.code)));
+    problems
+}
+
+fn lane_ids<'a>(lanes: &'a [Lane], add: &mut impl FnMut(&'a str, &'a str, Position)) {
+    for lane in lanes {
+        add(&lane.id, "lane", lane.position);
+        lane_ids(&lane.lanes, add);
+    }
+}
+
+/// What an id in the document names, for messages.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    kind: &'a str,
+    position: Position,
+}
+
+struct Validator<'a> {
+    defs: &'a Definitions,
+    ids: HashMap<&'a str, Named<'a>>,
+    /// Ids in document-walk order, for duplicate reporting.
+    ordered: Vec<(&'a str, Named<'a>)>,
+    unsupported_flow_elements: HashSet<&'a str>,
+    problems: Vec<Problem>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(defs: &'a Definitions) -> Self {
+        let mut ordered: Vec<(&'a str, Named<'a>)> = Vec::new();
+        let mut add = |id: &'a str, kind: &'a str, position: Position| ordered.push((id, Named { kind, position }));
+        for p in &defs.processes {
+            add(p.id.as_str(), "process", p.position);
+            for n in &p.nodes {
+                add(n.id.as_str(), n.element_name(), n.position);
+                if let NodeKind::Event(e) = &n.kind {
+                    for d in &e.definitions {
+                        if let Some(id) = &d.id {
+                            add(id, d.trigger.element_name(), d.position);
+                        }
+                    }
+                }
+            }
+            for f in &p.flows {
+                add(f.id.as_str(), "sequenceFlow", f.position);
+            }
+            lane_ids(&p.lanes, &mut add);
+            for d in &p.data {
+                add(&d.id, "data element", d.position);
+            }
+            for d in &p.data_associations {
+                add(&d.id, "data association", d.position);
+            }
+            for a in &p.artifacts {
+                add(&a.id, "artifact", a.position);
+            }
+        }
+        for c in &defs.collaborations {
+            add(&c.id, "collaboration", c.position);
+            for x in &c.participants {
+                add(&x.id, "participant", x.position);
+            }
+            for m in &c.message_flows {
+                add(&m.id, "messageFlow", m.position);
+            }
+            for a in &c.artifacts {
+                add(&a.id, "artifact", a.position);
+            }
+        }
+        for m in &defs.messages {
+            add(m.id.as_str(), "message", m.position);
+        }
+        for s in &defs.signals {
+            add(s.id.as_str(), "signal", s.position);
+        }
+        for e in &defs.errors {
+            add(e.id.as_str(), "error", e.position);
+        }
+        for e in &defs.escalations {
+            add(e.id.as_str(), "escalation", e.position);
+        }
+        for d in &defs.data_stores {
+            add(&d.id, "dataStore", d.position);
+        }
+        for c in &defs.categories {
+            add(&c.id, "category", c.position);
+            for (value, _) in &c.values {
+                add(value, "categoryValue", c.position);
+            }
+        }
+        for u in &defs.unsupported {
+            if let Some(id) = &u.id {
+                add(id, &u.element, u.position);
+            }
+        }
+        for d in &defs.diagrams {
+            if let Some(id) = &d.id {
+                add(id, "BPMNDiagram", d.position);
+            }
+            if let Some(id) = &d.plane.id {
+                add(id, "BPMNPlane", d.position);
+            }
+            for s in &d.shapes {
+                if let Some(id) = &s.id {
+                    add(id, "BPMNShape", s.position);
+                }
+            }
+            for e in &d.edges {
+                if let Some(id) = &e.id {
+                    add(id, "BPMNEdge", e.position);
+                }
+            }
+        }
+        if let Some(id) = &defs.id {
+            add(id, "definitions", Position::new(1, 1));
+        }
+        let mut ids = HashMap::with_capacity(ordered.len());
+        for (id, named) in &ordered {
+            ids.entry(*id).or_insert(*named);
+        }
+        let unsupported_flow_elements = defs
+            .unsupported
+            .iter()
+            .filter(|u| u.kind == UnsupportedKind::FlowElement)
+            .filter_map(|u| u.id.as_deref())
+            .collect();
+        Validator { defs, ids, ordered, unsupported_flow_elements, problems: Vec::new() }
+    }
+
+    fn report(
+        &mut self,
+        severity: Severity,
+        code: Code,
+        element: Option<&str>,
+        position: Position,
+        message: String,
+        hint: &str,
+    ) {
+        self.problems.push(Problem {
+            severity,
+            code,
+            message,
+            element: element.map(str::to_owned),
+            file: self.defs.source.clone(),
+            position,
+            hint: (!hint.is_empty()).then(|| hint.to_owned()),
+        });
+    }
+
+    fn error(&mut self, code: Code, element: &str, position: Position, message: String, hint: &str) {
+        self.report(Severity::Error, code, Some(element), position, message, hint);
+    }
+
+    fn warning(&mut self, code: Code, element: Option<&str>, position: Position, message: String, hint: &str) {
+        self.report(Severity::Warning, code, element, position, message, hint);
+    }
+
+    fn exists(&self, id: &str) -> bool {
+        self.ids.contains_key(id)
+    }
+
+    fn duplicate_ids(&mut self) {
+        let mut seen: HashMap<&str, Named<'_>> = HashMap::with_capacity(self.ordered.len());
+        let mut duplicates = Vec::new();
+        for (id, named) in &self.ordered {
+            match seen.get(id) {
+                Some(first) => duplicates.push((*id, *named, *first)),
+                None => {
+                    seen.insert(id, *named);
+                }
+            }
+        }
+        for (id, named, first) in duplicates {
+            self.error(
+                Code::DuplicateId,
+                id,
+                named.position,
+                format!(
+                    "id `{id}` of this {} is already used by the {} at line {}",
+                    named.kind, first.kind, first.position
+                ),
+                "ids must be unique in a file: rename one of them (and every reference to it)",
+            );
+        }
+    }
+
+    fn defects(&mut self) {
+        for defect in &self.defs.defects {
+            let id = defect.id.as_deref().unwrap_or(&defect.element);
+            match &defect.kind {
+                DefectKind::MissingAttribute { attribute } => self.error(
+                    Code::MissingAttribute,
+                    id,
+                    defect.position,
+                    format!("`{}` has no `{attribute}`", defect.element),
+                    "add it: without it Baton cannot tell what the element refers to",
+                ),
+                DefectKind::InvalidAttribute { attribute, value, expected } => self.error(
+                    Code::InvalidAttribute,
+                    id,
+                    defect.position,
+                    format!("`{}` has {attribute}=\"{value}\", which is not {expected}", defect.element),
+                    "correct the value",
+                ),
+            }
+        }
+    }
+
+    // ----- processes -------------------------------------------------------------------------
+
+    fn process(&mut self, process: &'a Process) {
+        let nodes: HashMap<&str, &FlowNode> = process.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+        let mut outgoing: HashMap<&str, Vec<&SequenceFlow>> = HashMap::new();
+        let mut incoming: HashMap<&str, Vec<&SequenceFlow>> = HashMap::new();
+        let run_severity = if process.is_executable { Severity::Error } else { Severity::Warning };
+
+        for flow in &process.flows {
+            outgoing.entry(flow.source.as_str()).or_default().push(flow);
+            incoming.entry(flow.target.as_str()).or_default().push(flow);
+            self.flow(process, flow, &nodes, run_severity);
+        }
+
+        for node in &process.nodes {
+            let outs = outgoing.get(node.id.as_str()).map_or(&[][..], Vec::as_slice);
+            let ins = incoming.get(node.id.as_str()).map_or(&[][..], Vec::as_slice);
+            self.flow_lists(node, ins, outs);
+            self.node(process, node, &nodes, ins, outs, run_severity);
+        }
+
+        let has_start = process
+            .children(None)
+            .any(|n| matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Start { .. }, .. })));
+        let has_instantiating = process.children(None).any(|n| match &n.kind {
+            NodeKind::Task(Task { kind: TaskKind::Receive { instantiate: true, .. }, .. }) => true,
+            NodeKind::Gateway(Gateway { kind: GatewayKind::EventBased { instantiate: true }, .. }) => true,
+            _ => false,
+        });
+        if process.is_executable && !has_start && !has_instantiating && !process.nodes.is_empty() {
+            self.error(
+                Code::NoStartEvent,
+                process.id.as_str(),
+                process.position,
+                format!("executable process `{}` has no start event", process.id),
+                "add a start event, or mark the process isExecutable=\"false\"",
+            );
+        }
+
+        self.links(process, run_severity);
+        self.lanes(&process.lanes);
+        for data in &process.data {
+            let target = match &data.kind {
+                DataKind::ObjectReference { object } => object.as_deref(),
+                DataKind::StoreReference { store } => store.as_deref(),
+                DataKind::Object { .. } | DataKind::Property => None,
+            };
+            if let Some(target) = target.filter(|t| !self.exists(t)) {
+                self.error(
+                    Code::UnknownReference,
+                    &data.id,
+                    data.position,
+                    format!("`{}` refers to `{target}`, which does not exist", data.id),
+                    "point it at an existing dataObject or dataStore",
+                );
+            }
+        }
+        for association in &process.data_associations {
+            if let Some(data) = association.data.as_deref().filter(|d| !self.exists(d)) {
+                self.error(
+                    Code::UnknownReference,
+                    &association.id,
+                    association.position,
+                    format!("data association `{}` refers to `{data}`, which does not exist", association.id),
+                    "point it at an existing data object or data store reference",
+                );
+            }
+        }
+        self.artifacts(&process.artifacts);
+    }
+
+    fn flow(
+        &mut self,
+        process: &Process,
+        flow: &SequenceFlow,
+        nodes: &HashMap<&str, &FlowNode>,
+        run_severity: Severity,
+    ) {
+        let mut ends = Vec::new();
+        for (end, id) in [("source", &flow.source), ("target", &flow.target)] {
+            if id.as_str().is_empty() {
+                continue; // reported as a missing attribute
+            }
+            match nodes.get(id.as_str()) {
+                Some(node) => ends.push(*node),
+                None if self.unsupported_flow_elements.contains(id.as_str()) => {
+                    let element = self.ids.get(id.as_str()).map_or("element", |n| n.kind);
+                    self.report(
+                        run_severity,
+                        Code::UnsupportedOnPath,
+                        Some(flow.id.as_str()),
+                        flow.position,
+                        format!(
+                            "sequence flow `{}` leads {} `{id}`, a `{element}` that Baton cannot run",
+                            flow.id,
+                            if end == "source" { "from" } else { "to" }
+                        ),
+                        "replace it with a supported element, or mark the process isExecutable=\"false\"",
+                    );
+                }
+                None => {
+                    let elsewhere = self.ids.get(id.as_str()).map(|n| n.kind);
+                    let message = match elsewhere {
+                        Some(kind) => format!(
+                            "sequence flow `{}` has {end} `{id}`, a {kind} that is not a flow node of process `{}`",
+                            flow.id, process.id
+                        ),
+                        None => format!("sequence flow `{}` has {end} `{id}`, which does not exist", flow.id),
+                    };
+                    self.error(
+                        Code::UnknownFlowEnd,
+                        flow.id.as_str(),
+                        flow.position,
+                        message,
+                        "connect the flow to an existing flow node of the same process (use a message flow between pools)",
+                    );
+                }
+            }
+        }
+        if let [source, target] = ends.as_slice() {
+            if source.parent != flow.parent || target.parent != flow.parent {
+                self.error(
+                    Code::CrossesSubProcess,
+                    flow.id.as_str(),
+                    flow.position,
+                    format!(
+                        "sequence flow `{}` crosses a sub-process border (from `{}` to `{}`)",
+                        flow.id, source.id, target.id
+                    ),
+                    "a sequence flow stays inside one (sub-)process; leave a sub-process through its end event and an outgoing flow",
+                );
+            }
+            if let (Some(condition), NodeKind::Gateway(Gateway { kind: GatewayKind::Parallel, .. })) =
+                (&flow.condition, &source.kind)
+            {
+                let _ = condition;
+                self.error(
+                    Code::ConditionOnParallel,
+                    flow.id.as_str(),
+                    flow.position,
+                    format!("sequence flow `{}` out of parallel gateway `{}` has a condition", flow.id, source.id),
+                    "a parallel gateway takes every outgoing flow: remove the condition, or use an inclusive or exclusive gateway",
+                );
+            }
+        }
+        if let Some(condition) = &flow.condition {
+            self.expression(condition, flow.id.as_str(), "condition", run_severity);
+        }
+    }
+
+    fn expression(&mut self, expression: &Expression, owner: &str, what: &str, severity: Severity) {
+        if self.defs.dialect == Dialect::Camunda8 && !expression.text.starts_with('=') {
+            self.report(
+                severity,
+                Code::BadExpression,
+                Some(owner),
+                expression.position,
+                format!("{what} `{}` of `{owner}` is not a FEEL expression", expression.text),
+                "Camunda 8 expressions start with `=`, e.g. `=amount > 100`",
+            );
+            return;
+        }
+        if let Err(err) = ParsedExpression::parse(&expression.text) {
+            self.report(
+                severity,
+                Code::BadExpression,
+                Some(owner),
+                expression.position,
+                format!("{what} `{}` of `{owner}` does not parse: {err}", expression.text),
+                "write FEEL (`=amount > 100`) or JUEL (`${amount > 100}`)",
+            );
+        }
+    }
+
+    fn flow_lists(&mut self, node: &FlowNode, ins: &[&SequenceFlow], outs: &[&SequenceFlow]) {
+        for (listed, actual, word, end) in
+            [(&node.incoming, ins, "incoming", "target"), (&node.outgoing, outs, "outgoing", "source")]
+        {
+            for id in listed.iter() {
+                if !actual.iter().any(|f| f.id == *id) {
+                    self.error(
+                        Code::FlowListMismatch,
+                        node.id.as_str(),
+                        node.position,
+                        format!("`{}` lists `{id}` as {word}, but no sequence flow `{id}` has it as {end}", node.id),
+                        "remove the stale <incoming>/<outgoing> entry, or fix the flow's sourceRef/targetRef",
+                    );
+                }
+            }
+            if !listed.is_empty() {
+                for flow in actual {
+                    if !listed.contains(&flow.id) {
+                        self.error(
+                            Code::FlowListMismatch,
+                            node.id.as_str(),
+                            node.position,
+                            format!(
+                                "sequence flow `{}` has `{}` as {end}, but `{}` does not list it as {word}",
+                                flow.id, node.id, node.id
+                            ),
+                            "add the missing <incoming>/<outgoing> entry (a modeler re-saving the file does it)",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn node(
+        &mut self,
+        process: &Process,
+        node: &'a FlowNode,
+        nodes: &HashMap<&str, &FlowNode>,
+        ins: &[&SequenceFlow],
+        outs: &[&SequenceFlow],
+        run_severity: Severity,
+    ) {
+        let id = node.id.as_str();
+        let label = node.label();
+        if let Some(default) = node.default_flow() {
+            if !outs.iter().any(|f| f.id == *default) {
+                let why =
+                    if self.exists(default.as_str()) { "is not one of its outgoing flows" } else { "does not exist" };
+                self.error(
+                    Code::BadDefaultFlow,
+                    id,
+                    node.position,
+                    format!("default flow `{default}` of `{label}` {why}"),
+                    "name one of the element's outgoing sequence flows as default",
+                );
+            }
+        }
+        let in_ad_hoc = node.parent.as_ref().and_then(|p| nodes.get(p.as_str())).is_some_and(|p| {
+            matches!(&p.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::AdHoc { .. }, .. }))
+        });
+        match &node.kind {
+            NodeKind::Event(event) => self.event(process, node, event, nodes, ins, outs, run_severity),
+            NodeKind::Gateway(gateway) => {
+                if outs.is_empty() {
+                    self.error(
+                        Code::MissingOutgoing,
+                        id,
+                        node.position,
+                        format!("gateway `{label}` has no outgoing sequence flow"),
+                        "connect it to the next step; a gateway cannot end a path",
+                    );
+                }
+                match &gateway.kind {
+                    GatewayKind::Exclusive | GatewayKind::Inclusive if outs.len() > 1 => {
+                        let unconditioned: Vec<&str> = outs
+                            .iter()
+                            .filter(|f| f.condition.is_none() && !f.is_default)
+                            .map(|f| f.id.as_str())
+                            .collect();
+                        if !unconditioned.is_empty() && gateway.default_flow.is_none() {
+                            self.warning(
+                                Code::GatewayWithoutConditions,
+                                Some(id),
+                                node.position,
+                                format!(
+                                    "gateway `{label}` has no default flow, and {} without a condition: {}",
+                                    if unconditioned.len() == 1 { "this flow is" } else { "these flows are" },
+                                    unconditioned.join(", ")
+                                ),
+                                "give every outgoing flow a condition, or mark one as the default flow",
+                            );
+                        }
+                    }
+                    GatewayKind::EventBased { .. } => {
+                        for flow in outs {
+                            let Some(target) = nodes.get(flow.target.as_str()) else { continue };
+                            let ok = match &target.kind {
+                                NodeKind::Event(Event { kind: EventKind::IntermediateCatch, definitions, .. }) => {
+                                    definitions.iter().all(|d| {
+                                        matches!(
+                                            d.trigger,
+                                            Trigger::Message { .. }
+                                                | Trigger::Timer { .. }
+                                                | Trigger::Signal { .. }
+                                                | Trigger::Conditional { .. }
+                                        )
+                                    }) && !definitions.is_empty()
+                                }
+                                NodeKind::Task(Task { kind: TaskKind::Receive { .. }, .. }) => true,
+                                _ => false,
+                            };
+                            if !ok {
+                                self.error(
+                                    Code::EventGatewayTarget,
+                                    id,
+                                    node.position,
+                                    format!(
+                                        "event-based gateway `{label}` leads to `{}`, a {} rather than a catch event",
+                                        target.label(),
+                                        target.element_name()
+                                    ),
+                                    "after an event-based gateway come message, timer, signal or conditional catch events, or receive tasks",
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            NodeKind::Task(task) => {
+                if let TaskKind::Send { message: Some(message) } | TaskKind::Receive { message: Some(message), .. } =
+                    &task.kind
+                {
+                    self.message_ref(message, id, node.position);
+                }
+                self.activity(node, &task.activity, run_severity);
+            }
+            NodeKind::SubProcess(sub) => {
+                self.activity(node, &sub.activity, run_severity);
+                if let SubProcessKind::AdHoc { completion_condition: Some(c), .. } = &sub.kind {
+                    self.expression(c, id, "completion condition", run_severity);
+                }
+            }
+            NodeKind::CallActivity(call) => {
+                self.activity(node, &call.activity, run_severity);
+                match &call.called_element {
+                    None => self.report(
+                        run_severity,
+                        Code::MissingAttribute,
+                        Some(id),
+                        node.position,
+                        format!("call activity `{label}` names no process to call"),
+                        "set calledElement (Camunda 7) or zeebe:calledElement processId (Camunda 8)",
+                    ),
+                    Some(called)
+                        if !called.starts_with('=')
+                            && !called.contains("${")
+                            && !self.defs.processes.iter().any(|p| p.id == called.as_str()) =>
+                    {
+                        self.warning(
+                            Code::CalledProcessElsewhere,
+                            Some(id),
+                            node.position,
+                            format!("call activity `{label}` calls process `{called}`, which is not in this file"),
+                            "deploy the file that holds it alongside this one",
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let is_activity = node.activity().is_some();
+        let is_boundary = matches!(&node.kind, NodeKind::Event(Event { kind: EventKind::Boundary { .. }, .. }));
+        let is_compensation_handler = node.activity().is_some_and(|a| a.is_for_compensation);
+        let compensation_boundary = matches!(&node.kind, NodeKind::Event(Event { kind: EventKind::Boundary { .. }, definitions, .. })
+            if definitions.iter().any(|d| matches!(d.trigger, Trigger::Compensation { .. })));
+        if (is_activity || is_boundary)
+            && outs.is_empty()
+            && !is_compensation_handler
+            && !compensation_boundary
+            && !in_ad_hoc
+        {
+            let event_sub = matches!(&node.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. }));
+            if !event_sub {
+                self.warning(
+                    Code::ImplicitEnd,
+                    Some(id),
+                    node.position,
+                    format!("`{label}` has no outgoing sequence flow, so its path ends there without an end event"),
+                    "connect it to an end event to make the end explicit",
+                );
+            }
+        }
+        let needs_incoming = match &node.kind {
+            NodeKind::Event(Event { kind: EventKind::Start { .. } | EventKind::Boundary { .. }, .. }) => false,
+            NodeKind::Event(Event { kind: EventKind::IntermediateCatch, definitions, .. }) => {
+                !definitions.iter().any(|d| matches!(d.trigger, Trigger::Link { .. }))
+            }
+            NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. }) => false,
+            NodeKind::Task(Task { kind: TaskKind::Receive { instantiate: true, .. }, .. }) => false,
+            NodeKind::Gateway(Gateway { kind: GatewayKind::EventBased { instantiate: true }, .. }) => false,
+            _ => !is_compensation_handler,
+        };
+        if needs_incoming && ins.is_empty() && !in_ad_hoc {
+            self.warning(
+                Code::Unreachable,
+                Some(id),
+                node.position,
+                format!("no sequence flow leads to `{label}`: no token can ever reach it"),
+                "connect it, or remove it",
+            );
+        }
+    }
+
+    fn activity(&mut self, node: &FlowNode, activity: &Activity, run_severity: Severity) {
+        if let Some(LoopCharacteristics::MultiInstance(mi)) = &activity.loop_characteristics {
+            for (what, expression) in
+                [("loop cardinality", &mi.cardinality), ("completion condition", &mi.completion_condition)]
+            {
+                if let Some(expression) = expression {
+                    self.expression(expression, node.id.as_str(), what, run_severity);
+                }
+            }
+        }
+        if let Some(LoopCharacteristics::Standard { condition: Some(condition), .. }) = &activity.loop_characteristics {
+            self.expression(condition, node.id.as_str(), "loop condition", run_severity);
+        }
+    }
+
+    fn message_ref(&mut self, message: &MessageId, owner: &str, position: Position) {
+        if self.defs.message(message.as_str()).is_none() {
+            self.error(
+                Code::UnknownMessage,
+                owner,
+                position,
+                format!("`{owner}` refers to message `{message}`, which does not exist"),
+                "declare it as <bpmn:message id=\"...\" name=\"...\"/> under <definitions>, or fix the messageRef",
+            );
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn event(
+        &mut self,
+        process: &Process,
+        node: &FlowNode,
+        event: &Event,
+        nodes: &HashMap<&str, &FlowNode>,
+        ins: &[&SequenceFlow],
+        outs: &[&SequenceFlow],
+        run_severity: Severity,
+    ) {
+        let id = node.id.as_str();
+        let label = node.label();
+        match &event.kind {
+            EventKind::Start { .. } => {
+                if !ins.is_empty() {
+                    self.error(
+                        Code::StartWithIncoming,
+                        id,
+                        node.position,
+                        format!("start event `{label}` has an incoming sequence flow"),
+                        "a start event begins a path: point the flow at the step after it, or use an intermediate event",
+                    );
+                }
+                if outs.is_empty() {
+                    self.error(
+                        Code::MissingOutgoing,
+                        id,
+                        node.position,
+                        format!("start event `{label}` has no outgoing sequence flow"),
+                        "connect it to the first step",
+                    );
+                }
+            }
+            EventKind::End => {
+                if !outs.is_empty() {
+                    self.error(
+                        Code::EndWithOutgoing,
+                        id,
+                        node.position,
+                        format!("end event `{label}` has an outgoing sequence flow"),
+                        "an end event ends a path: use an intermediate event if the path goes on",
+                    );
+                }
+            }
+            EventKind::IntermediateCatch | EventKind::IntermediateThrow => {
+                let link_throw = event.kind == EventKind::IntermediateThrow
+                    && event.definitions.iter().any(|d| matches!(d.trigger, Trigger::Link { .. }));
+                if outs.is_empty() && !link_throw {
+                    self.error(
+                        Code::MissingOutgoing,
+                        id,
+                        node.position,
+                        format!("intermediate event `{label}` has no outgoing sequence flow"),
+                        "connect it to the next step, or use an end event",
+                    );
+                }
+            }
+            EventKind::Boundary { attached_to, cancel_activity: _ } => {
+                if !ins.is_empty() {
+                    self.error(
+                        Code::BoundaryWithIncoming,
+                        id,
+                        node.position,
+                        format!("boundary event `{label}` has an incoming sequence flow"),
+                        "a boundary event is triggered by its activity, never reached by a flow: remove the flow",
+                    );
+                }
+                if !attached_to.as_str().is_empty() {
+                    match nodes.get(attached_to.as_str()) {
+                        None => self.error(
+                            Code::UnknownAttachedTo,
+                            id,
+                            node.position,
+                            format!("boundary event `{label}` is attached to `{attached_to}`, which is not an element of process `{}`", process.id),
+                            "attach it to an activity of the same process",
+                        ),
+                        Some(host) if host.activity().is_none() => self.error(
+                            Code::BadBoundary,
+                            id,
+                            node.position,
+                            format!("boundary event `{label}` is attached to `{}`, a {}", host.label(), host.element_name()),
+                            "boundary events attach to activities (tasks, sub-processes, call activities) only",
+                        ),
+                        Some(host) => {
+                            let is_transaction = matches!(&host.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Transaction, .. }));
+                            for definition in &event.definitions {
+                                let allowed = match definition.trigger {
+                                    Trigger::Link { .. } | Trigger::Terminate => false,
+                                    Trigger::Cancel => is_transaction,
+                                    _ => true,
+                                };
+                                if !allowed {
+                                    self.error(
+                                        Code::BadBoundary,
+                                        id,
+                                        definition.position,
+                                        format!(
+                                            "boundary event `{label}` has a {} on `{}`, which no boundary event can have there",
+                                            definition.trigger.element_name(),
+                                            host.label()
+                                        ),
+                                        "boundary events catch messages, timers, errors, escalations, signals, conditions, compensation, and cancel (on transactions)",
+                                    );
+                                }
+                            }
+                            if event.definitions.is_empty() {
+                                self.error(
+                                    Code::BadBoundary,
+                                    id,
+                                    node.position,
+                                    format!("boundary event `{label}` has no event definition, so nothing can trigger it"),
+                                    "give it a trigger (message, timer, error, ...)",
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for definition in &event.definitions {
+            self.event_definition(process, node, definition, nodes, run_severity);
+        }
+    }
+
+    fn event_definition(
+        &mut self,
+        process: &Process,
+        node: &FlowNode,
+        definition: &EventDefinition,
+        nodes: &HashMap<&str, &FlowNode>,
+        run_severity: Severity,
+    ) {
+        let id = node.id.as_str();
+        let label = node.label();
+        let _ = process;
+        match &definition.trigger {
+            Trigger::Message { message: Some(message) } => self.message_ref(message, id, definition.position),
+            Trigger::Error { error: Some(error) } if self.defs.error(error.as_str()).is_none() => self.error(
+                Code::UnknownError,
+                id,
+                definition.position,
+                format!("`{label}` refers to error `{error}`, which does not exist"),
+                "declare it as <bpmn:error id=\"...\" errorCode=\"...\"/> under <definitions>, or fix the errorRef",
+            ),
+            Trigger::Signal { signal: Some(signal) } if self.defs.signal(signal.as_str()).is_none() => self.error(
+                Code::UnknownSignal,
+                id,
+                definition.position,
+                format!("`{label}` refers to signal `{signal}`, which does not exist"),
+                "declare it as <bpmn:signal id=\"...\" name=\"...\"/> under <definitions>, or fix the signalRef",
+            ),
+            Trigger::Escalation { escalation: Some(escalation) } if self.defs.escalation(escalation.as_str()).is_none() => self.error(
+                Code::UnknownEscalation,
+                id,
+                definition.position,
+                format!("`{label}` refers to escalation `{escalation}`, which does not exist"),
+                "declare it as <bpmn:escalation id=\"...\" escalationCode=\"...\"/> under <definitions>, or fix the escalationRef",
+            ),
+            Trigger::Compensation { activity: Some(activity), .. } if !nodes.get(activity.as_str()).is_some_and(|n| n.activity().is_some()) => self.error(
+                Code::UnknownCompensationActivity,
+                id,
+                definition.position,
+                format!("`{label}` compensates `{activity}`, which is not an activity of this process"),
+                "name an activity of the same process in activityRef, or leave it out to compensate all",
+            ),
+            Trigger::Timer { timer: None } => self.report(
+                run_severity,
+                Code::MissingTimer,
+                Some(id),
+                definition.position,
+                format!("timer `{label}` has no time: no timeDuration, timeDate or timeCycle"),
+                "set one, e.g. a timeDuration of P7D",
+            ),
+            Trigger::Timer { timer: Some(timer) } => {
+                if let Err(err) = TimerSpec::parse(timer.kind, &timer.value) {
+                    self.report(run_severity, Code::BadTimer, Some(id), timer.position, format!("timer `{label}`: {err}"), "");
+                } else if let TimerSpec::Expression(_) = TimerSpec::parse(timer.kind, &timer.value).unwrap_or(TimerSpec::Cron(String::new())) {
+                    let expression = Expression { text: timer.value.clone(), language: None, position: timer.position };
+                    self.expression(&expression, id, "timer", run_severity);
+                }
+            }
+            Trigger::Conditional { condition } => match condition {
+                Some(condition) => self.expression(condition, id, "condition", run_severity),
+                None => self.report(
+                    run_severity,
+                    Code::BadExpression,
+                    Some(id),
+                    definition.position,
+                    format!("conditional event `{label}` has no condition"),
+                    "add a <condition> with an expression",
+                ),
+            },
+            _ => {}
+        }
+    }
+
+    fn links(&mut self, process: &Process, run_severity: Severity) {
+        let link_name = |node: &FlowNode, wanted: EventKind| match &node.kind {
+            NodeKind::Event(Event { kind, definitions, .. }) if *kind == wanted => {
+                definitions.iter().find_map(|d| match &d.trigger {
+                    Trigger::Link { name } => Some(name.clone().unwrap_or_default()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        let catches: Vec<(Option<&NodeId>, String)> = process
+            .nodes
+            .iter()
+            .filter_map(|n| link_name(n, EventKind::IntermediateCatch).map(|name| (n.parent.as_ref(), name)))
+            .collect();
+        for node in &process.nodes {
+            if let Some(name) = link_name(node, EventKind::IntermediateThrow) {
+                if !catches.iter().any(|(scope, catch)| *scope == node.parent.as_ref() && *catch == name) {
+                    self.report(
+                        run_severity,
+                        Code::LinkWithoutCatch,
+                        Some(node.id.as_str()),
+                        node.position,
+                        format!(
+                            "link `{}` is thrown by `{}`, but no link catch event of that name is in the same scope",
+                            name,
+                            node.label()
+                        ),
+                        "add an intermediate catch link event with the same name, or fix the name",
+                    );
+                }
+            }
+        }
+    }
+
+    fn lanes(&mut self, lanes: &[Lane]) {
+        for lane in lanes {
+            for node in &lane.nodes {
+                if !self.exists(node.as_str()) {
+                    self.error(
+                        Code::UnknownReference,
+                        &lane.id,
+                        lane.position,
+                        format!(
+                            "lane `{}` holds `{node}`, which does not exist",
+                            lane.name.as_deref().unwrap_or(&lane.id)
+                        ),
+                        "remove the stale flowNodeRef",
+                    );
+                }
+            }
+            self.lanes(&lane.lanes);
+        }
+    }
+
+    fn artifacts(&mut self, artifacts: &[Artifact]) {
+        for artifact in artifacts {
+            let refs: Vec<&str> = match &artifact.kind {
+                ArtifactKind::Association { source, target, .. } => vec![source, target],
+                ArtifactKind::Group { category_value: Some(value) } => vec![value],
+                _ => Vec::new(),
+            };
+            for target in refs {
+                if !target.is_empty() && !self.exists(target) {
+                    self.error(
+                        Code::UnknownReference,
+                        &artifact.id,
+                        artifact.position,
+                        format!("`{}` refers to `{target}`, which does not exist", artifact.id),
+                        "point it at an existing element, or remove it",
+                    );
+                }
+            }
+        }
+    }
+
+    // ----- collaborations, unsupported elements and diagrams --------------------------------
+
+    fn collaboration(&mut self, collaboration: &Collaboration) {
+        for participant in &collaboration.participants {
+            if let Some(process) = &participant.process {
+                if self.defs.process(process.as_str()).is_none() {
+                    self.error(
+                        Code::UnknownReference,
+                        &participant.id,
+                        participant.position,
+                        format!(
+                            "pool `{}` refers to process `{process}`, which does not exist",
+                            participant.name.as_deref().unwrap_or(&participant.id)
+                        ),
+                        "fix the processRef, or remove it to make the pool a black box",
+                    );
+                }
+            }
+        }
+        for flow in &collaboration.message_flows {
+            for (end, target) in [("source", &flow.source), ("target", &flow.target)] {
+                if !target.is_empty() && !self.exists(target) {
+                    self.error(
+                        Code::UnknownReference,
+                        &flow.id,
+                        flow.position,
+                        format!("message flow `{}` has {end} `{target}`, which does not exist", flow.id),
+                        "connect it to a pool or to an element inside one",
+                    );
+                }
+            }
+            if let Some(message) = &flow.message {
+                self.message_ref(message, &flow.id, flow.position);
+            }
+        }
+        self.artifacts(&collaboration.artifacts);
+    }
+
+    fn unsupported(&mut self) {
+        let executable: HashSet<&str> =
+            self.defs.processes.iter().filter(|p| p.is_executable).map(|p| p.id.as_str()).collect();
+        let _ = executable;
+        for u in &self.defs.unsupported {
+            let (code, message, hint) = match u.kind {
+                UnsupportedKind::Extension => (
+                    Code::UnsupportedExtension,
+                    format!("extension element `{}` is kept but Baton does not use it", u.element),
+                    "it has no effect when Baton runs the model",
+                ),
+                UnsupportedKind::BpmnElement | UnsupportedKind::FlowElement => (
+                    Code::UnsupportedElement,
+                    format!("`{}` is not supported by Baton; it is kept for the record", u.element),
+                    "it has no effect when Baton runs the model",
+                ),
+            };
+            self.problems.push(Problem {
+                severity: Severity::Warning,
+                code,
+                message,
+                element: u.id.clone().or_else(|| u.parent.clone()),
+                file: self.defs.source.clone(),
+                position: u.position,
+                hint: Some(hint.to_owned()),
+            });
+        }
+    }
+
+    fn diagrams(&mut self) {
+        let defs = self.defs;
+        for diagram in &defs.diagrams {
+            for (element, position) in diagram
+                .shapes
+                .iter()
+                .map(|s| (&s.element, s.position))
+                .chain(diagram.edges.iter().map(|e| (&e.element, e.position)))
+            {
+                if !self.exists(element) {
+                    self.warning(
+                        Code::DiUnknownElement,
+                        Some(element),
+                        position,
+                        format!("the diagram draws `{element}`, which does not exist"),
+                        "a leftover of a deleted element: re-save the file in a modeler to drop it",
+                    );
+                }
+            }
+        }
+        let drawn: HashSet<&str> = defs
+            .diagrams
+            .iter()
+            .flat_map(|d| d.shapes.iter().map(|s| s.element.as_str()).chain(d.edges.iter().map(|e| e.element.as_str())))
+            .collect();
+        if defs.diagrams.is_empty() {
+            if let Some(process) = defs.processes.first() {
+                self.warning(
+                    Code::NotDrawn,
+                    None,
+                    process.position,
+                    "the file has no diagram (BPMN DI): reports can list its elements but not draw them".into(),
+                    "open and save it in a BPMN modeler to lay it out",
+                );
+            }
+            return;
+        }
+        for process in &defs.processes {
+            let missing: Vec<(&str, Position)> = process
+                .nodes
+                .iter()
+                .map(|n| (n.id.as_str(), n.position))
+                .chain(process.flows.iter().map(|f| (f.id.as_str(), f.position)))
+                .filter(|(id, _)| !drawn.contains(id))
+                .collect();
+            for (id, position) in missing {
+                self.warning(
+                    Code::NotDrawn,
+                    Some(id),
+                    position,
+                    format!("`{id}` is not in any diagram: the report will list it under the drawing"),
+                    "draw it in a modeler",
+                );
+            }
+        }
+    }
+}

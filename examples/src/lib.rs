@@ -1,0 +1,17 @@
+//! Example processes for Baton: BPMN models with DI, and the Rust services behind them.
+//!
+//! The flagship example is the "dash button" order: a customer presses a button, the credit card
+//! is charged (a declined card waits up to seven days for a new one), the item is fetched and
+//! shipped, and a failed shipment refunds the payment (a saga, by compensation).
+
+use std::path::{Path, PathBuf};
+
+/// The folder holding the example `.bpmn` files.
+pub fn processes_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("processes")
+}
+
+/// The dash-button order process (Camunda 8 dialect, with DI).
+pub fn order_bpmn() -> PathBuf {
+    processes_dir().join("order.bpmn")
+}
