@@ -61,6 +61,14 @@ impl TimerSpec {
         if text.is_empty() {
             return fail("the timer is empty; write an ISO 8601 value such as P7D, PT5M or R3/PT10M");
         }
+        if text.len() > 1
+            && (text.starts_with('"') && text.ends_with('"') || text.starts_with('\'') && text.ends_with('\''))
+        {
+            return fail(format!(
+                "`{text}` is a quoted string (a script-language expression, as SpiffWorkflow writes); \
+                 write the ISO 8601 value without quotes, or a FEEL expression starting with `=`"
+            ));
+        }
         if text.starts_with('=') || text.starts_with("${") || text.starts_with("#{") {
             return Ok(TimerSpec::Expression(text.to_owned()));
         }

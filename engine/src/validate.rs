@@ -138,6 +138,10 @@ codes! {
     UnsupportedOnPath = "B0129",
     /// A link throw event with no catch event of the same name.
     LinkWithoutCatch = "B0130",
+    /// A multi-instance activity with both a cardinality and an input collection.
+    AmbiguousMultiInstance = "B0131",
+    /// A standard loop with neither a loop condition nor a maximum: it never ends.
+    EndlessLoop = "B0132",
     /// A timer that is not ISO 8601, cron or an expression.
     BadTimer = "B0301",
     /// An expression that does not parse.
@@ -160,6 +164,8 @@ codes! {
     ImplicitEnd = "B2007",
     /// A node no flow leads to.
     Unreachable = "B2008",
+    /// A process marked `isExecutable="false"`: drawn and checked, never started.
+    NotExecutable = "B2009",
 }
 
 impl fmt::Display for Code {
@@ -475,6 +481,18 @@ impl<'a> Validator<'a> {
             self.node(process, node, &nodes, ins, outs, run_severity);
         }
 
+        if !process.is_executable {
+            self.warning(
+                Code::NotExecutable,
+                Some(process.id.as_str()),
+                process.position,
+                format!(
+                    "process `{}` is marked isExecutable=\"false\": Baton checks and draws it, but will not start it",
+                    process.id
+                ),
+                "set isExecutable=\"true\" to run it in tests",
+            );
+        }
         let has_start = process
             .children(None)
             .any(|n| matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Start { .. }, .. })));
@@ -845,6 +863,32 @@ impl<'a> Validator<'a> {
     }
 
     fn activity(&mut self, node: &FlowNode, activity: &Activity, run_severity: Severity) {
+        let label = node.label();
+        match &activity.loop_characteristics {
+            Some(LoopCharacteristics::MultiInstance(mi))
+                if mi.cardinality.is_some() && mi.input_collection.is_some() =>
+            {
+                self.report(
+                    run_severity,
+                    Code::AmbiguousMultiInstance,
+                    Some(node.id.as_str()),
+                    node.position,
+                    format!("multi-instance `{label}` has both a loop cardinality and an input collection"),
+                    "keep one: the cardinality counts instances, the collection makes one instance per item",
+                );
+            }
+            Some(LoopCharacteristics::Standard { condition: None, maximum: None, .. }) => {
+                self.report(
+                    run_severity,
+                    Code::EndlessLoop,
+                    Some(node.id.as_str()),
+                    node.position,
+                    format!("loop `{label}` has neither a loop condition nor a loop maximum, so it never ends"),
+                    "add a loopCondition, or a loopMaximum",
+                );
+            }
+            _ => {}
+        }
         if let Some(LoopCharacteristics::MultiInstance(mi)) = &activity.loop_characteristics {
             for (what, expression) in
                 [("loop cardinality", &mi.cardinality), ("completion condition", &mi.completion_condition)]

@@ -750,21 +750,25 @@ impl Builder {
                 ],
             );
         }
-        let zeebe = |field: &Option<String>| field.clone();
+        // Zeebe writes its collection settings inside the loop characteristics element.
+        let own = self.extensions(el, Some(owner));
+        let pick = |own: &Option<String>, outer: &Option<String>| own.clone().or_else(|| outer.clone());
         let item_name = |child: Option<&Element>| child.and_then(|c| c.attr("name").or(c.id()).map(str::to_owned));
         let text = |child: Option<&Element>| child.and_then(Element::trimmed_text).map(str::to_owned);
         let _ = activity;
         LoopCharacteristics::MultiInstance(MultiInstance {
             sequential: self.bool_attr(el, &Ns::None, "isSequential", false),
             cardinality: el.child(&Ns::Bpmn, "loopCardinality").map(expression),
-            input_collection: zeebe(&ext.input_collection)
+            input_collection: pick(&own.input_collection, &ext.input_collection)
                 .or_else(|| camunda(el, "collection"))
                 .or_else(|| text(el.child(&Ns::Bpmn, "loopDataInputRef"))),
-            input_element: zeebe(&ext.input_element)
+            input_element: pick(&own.input_element, &ext.input_element)
                 .or_else(|| camunda(el, "elementVariable"))
                 .or_else(|| item_name(el.child(&Ns::Bpmn, "inputDataItem"))),
-            output_collection: zeebe(&ext.output_collection).or_else(|| text(el.child(&Ns::Bpmn, "loopDataOutputRef"))),
-            output_element: zeebe(&ext.output_element).or_else(|| item_name(el.child(&Ns::Bpmn, "outputDataItem"))),
+            output_collection: pick(&own.output_collection, &ext.output_collection)
+                .or_else(|| text(el.child(&Ns::Bpmn, "loopDataOutputRef"))),
+            output_element: pick(&own.output_element, &ext.output_element)
+                .or_else(|| item_name(el.child(&Ns::Bpmn, "outputDataItem"))),
             completion_condition: el.child(&Ns::Bpmn, "completionCondition").map(expression),
         })
     }

@@ -253,7 +253,10 @@ pub(crate) fn read(text: &str, options: &ParseOptions, file: Option<&std::path::
             Event::Decl(decl) => {
                 if let Some(Ok(encoding)) = decl.encoding() {
                     let name = encoding.to_ascii_lowercase();
-                    if name != "utf-8" && name != "utf8" {
+                    // The text is already UTF-8; a declaration of ASCII (a subset) or of any other
+                    // encoding is harmless as long as every character is ASCII.
+                    let compatible = matches!(name.as_str(), "utf-8" | "utf8") || text.is_ascii();
+                    if !compatible {
                         return Err(Error::Encoding {
                             at: at(locator.locate(start)),
                             detail: format!("the declaration says encoding=\"{encoding}\""),

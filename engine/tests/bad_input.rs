@@ -1,0 +1,349 @@
+//! Bad input gets a clear error with its code and position, and never a panic.
+
+use baton_engine::model::Position;
+use baton_engine::parse::{ParseOptions, parse, parse_file, parse_with};
+use baton_engine::validate::{Code, Problem, Severity, validate};
+
+const HEAD: &str = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="defs">"#;
+
+/// A document whose process (line 2) starts with a valid start → end path (lines 3-5);
+/// `extra` lines follow from line 6, then `roots` after the process.
+fn model(extra: &[&str], roots: &[&str]) -> String {
+    let mut lines = vec![
+        HEAD,
+        r#"<process id="p" isExecutable="true">"#,
+        r#"  <startEvent id="start"><outgoing>f1</outgoing></startEvent>"#,
+        r#"  <sequenceFlow id="f1" sourceRef="start" targetRef="end" />"#,
+        r#"  <endEvent id="end"><incoming>f1</incoming></endEvent>"#,
+    ];
+    lines.extend(extra);
+    lines.push("</process>");
+    lines.extend(roots);
+    lines.push("</definitions>");
+    lines.join("\n")
+}
+
+fn errors(xml: &str) -> Vec<(Code, Option<String>, Position)> {
+    let defs = parse(xml).unwrap_or_else(|e| panic!("{e}"));
+    validate(&defs).into_iter().filter(Problem::is_error).map(|p| (p.code, p.element, p.position)).collect()
+}
+
+fn at(line: u32, column: u32) -> Position {
+    Position::new(line, column)
+}
+
+#[test]
+fn the_base_model_is_clean() {
+    assert_eq!(errors(&model(&[], &[])), []);
+}
+
+#[test]
+fn unreadable_documents_are_refused_with_code_and_position() {
+    let deep = format!("{HEAD}\n{}{}</definitions>", "<documentation>".repeat(300), "</documentation>".repeat(300));
+    let cases: Vec<(&str, String, Code, Position)> = vec![
+        ("malformed", format!("{HEAD}\n<process id=\"p\">\n</definitions>"), Code::MalformedXml, at(3, 1)),
+        ("unclosed root", format!("{HEAD}\n<process id=\"p\"/>"), Code::MalformedXml, at(2, 18)),
+        ("not BPMN", "<?xml version=\"1.0\"?>\n<html><body/></html>".into(), Code::NotBpmn, at(2, 1)),
+        (
+            "definitions in the wrong namespace",
+            "<definitions xmlns=\"http://example.com/not-bpmn\"/>".into(),
+            Code::NotBpmn,
+            at(1, 1),
+        ),
+        (
+            "XXE",
+            format!(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n{HEAD}<documentation>&xxe;</documentation></definitions>"
+            ),
+            Code::EntityRefused,
+            at(2, 1),
+        ),
+        (
+            "billion laughs",
+            format!(
+                "<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n]>\n{HEAD}<documentation>&lol2;</documentation></definitions>"
+            ),
+            Code::EntityRefused,
+            at(1, 1),
+        ),
+        (
+            "undeclared entity in text",
+            format!("{HEAD}\n  <documentation>a &xxe; b</documentation></definitions>"),
+            Code::EntityRefused,
+            at(2, 20),
+        ),
+        (
+            "undeclared entity in an attribute",
+            format!("{HEAD}\n  <process id=\"&xxe;\"/></definitions>"),
+            Code::EntityRefused,
+            at(2, 3),
+        ),
+        ("nesting too deep", deep, Code::TooDeep, at(2, 3826)),
+        (
+            "declared encoding with non-ASCII text",
+            format!("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n{HEAD}<process id=\"é\"/></definitions>"),
+            Code::Encoding,
+            at(1, 1),
+        ),
+    ];
+    for (name, xml, code, position) in cases {
+        let err = parse(&xml).expect_err(name);
+        assert_eq!((err.code(), err.location().map(|l| l.position)), (code, Some(position)), "{name}: {err}");
+        let text = err.to_string();
+        assert!(text.starts_with(&format!("<input>:{position}: ")), "{name}: {text}");
+    }
+}
+
+#[test]
+fn oversize_and_non_utf8_files_are_refused() {
+    let small = ParseOptions { max_bytes: 100, ..ParseOptions::default() };
+    let err = parse_with(&model(&[], &[]), &small, None).expect_err("too large");
+    assert_eq!(err.code(), Code::TooLarge);
+    assert!(err.to_string().contains("over the limit of 100 bytes"), "{err}");
+
+    let dir = std::env::temp_dir().join(format!("baton-bad-input-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let latin1 = dir.join("latin1.bpmn");
+    std::fs::write(&latin1, [HEAD.as_bytes(), b"\n<process id=\"caf\xe9\"/></definitions>"].concat()).expect("write");
+    let err = parse_file(&latin1).expect_err("not UTF-8");
+    assert_eq!(err.code(), Code::Encoding);
+    assert_eq!(err.location().map(|l| l.position), Some(at(2, 17)));
+    assert!(err.to_string().contains("latin1.bpmn:2:17"), "{err}");
+
+    let err = parse_file(dir.join("missing.bpmn")).expect_err("missing");
+    assert_eq!(err.code(), Code::Io);
+    assert!(err.to_string().contains("missing.bpmn: cannot read the file"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn every_structural_problem_has_its_code_element_and_position() {
+    let s = |id: &str| Some(id.to_owned());
+    let cases: Vec<(&str, String, Vec<(Code, Option<String>, Position)>)> = vec![
+        ("duplicate id", model(&[r#"  <task id="start" />"#], &[]), vec![(Code::DuplicateId, s("start"), at(6, 3))]),
+        (
+            "missing id",
+            model(&[r#"  <task name="no id" />"#], &[]),
+            vec![(Code::MissingAttribute, s("task"), at(6, 3))],
+        ),
+        (
+            "flow to nowhere",
+            model(&[r#"  <sequenceFlow id="f2" sourceRef="start" targetRef="ghost" />"#], &[]),
+            vec![(Code::UnknownFlowEnd, s("f2"), at(6, 3)), (Code::FlowListMismatch, s("start"), at(3, 3))],
+        ),
+        (
+            "flow from nowhere",
+            model(&[r#"  <sequenceFlow id="f2" sourceRef="ghost" targetRef="end" />"#], &[]),
+            vec![(Code::FlowListMismatch, s("end"), at(5, 3)), (Code::UnknownFlowEnd, s("f2"), at(6, 3))],
+        ),
+        (
+            "default flow that does not leave the gateway",
+            model(
+                &[
+                    r#"  <exclusiveGateway id="g" default="f1" />"#,
+                    r#"  <sequenceFlow id="f2" sourceRef="g" targetRef="end" />"#,
+                ],
+                &[],
+            ),
+            vec![(Code::FlowListMismatch, s("end"), at(5, 3)), (Code::BadDefaultFlow, s("g"), at(6, 3))],
+        ),
+        (
+            "attachedToRef to nothing",
+            model(
+                &[
+                    r#"  <boundaryEvent id="b" attachedToRef="ghost"><timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>"#,
+                ],
+                &[],
+            ),
+            vec![(Code::UnknownAttachedTo, s("b"), at(6, 3))],
+        ),
+        (
+            "boundary on a gateway",
+            model(
+                &[
+                    r#"  <exclusiveGateway id="g"><outgoing>f2</outgoing></exclusiveGateway>"#,
+                    r#"  <sequenceFlow id="f2" sourceRef="g" targetRef="end" />"#,
+                    r#"  <boundaryEvent id="b" attachedToRef="g"><timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition></boundaryEvent>"#,
+                ],
+                &[],
+            ),
+            vec![(Code::FlowListMismatch, s("end"), at(5, 3)), (Code::BadBoundary, s("b"), at(8, 3))],
+        ),
+        (
+            "messageRef to nothing",
+            model(&[r#"  <receiveTask id="r" messageRef="ghost" />"#], &[]),
+            vec![(Code::UnknownMessage, s("r"), at(6, 3))],
+        ),
+        (
+            "errorRef to nothing",
+            model(&[r#"  <endEvent id="e2"><errorEventDefinition id="ed" errorRef="ghost" /></endEvent>"#], &[]),
+            vec![(Code::UnknownError, s("e2"), at(6, 21))],
+        ),
+        (
+            "signalRef to nothing",
+            model(&[r#"  <endEvent id="e2"><signalEventDefinition signalRef="ghost" /></endEvent>"#], &[]),
+            vec![(Code::UnknownSignal, s("e2"), at(6, 21))],
+        ),
+        (
+            "escalationRef to nothing",
+            model(&[r#"  <endEvent id="e2"><escalationEventDefinition escalationRef="ghost" /></endEvent>"#], &[]),
+            vec![(Code::UnknownEscalation, s("e2"), at(6, 21))],
+        ),
+        (
+            "compensation of no activity",
+            model(&[r#"  <endEvent id="e2"><compensateEventDefinition activityRef="ghost" /></endEvent>"#], &[]),
+            vec![(Code::UnknownCompensationActivity, s("e2"), at(6, 21))],
+        ),
+        (
+            "lane holding nothing",
+            model(&[r#"  <laneSet id="ls"><lane id="l"><flowNodeRef>ghost</flowNodeRef></lane></laneSet>"#], &[]),
+            vec![(Code::UnknownReference, s("l"), at(6, 20))],
+        ),
+        (
+            "pool of no process",
+            model(&[], &[r#"<collaboration id="c"><participant id="pool" processRef="ghost" /></collaboration>"#]),
+            vec![(Code::UnknownReference, s("pool"), at(7, 23))],
+        ),
+        (
+            "start event with incoming flow",
+            model(&[r#"  <sequenceFlow id="f2" sourceRef="end" targetRef="start" />"#], &[]),
+            vec![(Code::StartWithIncoming, s("start"), at(3, 3)), (Code::EndWithOutgoing, s("end"), at(5, 3))],
+        ),
+        (
+            "gateway without outgoing flow",
+            model(&[r#"  <parallelGateway id="g" />"#], &[]),
+            vec![(Code::MissingOutgoing, s("g"), at(6, 3))],
+        ),
+        (
+            "condition out of a parallel gateway",
+            model(
+                &[
+                    r#"  <parallelGateway id="g" />"#,
+                    r#"  <sequenceFlow id="f2" sourceRef="g" targetRef="end"><conditionExpression>${ok}</conditionExpression></sequenceFlow>"#,
+                ],
+                &[],
+            ),
+            vec![(Code::FlowListMismatch, s("end"), at(5, 3)), (Code::ConditionOnParallel, s("f2"), at(7, 3))],
+        ),
+        (
+            "flow crossing a sub-process border",
+            model(
+                &[
+                    r#"  <subProcess id="sub"><task id="inner" /></subProcess>"#,
+                    r#"  <sequenceFlow id="f2" sourceRef="start" targetRef="inner" />"#,
+                ],
+                &[],
+            ),
+            vec![(Code::FlowListMismatch, s("start"), at(3, 3)), (Code::CrossesSubProcess, s("f2"), at(7, 3))],
+        ),
+        (
+            "bad timer",
+            model(
+                &[
+                    r#"  <intermediateCatchEvent id="t"><outgoing>f2</outgoing><timerEventDefinition><timeDuration>7 days</timeDuration></timerEventDefinition></intermediateCatchEvent>"#,
+                    r#"  <sequenceFlow id="f2" sourceRef="t" targetRef="end" />"#,
+                ],
+                &[],
+            ),
+            vec![(Code::FlowListMismatch, s("end"), at(5, 3)), (Code::BadTimer, s("t"), at(6, 79))],
+        ),
+        (
+            "bad condition",
+            model(
+                &[
+                    r#"  <exclusiveGateway id="g" default="f3" />"#,
+                    r#"  <sequenceFlow id="f2" sourceRef="g" targetRef="end"><conditionExpression>${amount > }</conditionExpression></sequenceFlow>"#,
+                    r#"  <sequenceFlow id="f3" sourceRef="g" targetRef="end" />"#,
+                ],
+                &[],
+            ),
+            vec![
+                (Code::FlowListMismatch, s("end"), at(5, 3)),
+                (Code::FlowListMismatch, s("end"), at(5, 3)),
+                (Code::BadExpression, s("f2"), at(7, 55)),
+            ],
+        ),
+        (
+            "invalid boolean",
+            model(&[r#"  <task id="t" isForCompensation="maybe" />"#], &[]),
+            vec![(Code::InvalidAttribute, s("t"), at(6, 3))],
+        ),
+        (
+            "unsupported element on the path",
+            model(
+                &[
+                    r#"  <choreographyTask id="dance" />"#,
+                    r#"  <sequenceFlow id="f2" sourceRef="start" targetRef="dance" />"#,
+                ],
+                &[],
+            ),
+            vec![(Code::FlowListMismatch, s("start"), at(3, 3)), (Code::UnsupportedOnPath, s("f2"), at(7, 3))],
+        ),
+        (
+            "link thrown to no catch",
+            model(
+                &[
+                    r#"  <intermediateThrowEvent id="jump"><linkEventDefinition name="nowhere" /></intermediateThrowEvent>"#,
+                ],
+                &[],
+            ),
+            vec![(Code::LinkWithoutCatch, s("jump"), at(6, 3))],
+        ),
+    ];
+    for (name, xml, mut expected) in cases {
+        expected.sort_by_key(|(code, _, position)| (*position, *code));
+        assert_eq!(errors(&xml), expected, "{name}\n{xml}");
+    }
+}
+
+#[test]
+fn a_called_process_missing_from_the_file_is_a_warning() {
+    let xml = model(&[r#"  <callActivity id="call" calledElement="billing" />"#], &[]);
+    let problems = validate(&parse(&xml).expect("parses"));
+    let call: Vec<&Problem> = problems.iter().filter(|p| p.code == Code::CalledProcessElsewhere).collect();
+    assert_eq!(call.len(), 1);
+    assert_eq!((call[0].severity, call[0].position), (Severity::Warning, at(6, 3)));
+}
+
+#[test]
+fn unknown_elements_are_kept_and_reported_not_dropped() {
+    let xml = model(
+        &[
+            r#"  <task id="t"><extensionElements><acme:magic xmlns:acme="urn:acme" level="11" /></extensionElements></task>"#,
+        ],
+        &[r#"<itemDefinition id="item" />"#],
+    );
+    let defs = parse(&xml).expect("parses");
+    let kept: Vec<(&str, Option<&str>)> =
+        defs.unsupported.iter().map(|u| (u.element.as_str(), u.id.as_deref().or(u.parent.as_deref()))).collect();
+    assert_eq!(kept, [("acme:magic", Some("t")), ("itemDefinition", Some("item"))]);
+    let codes: Vec<Code> = validate(&defs).iter().map(|p| p.code).filter(|c| c.as_str().starts_with("B20")).collect();
+    assert!(codes.contains(&Code::UnsupportedExtension) && codes.contains(&Code::UnsupportedElement), "{codes:?}");
+}
+
+/// Every prefix of a real model, and every single-byte corruption of a stride of its bytes,
+/// parses or fails cleanly: never a panic.
+#[test]
+fn truncated_and_corrupted_models_never_panic() {
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/camunda8.bpmn"))
+            .expect("fixture");
+    let mut cut = 0;
+    while cut < text.len() {
+        if text.is_char_boundary(cut) {
+            if let Ok(defs) = parse(&text[..cut]) {
+                let _ = validate(&defs);
+            }
+        }
+        cut += 61;
+    }
+    for (i, replacement) in (0..text.len()).step_by(53).zip(['<', '>', '"', '&', '/', '=', ' '].iter().cycle()) {
+        let mut corrupted = text.clone().into_bytes();
+        corrupted[i] = *replacement as u8;
+        if let Ok(corrupted) = String::from_utf8(corrupted) {
+            if let Ok(defs) = parse(&corrupted) {
+                let _ = validate(&defs);
+            }
+        }
+    }
+}
