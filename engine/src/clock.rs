@@ -151,8 +151,8 @@ fn cron(text: &str) -> Result<TimerSpec, TimerError> {
         return Ok(TimerSpec::Cron(text.to_owned()));
     }
     fail(format!(
-        "`{text}` is neither an ISO 8601 repeating interval (R3/PT10M, R/P1D) nor a cron expression \
-         with 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year])"
+        "`{text}` is not a timer cycle; write an ISO 8601 repeating interval (R3/PT10M, R/P1D) or a cron \
+         expression with 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year])"
     ))
 }
 

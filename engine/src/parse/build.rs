@@ -11,7 +11,7 @@ use crate::model::*;
 use super::xml::{Element, Ns};
 
 /// Builds the model from the root element.
-pub(crate) fn definitions(root: &Element, source: Option<&Path>) -> Result<Definitions, Error> {
+pub(crate) fn definitions(root: &Element<'_>, source: Option<&Path>) -> Result<Definitions, Error> {
     if !root.is(&Ns::Bpmn, "definitions") {
         let found = match root.ns.uri() {
             Some(uri) => format!("{} (namespace {uri})", root.qname),
@@ -152,11 +152,11 @@ fn is_activity_detail(local: &str) -> bool {
     )
 }
 
-fn name(el: &Element) -> Option<String> {
+fn name(el: &Element<'_>) -> Option<String> {
     el.attr("name").map(str::to_owned)
 }
 
-fn documentation(el: &Element) -> Option<String> {
+fn documentation(el: &Element<'_>) -> Option<String> {
     let docs: Vec<&str> = el.children_named(&Ns::Bpmn, "documentation").filter_map(Element::trimmed_text).collect();
     (!docs.is_empty()).then(|| docs.join("\n"))
 }
@@ -167,7 +167,7 @@ fn comma_list(value: Option<&str>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn expression(el: &Element) -> Expression {
+fn expression(el: &Element<'_>) -> Expression {
     Expression {
         text: el.text.trim().to_owned(),
         language: el.attr("language").map(str::to_owned),
@@ -212,7 +212,7 @@ struct Builder {
 
 impl Builder {
     /// The element's id, or a defect when it has none.
-    fn id(&mut self, el: &Element) -> Option<String> {
+    fn id(&mut self, el: &Element<'_>) -> Option<String> {
         match el.id() {
             Some(id) => Some(id.to_owned()),
             None => {
@@ -222,7 +222,7 @@ impl Builder {
         }
     }
 
-    fn defect(&mut self, el: &Element, kind: DefectKind) {
+    fn defect(&mut self, el: &Element<'_>, kind: DefectKind) {
         self.defects.push(Defect {
             kind,
             element: el.qname.to_string(),
@@ -232,7 +232,7 @@ impl Builder {
     }
 
     /// A required reference attribute; a defect when missing.
-    fn required(&mut self, el: &Element, attribute: &str) -> String {
+    fn required(&mut self, el: &Element<'_>, attribute: &str) -> String {
         match el.attr(attribute).map(str::trim).filter(|v| !v.is_empty()) {
             Some(value) => value.to_owned(),
             None => {
@@ -242,7 +242,7 @@ impl Builder {
         }
     }
 
-    fn bool_attr(&mut self, el: &Element, ns: &Ns, attribute: &str, default: bool) -> bool {
+    fn bool_attr(&mut self, el: &Element<'_>, ns: &Ns, attribute: &str, default: bool) -> bool {
         match el.attr_ns(ns, attribute).map(str::trim) {
             None => default,
             Some("true") => true,
@@ -261,7 +261,7 @@ impl Builder {
         }
     }
 
-    fn number_attr(&mut self, el: &Element, attribute: &str) -> f64 {
+    fn number_attr(&mut self, el: &Element<'_>, attribute: &str) -> f64 {
         let raw = el.attr(attribute);
         match raw.map(|v| v.trim().parse::<f64>()) {
             Some(Ok(value)) if value.is_finite() => value,
@@ -283,7 +283,7 @@ impl Builder {
         }
     }
 
-    fn unsupported(&mut self, el: &Element, parent: Option<&str>, kind: UnsupportedKind) {
+    fn unsupported(&mut self, el: &Element<'_>, parent: Option<&str>, kind: UnsupportedKind) {
         let kind = match el.ns {
             Ns::Bpmn | Ns::BpmnDi | Ns::Dc | Ns::Di => kind,
             _ => UnsupportedKind::Extension,
@@ -299,7 +299,7 @@ impl Builder {
     }
 
     /// For root elements that have no children Baton reads: anything inside is still kept.
-    fn no_children(&mut self, el: &Element, id: &str) {
+    fn no_children(&mut self, el: &Element<'_>, id: &str) {
         for child in &el.children {
             if !child.is(&Ns::Bpmn, "documentation") {
                 self.unsupported(child, Some(id), UnsupportedKind::BpmnElement);
@@ -309,7 +309,7 @@ impl Builder {
 
     // ----- processes -------------------------------------------------------------------------
 
-    fn process(&mut self, el: &Element) -> Option<Process> {
+    fn process(&mut self, el: &Element<'_>) -> Option<Process> {
         let id = self.id(el)?;
         let is_executable = self.bool_attr(el, &Ns::None, "isExecutable", false);
         let ext = self.extensions(el, Some(&id));
@@ -331,19 +331,21 @@ impl Builder {
             self.saw_camunda = true;
         }
         self.flow_elements(&mut process, el, None);
-        for flow in &mut process.flows {
-            flow.is_default = process
-                .nodes
-                .iter()
-                .find(|n| n.id == flow.source)
-                .and_then(FlowNode::default_flow)
-                .is_some_and(|d| *d == flow.id);
+        let defaults: std::collections::HashSet<(&str, &str)> = process
+            .nodes
+            .iter()
+            .filter_map(|n| n.default_flow().map(|d| (n.id.as_str(), d.as_str())))
+            .collect();
+        let is_default: Vec<bool> =
+            process.flows.iter().map(|f| defaults.contains(&(f.source.as_str(), f.id.as_str()))).collect();
+        for (flow, is_default) in process.flows.iter_mut().zip(is_default) {
+            flow.is_default = is_default;
         }
         Some(process)
     }
 
     /// The flow elements of a process or sub-process (`parent`), in document order.
-    fn flow_elements(&mut self, process: &mut Process, container: &Element, parent: Option<&NodeId>) {
+    fn flow_elements(&mut self, process: &mut Process, container: &Element<'_>, parent: Option<&NodeId>) {
         let scope = parent.map(NodeId::as_str).or(Some(process.id.as_str())).map(str::to_owned);
         for child in &container.children {
             if child.ns != Ns::Bpmn {
@@ -387,7 +389,7 @@ impl Builder {
         }
     }
 
-    fn sequence_flow(&mut self, el: &Element, parent: Option<&NodeId>) -> Option<SequenceFlow> {
+    fn sequence_flow(&mut self, el: &Element<'_>, parent: Option<&NodeId>) -> Option<SequenceFlow> {
         let id = self.id(el)?;
         let source = self.required(el, "sourceRef");
         let target = self.required(el, "targetRef");
@@ -411,7 +413,7 @@ impl Builder {
         })
     }
 
-    fn lanes(&mut self, lane_set: &Element) -> Vec<Lane> {
+    fn lanes(&mut self, lane_set: &Element<'_>) -> Vec<Lane> {
         let mut lanes = Vec::new();
         for lane in &lane_set.children {
             if !lane.is(&Ns::Bpmn, "lane") {
@@ -434,7 +436,7 @@ impl Builder {
         lanes
     }
 
-    fn data_element(&mut self, el: &Element, parent: Option<&NodeId>) -> Option<DataElement> {
+    fn data_element(&mut self, el: &Element<'_>, parent: Option<&NodeId>) -> Option<DataElement> {
         let id = self.id(el)?;
         let kind = match &*el.local {
             "dataObject" => DataKind::Object { is_collection: self.bool_attr(el, &Ns::None, "isCollection", false) },
@@ -450,7 +452,7 @@ impl Builder {
         Some(DataElement { id, name: name(el), kind, parent: parent.cloned(), position: el.position })
     }
 
-    fn artifact(&mut self, el: &Element, parent: Option<&NodeId>) -> Option<Artifact> {
+    fn artifact(&mut self, el: &Element<'_>, parent: Option<&NodeId>) -> Option<Artifact> {
         let id = self.id(el)?;
         let kind = match &*el.local {
             "textAnnotation" => ArtifactKind::TextAnnotation {
@@ -477,7 +479,7 @@ impl Builder {
 
     // ----- flow nodes ------------------------------------------------------------------------
 
-    fn flow_node(&mut self, process: &mut Process, el: &Element, parent: Option<&NodeId>) -> Option<FlowNode> {
+    fn flow_node(&mut self, process: &mut Process, el: &Element<'_>, parent: Option<&NodeId>) -> Option<FlowNode> {
         let scope = parent.map(NodeId::as_str).unwrap_or(process.id.as_str()).to_owned();
         let local = &*el.local;
         let is_task = matches!(
@@ -689,11 +691,11 @@ impl Builder {
     }
 
     /// Zeebe's call activities pass all variables unless told otherwise; Camunda 7's pass none.
-    fn saw_zeebe_in(&self, el: &Element) -> bool {
+    fn saw_zeebe_in(&self, el: &Element<'_>) -> bool {
         el.child(&Ns::Bpmn, "extensionElements").is_some_and(|ext| ext.children.iter().any(|c| c.ns == Ns::Zeebe))
     }
 
-    fn camunda_attributes(&mut self, el: &Element) {
+    fn camunda_attributes(&mut self, el: &Element<'_>) {
         if el.attrs.iter().any(|a| a.ns == Ns::Camunda) {
             self.saw_camunda = true;
         }
@@ -701,12 +703,12 @@ impl Builder {
 
     fn loop_characteristics(
         &mut self,
-        el: &Element,
-        activity: &Element,
+        el: &Element<'_>,
+        activity: &Element<'_>,
         ext: &Extensions,
         owner: &str,
     ) -> LoopCharacteristics {
-        let known = |b: &mut Self, child: &Element, names: &[&str]| {
+        let known = |b: &mut Self, child: &Element<'_>, names: &[&str]| {
             let ok = child.ns == Ns::Bpmn && names.contains(&&*child.local);
             if !ok && !child.is(&Ns::Bpmn, "extensionElements") && !child.is(&Ns::Bpmn, "documentation") {
                 b.unsupported(child, Some(owner), UnsupportedKind::BpmnElement);
@@ -753,8 +755,8 @@ impl Builder {
         // Zeebe writes its collection settings inside the loop characteristics element.
         let own = self.extensions(el, Some(owner));
         let pick = |own: &Option<String>, outer: &Option<String>| own.clone().or_else(|| outer.clone());
-        let item_name = |child: Option<&Element>| child.and_then(|c| c.attr("name").or(c.id()).map(str::to_owned));
-        let text = |child: Option<&Element>| child.and_then(Element::trimmed_text).map(str::to_owned);
+        let item_name = |child: Option<&Element<'_>>| child.and_then(|c| c.attr("name").or(c.id()).map(str::to_owned));
+        let text = |child: Option<&Element<'_>>| child.and_then(Element::trimmed_text).map(str::to_owned);
         let _ = activity;
         LoopCharacteristics::MultiInstance(MultiInstance {
             sequential: self.bool_attr(el, &Ns::None, "isSequential", false),
@@ -773,7 +775,7 @@ impl Builder {
         })
     }
 
-    fn data_association(&mut self, el: &Element, activity: &NodeId) -> Option<DataAssociation> {
+    fn data_association(&mut self, el: &Element<'_>, activity: &NodeId) -> Option<DataAssociation> {
         let id = self.id(el)?;
         let text = |local: &str| el.child(&Ns::Bpmn, local).and_then(Element::trimmed_text).map(str::to_owned);
         let direction = if &*el.local == "dataInputAssociation" { DataDirection::Input } else { DataDirection::Output };
@@ -791,7 +793,7 @@ impl Builder {
         Some(DataAssociation { id, direction, activity: activity.clone(), data, position: el.position })
     }
 
-    fn event_definition(&mut self, el: &Element) -> Option<EventDefinition> {
+    fn event_definition(&mut self, el: &Element<'_>) -> Option<EventDefinition> {
         let id = el.id().map(str::to_owned);
         let owner = id.as_deref();
         let expect_children = |b: &mut Self, names: &[&str]| {
@@ -868,14 +870,14 @@ impl Builder {
     // ----- extension elements ----------------------------------------------------------------
 
     /// Reads the `<extensionElements>` child of `el`, if any.
-    fn extensions(&mut self, el: &Element, owner: Option<&str>) -> Extensions {
+    fn extensions(&mut self, el: &Element<'_>, owner: Option<&str>) -> Extensions {
         match el.child(&Ns::Bpmn, "extensionElements") {
             Some(ext) => self.extension_list(ext, owner),
             None => Extensions::default(),
         }
     }
 
-    fn extension_list(&mut self, list: &Element, owner: Option<&str>) -> Extensions {
+    fn extension_list(&mut self, list: &Element<'_>, owner: Option<&str>) -> Extensions {
         let mut ext = Extensions::default();
         for item in &list.children {
             match item.ns {
@@ -893,7 +895,7 @@ impl Builder {
         ext
     }
 
-    fn zeebe(&mut self, item: &Element, owner: Option<&str>, ext: &mut Extensions) {
+    fn zeebe(&mut self, item: &Element<'_>, owner: Option<&str>, ext: &mut Extensions) {
         let attr = |name: &str| item.attr(name).map(str::to_owned);
         match &*item.local {
             "taskDefinition" => {
@@ -961,7 +963,7 @@ impl Builder {
         }
     }
 
-    fn camunda(&mut self, item: &Element, owner: Option<&str>, ext: &mut Extensions) {
+    fn camunda(&mut self, item: &Element<'_>, owner: Option<&str>, ext: &mut Extensions) {
         match &*item.local {
             "inputOutput" => {
                 for parameter in &item.children {
@@ -1016,7 +1018,7 @@ impl Builder {
 
     // ----- collaborations --------------------------------------------------------------------
 
-    fn collaboration(&mut self, el: &Element) -> Option<Collaboration> {
+    fn collaboration(&mut self, el: &Element<'_>) -> Option<Collaboration> {
         let id = self.id(el)?;
         let mut collaboration = Collaboration {
             id: id.clone(),
@@ -1069,7 +1071,7 @@ impl Builder {
 
     // ----- diagram interchange ---------------------------------------------------------------
 
-    fn diagram(&mut self, el: &Element) -> Diagram {
+    fn diagram(&mut self, el: &Element<'_>) -> Diagram {
         let mut diagram = Diagram {
             id: el.id().map(str::to_owned),
             name: name(el),
@@ -1104,7 +1106,7 @@ impl Builder {
         diagram
     }
 
-    fn bounds(&mut self, el: &Element) -> Bounds {
+    fn bounds(&mut self, el: &Element<'_>) -> Bounds {
         Bounds {
             x: self.number_attr(el, "x"),
             y: self.number_attr(el, "y"),
@@ -1113,7 +1115,7 @@ impl Builder {
         }
     }
 
-    fn colors(el: &Element) -> Colors {
+    fn colors(el: &Element<'_>) -> Colors {
         let get = |ns: &Ns, name: &str| el.attr_ns(ns, name).map(str::to_owned);
         Colors {
             stroke: get(&Ns::Bioc, "stroke").or_else(|| get(&Ns::Color, "border-color")),
@@ -1121,7 +1123,7 @@ impl Builder {
         }
     }
 
-    fn label(&mut self, el: &Element) -> Label {
+    fn label(&mut self, el: &Element<'_>) -> Label {
         let mut label = Label { bounds: None, color: el.attr_ns(&Ns::Color, "color").map(str::to_owned) };
         for child in &el.children {
             if child.is(&Ns::Dc, "Bounds") {
@@ -1133,7 +1135,7 @@ impl Builder {
         label
     }
 
-    fn shape(&mut self, el: &Element) -> Option<Shape> {
+    fn shape(&mut self, el: &Element<'_>) -> Option<Shape> {
         let element = self.required(el, "bpmnElement");
         if element.is_empty() {
             return None;
@@ -1165,7 +1167,7 @@ impl Builder {
         })
     }
 
-    fn edge(&mut self, el: &Element) -> Option<Edge> {
+    fn edge(&mut self, el: &Element<'_>) -> Option<Edge> {
         let element = self.required(el, "bpmnElement");
         if element.is_empty() {
             return None;
@@ -1193,6 +1195,6 @@ impl Builder {
 }
 
 /// A `camunda:` attribute of `el`.
-fn camunda(el: &Element, name: &str) -> Option<String> {
+fn camunda(el: &Element<'_>, name: &str) -> Option<String> {
     el.attr_ns(&Ns::Camunda, name).map(str::to_owned)
 }

@@ -84,27 +84,49 @@ impl Ns {
 
 /// One attribute, its prefix resolved.
 #[derive(Debug, Clone)]
-pub(crate) struct Attr {
+pub(crate) struct Attr<'a> {
     pub ns: Ns,
-    pub local: Box<str>,
-    pub value: String,
+    pub local: Cow<'a, str>,
+    pub value: Cow<'a, str>,
 }
 
 /// One element: name, attributes, children, text, and where it starts.
 #[derive(Debug, Clone)]
-pub(crate) struct Element {
+pub(crate) struct Element<'a> {
     pub ns: Ns,
     /// The qualified name as written (`bpmn:task`), for messages.
-    pub qname: Box<str>,
-    pub local: Box<str>,
-    pub attrs: Vec<Attr>,
-    pub children: Vec<Element>,
-    /// Text and CDATA content, concatenated, entities resolved.
-    pub text: String,
+    pub qname: Cow<'a, str>,
+    pub local: Cow<'a, str>,
+    pub attrs: Vec<Attr<'a>>,
+    pub children: Vec<Element<'a>>,
+    /// Text and CDATA content, concatenated, entities resolved. Whitespace before the first
+    /// real character is not kept: BPMN has no mixed content, and skipping the indentation
+    /// between child elements saves an allocation per element.
+    pub text: Cow<'a, str>,
     pub position: Position,
 }
 
-impl Element {
+/// `part` as a slice of `text` when it points into it (the common case: names and values
+/// without escapes), so that parsing allocates only where XML forces it to.
+fn borrow<'a>(text: &'a str, part: &str) -> Cow<'a, str> {
+    let start = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match text.get(start..start.wrapping_add(part.len())) {
+        Some(slice) if std::ptr::eq(slice.as_ptr(), part.as_ptr()) => Cow::Borrowed(slice),
+        _ => Cow::Owned(part.to_owned()),
+    }
+}
+
+fn push_text<'a>(target: &mut Cow<'a, str>, content: Cow<'a, str>) {
+    if target.is_empty() {
+        if !content.trim().is_empty() {
+            *target = content;
+        }
+    } else {
+        target.to_mut().push_str(&content);
+    }
+}
+
+impl<'a> Element<'a> {
     pub fn is(&self, ns: &Ns, local: &str) -> bool {
         self.ns == *ns && &*self.local == local
     }
@@ -116,7 +138,7 @@ impl Element {
 
     /// A namespaced attribute's value.
     pub fn attr_ns(&self, ns: &Ns, local: &str) -> Option<&str> {
-        self.attrs.iter().find(|a| a.ns == *ns && &*a.local == local).map(|a| a.value.as_str())
+        self.attrs.iter().find(|a| a.ns == *ns && a.local == local).map(|a| &*a.value)
     }
 
     pub fn id(&self) -> Option<&str> {
@@ -124,11 +146,11 @@ impl Element {
     }
 
     /// Direct children with this name.
-    pub fn children_named<'a>(&'a self, ns: &'a Ns, local: &'a str) -> impl Iterator<Item = &'a Element> {
+    pub fn children_named<'s>(&'s self, ns: &'s Ns, local: &'s str) -> impl Iterator<Item = &'s Element<'a>> {
         self.children.iter().filter(move |c| c.is(ns, local))
     }
 
-    pub fn child(&self, ns: &Ns, local: &str) -> Option<&Element> {
+    pub fn child(&self, ns: &Ns, local: &str) -> Option<&Element<'a>> {
         self.children.iter().find(|c| c.is(ns, local))
     }
 
@@ -173,14 +195,18 @@ impl<'a> Locator<'a> {
 }
 
 /// Parses `text` into its root element, enforcing `options`' limits.
-pub(crate) fn read(text: &str, options: &ParseOptions, file: Option<&std::path::Path>) -> Result<Element, Error> {
+pub(crate) fn read<'a>(
+    text: &'a str,
+    options: &ParseOptions,
+    file: Option<&std::path::Path>,
+) -> Result<Element<'a>, Error> {
     let at = |position: Position| Location { file: file.map(Into::into), position };
     let mut locator = Locator::new(text);
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
 
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
+    let mut stack: Vec<Element<'_>> = Vec::new();
+    let mut root: Option<Element<'_>> = None;
     loop {
         let start = reader.buffer_position();
         let event = match reader.read_event() {
@@ -199,14 +225,14 @@ pub(crate) fn read(text: &str, options: &ParseOptions, file: Option<&std::path::
                 });
             }
             Event::Start(e) => {
-                let element = open(&reader, &e, locator.locate(start), &at)?;
+                let element = open(text, &reader, &e, locator.locate(start), &at)?;
                 if stack.len() >= options.max_depth {
                     return Err(Error::TooDeep { at: at(element.position), limit: options.max_depth });
                 }
                 stack.push(element);
             }
             Event::Empty(e) => {
-                let element = open(&reader, &e, locator.locate(start), &at)?;
+                let element = open(text, &reader, &e, locator.locate(start), &at)?;
                 if stack.len() >= options.max_depth {
                     return Err(Error::TooDeep { at: at(element.position), limit: options.max_depth });
                 }
@@ -227,7 +253,7 @@ pub(crate) fn read(text: &str, options: &ParseOptions, file: Option<&std::path::
             Event::Text(t) => {
                 let content = t.xml10_content();
                 match stack.last_mut() {
-                    Some(top) => top.text.push_str(&content),
+                    Some(top) => push_text(&mut top.text, borrow(text, &content)),
                     None if content.trim().is_empty() => {}
                     None => {
                         return Err(Error::Malformed {
@@ -239,14 +265,14 @@ pub(crate) fn read(text: &str, options: &ParseOptions, file: Option<&std::path::
             }
             Event::CData(c) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&c.xml10_content());
+                    push_text(&mut top.text, borrow(text, &c.xml10_content()));
                 }
             }
             Event::GeneralRef(r) => {
                 let position = locator.locate(start);
                 let resolved = resolve_reference(&r, &at(position))?;
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&resolved);
+                    top.text.to_mut().push_str(&resolved);
                 }
             }
             Event::DocType(_) => return Err(Error::Doctype { at: at(locator.locate(start)) }),
@@ -283,7 +309,13 @@ pub(crate) fn read(text: &str, options: &ParseOptions, file: Option<&std::path::
     })
 }
 
-fn open<F>(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, position: Position, at: &F) -> Result<Element, Error>
+fn open<'a, F>(
+    text: &'a str,
+    reader: &NsReader<&[u8]>,
+    start: &BytesStart<'_>,
+    position: Position,
+    at: &F,
+) -> Result<Element<'a>, Error>
 where
     F: Fn(Position) -> Location,
 {
@@ -297,15 +329,15 @@ where
         }
         let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
         let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
-        attrs.push(Attr { ns: Ns::resolve(attr_ns), local: attr_local.as_ref().into(), value: value.into_owned() });
+        attrs.push(Attr { ns: Ns::resolve(attr_ns), local: borrow(text, attr_local.as_ref()), value: borrow(text, &value) });
     }
     Ok(Element {
         ns: Ns::resolve(ns),
-        qname: name.as_ref().into(),
-        local: local.as_ref().into(),
+        qname: borrow(text, name.as_ref()),
+        local: borrow(text, local.as_ref()),
         attrs,
         children: Vec::new(),
-        text: String::new(),
+        text: Cow::Borrowed(""),
         position,
     })
 }
