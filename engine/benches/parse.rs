@@ -3,6 +3,8 @@
 //! `cargo bench -p baton-engine --bench parse` — divan prints bytes per second; the target
 //! is at least 100 MB/s on one core.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use std::fmt::Write;
 use std::sync::OnceLock;
 
@@ -26,9 +28,11 @@ fn model(nodes: usize) -> String {
     let edge = |di: &mut String, id: &str, x1: i32, x2: i32| {
         writeln!(di, r#"      <bpmndi:BPMNEdge id="{id}_di" bpmnElement="{id}"><di:waypoint x="{x1}" y="120" /><di:waypoint x="{x2}" y="120" /></bpmndi:BPMNEdge>"#).ok();
     };
-    let flow = |process: &mut String, id: &str, from: &str, to: &str, condition: Option<&str>| match condition {
+    let flow = |process: &mut String, id: &str, from: &str, to: &str, condition: Option<&str>| {
+        match condition {
         Some(c) => writeln!(process, r#"    <bpmn:sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{c}</bpmn:conditionExpression></bpmn:sequenceFlow>"#).ok(),
         None => writeln!(process, r#"    <bpmn:sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}" />"#).ok(),
+    }
     };
     writeln!(process, r#"    <bpmn:startEvent id="start" name="Order placed"><bpmn:outgoing>f_start</bpmn:outgoing></bpmn:startEvent>"#).ok();
     shape(&mut di, "start", x, 102, 36, 36);
@@ -36,8 +40,14 @@ fn model(nodes: usize) -> String {
     let rounds = (nodes - 2) / 4;
     for i in 0..rounds {
         let (task, gate, join, side) = (format!("task{i}"), format!("gate{i}"), format!("join{i}"), format!("side{i}"));
-        let (into, to_gate, yes, no, back, out) =
-            (previous.1.clone(), format!("fg{i}"), format!("fy{i}"), format!("fn{i}"), format!("fb{i}"), format!("fo{i}"));
+        let (into, to_gate, yes, no, back, out) = (
+            previous.1.clone(),
+            format!("fg{i}"),
+            format!("fy{i}"),
+            format!("fn{i}"),
+            format!("fb{i}"),
+            format!("fo{i}"),
+        );
         writeln!(process, r#"    <bpmn:serviceTask id="{task}" name="Step {i}"><bpmn:extensionElements><zeebe:taskDefinition type="step-{i}" retries="3" /><zeebe:ioMapping><zeebe:input source="=order.amount" target="amount" /></zeebe:ioMapping></bpmn:extensionElements><bpmn:incoming>{into}</bpmn:incoming><bpmn:outgoing>{to_gate}</bpmn:outgoing></bpmn:serviceTask>"#).ok();
         writeln!(process, r#"    <bpmn:exclusiveGateway id="{gate}" name="ok {i}?" default="{no}"><bpmn:incoming>{to_gate}</bpmn:incoming><bpmn:outgoing>{yes}</bpmn:outgoing><bpmn:outgoing>{no}</bpmn:outgoing></bpmn:exclusiveGateway>"#).ok();
         writeln!(process, r#"    <bpmn:userTask id="{side}" name="Check {i}"><bpmn:incoming>{yes}</bpmn:incoming><bpmn:outgoing>{back}</bpmn:outgoing></bpmn:userTask>"#).ok();
@@ -51,13 +61,24 @@ fn model(nodes: usize) -> String {
         shape(&mut di, &gate, x + 230, 95, 50, 50);
         shape(&mut di, &side, x + 330, 180, 100, 80);
         shape(&mut di, &join, x + 480, 95, 50, 50);
-        for (id, a, b) in [(&into, x + 36, x + 80), (&to_gate, x + 180, x + 230), (&yes, x + 255, x + 330), (&no, x + 280, x + 480), (&back, x + 430, x + 505)] {
+        for (id, a, b) in [
+            (&into, x + 36, x + 80),
+            (&to_gate, x + 180, x + 230),
+            (&yes, x + 255, x + 330),
+            (&no, x + 280, x + 480),
+            (&back, x + 430, x + 505),
+        ] {
             edge(&mut di, id, a, b);
         }
         previous = (join, out);
         x += 530;
     }
-    writeln!(process, r#"    <bpmn:endEvent id="end" name="Order done"><bpmn:incoming>{}</bpmn:incoming></bpmn:endEvent>"#, previous.1).ok();
+    writeln!(
+        process,
+        r#"    <bpmn:endEvent id="end" name="Order done"><bpmn:incoming>{}</bpmn:incoming></bpmn:endEvent>"#,
+        previous.1
+    )
+    .ok();
     flow(&mut process, &previous.1, &previous.0, "end", None);
     shape(&mut di, "end", x + 80, 102, 36, 36);
     edge(&mut di, &previous.1, x + 30, x + 80);

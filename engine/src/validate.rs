@@ -16,9 +16,11 @@
 //!   </process>
 //! </definitions>"#;
 //! let problems = validate(&baton_engine::parse::parse(xml)?);
-//! assert_eq!(problems[0].code, Code::UnknownFlowEnd);
-//! assert_eq!(problems[0].element.as_deref(), Some("f"));
-//! assert_eq!(problems[0].position.line, 4);
+//! let errors: Vec<_> = problems.iter().filter(|p| p.is_error()).collect();
+//! assert_eq!(errors.len(), 1);
+//! assert_eq!(errors[0].code, Code::UnknownFlowEnd);
+//! assert_eq!(errors[0].element.as_deref(), Some("f"));
+//! assert_eq!(errors[0].position.line, 4);
 //! # Ok::<(), baton_engine::Error>(())
 //! ```
 
@@ -252,7 +254,7 @@ pub fn validate(definitions: &Definitions) -> Vec<Problem> {
     v.unsupported();
     v.diagrams();
     let mut problems = v.problems;
-    problems.sort_by(|a, b| (a.position, a.code).cmp(&(b.position, b.code)));
+    problems.sort_by_key(|a| (a.position, a.code));
     problems
 }
 
@@ -496,10 +498,12 @@ impl<'a> Validator<'a> {
         let has_start = process
             .children(None)
             .any(|n| matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Start { .. }, .. })));
-        let has_instantiating = process.children(None).any(|n| match &n.kind {
-            NodeKind::Task(Task { kind: TaskKind::Receive { instantiate: true, .. }, .. }) => true,
-            NodeKind::Gateway(Gateway { kind: GatewayKind::EventBased { instantiate: true }, .. }) => true,
-            _ => false,
+        let has_instantiating = process.children(None).any(|n| {
+            matches!(
+                &n.kind,
+                NodeKind::Task(Task { kind: TaskKind::Receive { instantiate: true, .. }, .. })
+                    | NodeKind::Gateway(Gateway { kind: GatewayKind::EventBased { instantiate: true }, .. })
+            )
         });
         if process.is_executable && !has_start && !has_instantiating && !process.nodes.is_empty() {
             self.error(
@@ -692,18 +696,17 @@ impl<'a> Validator<'a> {
     ) {
         let id = node.id.as_str();
         let label = node.label();
-        if let Some(default) = node.default_flow() {
-            if !outs.iter().any(|f| f.id == *default) {
-                let why =
-                    if self.exists(default.as_str()) { "is not one of its outgoing flows" } else { "does not exist" };
-                self.error(
-                    Code::BadDefaultFlow,
-                    id,
-                    node.position,
-                    format!("default flow `{default}` of `{label}` {why}"),
-                    "name one of the element's outgoing sequence flows as default",
-                );
-            }
+        if let Some(default) = node.default_flow()
+            && !outs.iter().any(|f| f.id == *default)
+        {
+            let why = if self.exists(default.as_str()) { "is not one of its outgoing flows" } else { "does not exist" };
+            self.error(
+                Code::BadDefaultFlow,
+                id,
+                node.position,
+                format!("default flow `{default}` of `{label}` {why}"),
+                "name one of the element's outgoing sequence flows as default",
+            );
         }
         let in_ad_hoc = node.parent.as_ref().and_then(|p| nodes.get(p.as_str())).is_some_and(|p| {
             matches!(&p.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::AdHoc { .. }, .. }))
@@ -1074,7 +1077,7 @@ impl<'a> Validator<'a> {
                 format!("`{label}` refers to escalation `{escalation}`, which does not exist"),
                 "declare it as <bpmn:escalation id=\"...\" escalationCode=\"...\"/> under <definitions>, or fix the escalationRef",
             ),
-            Trigger::Compensation { activity: Some(activity), .. } if !nodes.get(activity.as_str()).is_some_and(|n| n.activity().is_some()) => self.error(
+            Trigger::Compensation { activity: Some(activity), .. } if nodes.get(activity.as_str()).is_none_or(|n| n.activity().is_none()) => self.error(
                 Code::UnknownCompensationActivity,
                 id,
                 definition.position,
@@ -1128,21 +1131,21 @@ impl<'a> Validator<'a> {
             .filter_map(|n| link_name(n, EventKind::IntermediateCatch).map(|name| (n.parent.as_ref(), name)))
             .collect();
         for node in &process.nodes {
-            if let Some(name) = link_name(node, EventKind::IntermediateThrow) {
-                if !catches.iter().any(|(scope, catch)| *scope == node.parent.as_ref() && *catch == name) {
-                    self.report(
-                        run_severity,
-                        Code::LinkWithoutCatch,
-                        Some(node.id.as_str()),
-                        node.position,
-                        format!(
-                            "link `{}` is thrown by `{}`, but no link catch event of that name is in the same scope",
-                            name,
-                            node.label()
-                        ),
-                        "add an intermediate catch link event with the same name, or fix the name",
-                    );
-                }
+            if let Some(name) = link_name(node, EventKind::IntermediateThrow)
+                && !catches.iter().any(|(scope, catch)| *scope == node.parent.as_ref() && *catch == name)
+            {
+                self.report(
+                    run_severity,
+                    Code::LinkWithoutCatch,
+                    Some(node.id.as_str()),
+                    node.position,
+                    format!(
+                        "link `{}` is thrown by `{}`, but no link catch event of that name is in the same scope",
+                        name,
+                        node.label()
+                    ),
+                    "add an intermediate catch link event with the same name, or fix the name",
+                );
             }
         }
     }
@@ -1192,19 +1195,19 @@ impl<'a> Validator<'a> {
 
     fn collaboration(&mut self, collaboration: &Collaboration) {
         for participant in &collaboration.participants {
-            if let Some(process) = &participant.process {
-                if self.defs.process(process.as_str()).is_none() {
-                    self.error(
-                        Code::UnknownReference,
-                        &participant.id,
-                        participant.position,
-                        format!(
-                            "pool `{}` refers to process `{process}`, which does not exist",
-                            participant.name.as_deref().unwrap_or(&participant.id)
-                        ),
-                        "fix the processRef, or remove it to make the pool a black box",
-                    );
-                }
+            if let Some(process) = &participant.process
+                && self.defs.process(process.as_str()).is_none()
+            {
+                self.error(
+                    Code::UnknownReference,
+                    &participant.id,
+                    participant.position,
+                    format!(
+                        "pool `{}` refers to process `{process}`, which does not exist",
+                        participant.name.as_deref().unwrap_or(&participant.id)
+                    ),
+                    "fix the processRef, or remove it to make the pool a black box",
+                );
             }
         }
         for flow in &collaboration.message_flows {

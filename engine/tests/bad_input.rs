@@ -1,5 +1,7 @@
 //! Bad input gets a clear error with its code and position, and never a panic.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use baton_engine::model::Position;
 use baton_engine::parse::{ParseOptions, parse, parse_file, parse_with};
 use baton_engine::validate::{Code, Problem, Severity, validate};
@@ -23,7 +25,10 @@ fn model(extra: &[&str], roots: &[&str]) -> String {
     lines.join("\n")
 }
 
-fn errors(xml: &str) -> Vec<(Code, Option<String>, Position)> {
+/// What the tests compare: each error's code, element id and position.
+type Found = (Code, Option<String>, Position);
+
+fn errors(xml: &str) -> Vec<Found> {
     let defs = parse(xml).unwrap_or_else(|e| panic!("{e}"));
     validate(&defs).into_iter().filter(Problem::is_error).map(|p| (p.code, p.element, p.position)).collect()
 }
@@ -119,7 +124,7 @@ fn oversize_and_non_utf8_files_are_refused() {
 #[test]
 fn every_structural_problem_has_its_code_element_and_position() {
     let s = |id: &str| Some(id.to_owned());
-    let cases: Vec<(&str, String, Vec<(Code, Option<String>, Position)>)> = vec![
+    let cases: Vec<(&str, String, Vec<Found>)> = vec![
         ("duplicate id", model(&[r#"  <task id="start" />"#], &[]), vec![(Code::DuplicateId, s("start"), at(6, 3))]),
         (
             "missing id",
@@ -330,20 +335,20 @@ fn truncated_and_corrupted_models_never_panic() {
             .expect("fixture");
     let mut cut = 0;
     while cut < text.len() {
-        if text.is_char_boundary(cut) {
-            if let Ok(defs) = parse(&text[..cut]) {
-                let _ = validate(&defs);
-            }
+        if text.is_char_boundary(cut)
+            && let Ok(defs) = parse(&text[..cut])
+        {
+            let _ = validate(&defs);
         }
         cut += 61;
     }
     for (i, replacement) in (0..text.len()).step_by(53).zip(['<', '>', '"', '&', '/', '=', ' '].iter().cycle()) {
         let mut corrupted = text.clone().into_bytes();
         corrupted[i] = *replacement as u8;
-        if let Ok(corrupted) = String::from_utf8(corrupted) {
-            if let Ok(defs) = parse(&corrupted) {
-                let _ = validate(&defs);
-            }
+        if let Ok(corrupted) = String::from_utf8(corrupted)
+            && let Ok(defs) = parse(&corrupted)
+        {
+            let _ = validate(&defs);
         }
     }
 }

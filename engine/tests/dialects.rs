@@ -1,6 +1,8 @@
 //! The parsed structure of the three common dialects and a collaboration, as a user of the
 //! model sees it. Fixtures are drawn with DI, so the report can draw them too.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
 use baton_engine::model::*;
 use baton_engine::parse::parse_file;
 use baton_engine::validate::{Code, Severity, validate};

@@ -7,7 +7,8 @@
 //! use baton_testkit::{parse, validate};
 //!
 //! let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-//!   <process id="p"><startEvent id="s" /></process></definitions>"#;
+//!   <process id="p"><startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="e" />
+//!   <endEvent id="e" /></process></definitions>"#;
 //! let problems = validate::validate(&parse::parse(xml)?);
 //! assert!(problems.iter().all(|p| !p.is_error()));
 //! # Ok::<(), baton_testkit::Error>(())

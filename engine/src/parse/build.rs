@@ -331,11 +331,8 @@ impl Builder {
             self.saw_camunda = true;
         }
         self.flow_elements(&mut process, el, None);
-        let defaults: std::collections::HashSet<(&str, &str)> = process
-            .nodes
-            .iter()
-            .filter_map(|n| n.default_flow().map(|d| (n.id.as_str(), d.as_str())))
-            .collect();
+        let defaults: std::collections::HashSet<(&str, &str)> =
+            process.nodes.iter().filter_map(|n| n.default_flow().map(|d| (n.id.as_str(), d.as_str()))).collect();
         let is_default: Vec<bool> =
             process.flows.iter().map(|f| defaults.contains(&(f.source.as_str(), f.id.as_str()))).collect();
         for (flow, is_default) in process.flows.iter_mut().zip(is_default) {

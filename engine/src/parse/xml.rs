@@ -329,7 +329,11 @@ where
         }
         let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
         let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
-        attrs.push(Attr { ns: Ns::resolve(attr_ns), local: borrow(text, attr_local.as_ref()), value: borrow(text, &value) });
+        attrs.push(Attr {
+            ns: Ns::resolve(attr_ns),
+            local: borrow(text, attr_local.as_ref()),
+            value: borrow(text, &value),
+        });
     }
     Ok(Element {
         ns: Ns::resolve(ns),

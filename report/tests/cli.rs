@@ -1,0 +1,81 @@
+//! `cargo baton validate` as a user runs it: rustc-like text, JSON, exit codes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn cargo_baton(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-baton"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs cargo-baton")
+}
+
+fn fixture(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path).display().to_string()
+}
+
+#[test]
+fn errors_are_shown_like_rustc_and_exit_1() {
+    // Invoked as cargo does it for `cargo baton validate`: with `baton` as the first argument.
+    let out = cargo_baton(&["baton", "validate", "tests/fixtures/dangling.bpmn"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    insta::assert_snapshot!(stdout, @r#"
+    warning[B2005]: the file has no diagram (BPMN DI): reports can list its elements but not draw them
+     --> tests/fixtures/dangling.bpmn:3:3
+      |
+    3 |   <bpmn:process id="order" isExecutable="true">
+      |   ^^^^^^^^^^^^^
+      |
+      = help: open and save it in a BPMN modeler to lay it out
+
+    error[B0103]: sequence flow `f1` has target `Task_Ship`, which does not exist
+     --> tests/fixtures/dangling.bpmn:5:5
+      |
+    5 |     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="Task_Ship" />
+      |     ^^^^^^^^^^^^^^^^^^ element `f1`
+      |
+      = help: connect the flow to an existing flow node of the same process (use a message flow between pools)
+
+    1 file checked: 1 error, 1 warning
+    "#);
+}
+
+#[test]
+fn clean_models_exit_0_and_json_is_for_tools() {
+    let clean = fixture("../examples/processes/order.bpmn");
+    let out = cargo_baton(&["validate", &clean]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("1 file checked: 0 errors, 0 warnings\n"));
+
+    let out = cargo_baton(&["validate", "--format", "json", "tests/fixtures/dangling.bpmn", &clean]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["files"].as_array().map(Vec::len), Some(2));
+    let problems = json["files"][0]["problems"].as_array().expect("problems");
+    let first = problems.iter().find(|p| p["severity"] == "error").expect("an error");
+    assert_eq!(first["code"], "B0103");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["element"], "f1");
+    assert_eq!(first["position"]["line"], 5);
+    assert_eq!(first["position"]["column"], 5);
+}
+
+#[test]
+fn unreadable_files_are_errors_with_their_code() {
+    let out = cargo_baton(&["validate", "tests/fixtures/no-such-file.bpmn"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("error[B0007]: "), "{stdout}");
+    assert!(stdout.contains("cannot read the file"), "{stdout}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = cargo_baton(&["validate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
