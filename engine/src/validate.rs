@@ -24,10 +24,10 @@
 //! # Ok::<(), baton_engine::Error>(())
 //! ```
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 use crate::clock::TimerSpec;
@@ -370,7 +370,7 @@ impl<'a> Validator<'a> {
         if let Some(id) = &defs.id {
             add(id, "definitions", Position::new(1, 1));
         }
-        let mut ids = HashMap::with_capacity(ordered.len());
+        let mut ids = HashMap::with_capacity_and_hasher(ordered.len(), Default::default());
         for (id, named) in &ordered {
             ids.entry(*id).or_insert(*named);
         }
@@ -416,7 +416,7 @@ impl<'a> Validator<'a> {
     }
 
     fn duplicate_ids(&mut self) {
-        let mut seen: HashMap<&str, Named<'_>> = HashMap::with_capacity(self.ordered.len());
+        let mut seen: HashMap<&str, Named<'_>> = HashMap::with_capacity_and_hasher(self.ordered.len(), Default::default());
         let mut duplicates = Vec::new();
         for (id, named) in &self.ordered {
             match seen.get(id) {
@@ -466,8 +466,8 @@ impl<'a> Validator<'a> {
 
     fn process(&mut self, process: &'a Process) {
         let nodes: HashMap<&str, &FlowNode> = process.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-        let mut outgoing: HashMap<&str, Vec<&SequenceFlow>> = HashMap::new();
-        let mut incoming: HashMap<&str, Vec<&SequenceFlow>> = HashMap::new();
+        let mut outgoing: HashMap<&str, Vec<&SequenceFlow>> = HashMap::default();
+        let mut incoming: HashMap<&str, Vec<&SequenceFlow>> = HashMap::default();
         let run_severity = if process.is_executable { Severity::Error } else { Severity::Warning };
 
         for flow in &process.flows {

@@ -8,16 +8,16 @@ use std::path::Path;
 use crate::error::{Error, Location};
 use crate::model::*;
 
-use super::xml::{Element, Ns};
+use super::xml::{Node, Ns};
 
 /// Builds the model from the root element.
-pub(crate) fn definitions(root: &Element<'_>, source: Option<&Path>) -> Result<Definitions, Error> {
+pub(crate) fn definitions(root: Node<'_, '_>, source: Option<&Path>) -> Result<Definitions, Error> {
     if !root.is(&Ns::Bpmn, "definitions") {
-        let found = match root.ns.uri() {
-            Some(uri) => format!("{} (namespace {uri})", root.qname),
-            None => root.qname.to_string(),
+        let found = match root.ns().uri() {
+            Some(uri) => format!("{} (namespace {uri})", root.qname()),
+            None => root.qname().to_string(),
         };
-        return Err(Error::NotBpmn { at: Location { file: source.map(Into::into), position: root.position }, found });
+        return Err(Error::NotBpmn { at: Location { file: source.map(Into::into), position: root.position() }, found });
     }
     let mut b = Builder::default();
     let mut defs = Definitions {
@@ -42,8 +42,8 @@ pub(crate) fn definitions(root: &Element<'_>, source: Option<&Path>) -> Result<D
         defects: Vec::new(),
     };
     let owner = defs.id.clone();
-    for child in &root.children {
-        match (&child.ns, &*child.local) {
+    for child in root.children() {
+        match (child.ns(), child.local()) {
             (Ns::Bpmn, "process") => {
                 if let Some(process) = b.process(child) {
                     defs.processes.push(process);
@@ -61,14 +61,14 @@ pub(crate) fn definitions(root: &Element<'_>, source: Option<&Path>) -> Result<D
                         id: MessageId(id),
                         name: name(child),
                         correlation_key: ext.correlation_key,
-                        position: child.position,
+                        position: child.position(),
                     });
                 }
             }
             (Ns::Bpmn, "signal") => {
                 if let Some(id) = b.id(child) {
                     b.no_children(child, &id);
-                    defs.signals.push(Signal { id: SignalId(id), name: name(child), position: child.position });
+                    defs.signals.push(Signal { id: SignalId(id), name: name(child), position: child.position() });
                 }
             }
             (Ns::Bpmn, "error") => {
@@ -78,7 +78,7 @@ pub(crate) fn definitions(root: &Element<'_>, source: Option<&Path>) -> Result<D
                         id: ErrorId(id),
                         name: name(child),
                         code: child.attr("errorCode").map(str::to_owned),
-                        position: child.position,
+                        position: child.position(),
                     });
                 }
             }
@@ -89,20 +89,20 @@ pub(crate) fn definitions(root: &Element<'_>, source: Option<&Path>) -> Result<D
                         id: EscalationId(id),
                         name: name(child),
                         code: child.attr("escalationCode").map(str::to_owned),
-                        position: child.position,
+                        position: child.position(),
                     });
                 }
             }
             (Ns::Bpmn, "dataStore") => {
                 if let Some(id) = b.id(child) {
                     b.no_children(child, &id);
-                    defs.data_stores.push(DataStore { id, name: name(child), position: child.position });
+                    defs.data_stores.push(DataStore { id, name: name(child), position: child.position() });
                 }
             }
             (Ns::Bpmn, "category") => {
                 if let Some(id) = b.id(child) {
                     let mut values = Vec::new();
-                    for value in &child.children {
+                    for value in child.children() {
                         if value.is(&Ns::Bpmn, "categoryValue") {
                             if let Some(value_id) = b.id(value) {
                                 values.push((value_id, value.attr("value").map(str::to_owned)));
@@ -111,7 +111,7 @@ pub(crate) fn definitions(root: &Element<'_>, source: Option<&Path>) -> Result<D
                             b.unsupported(value, Some(&id), UnsupportedKind::BpmnElement);
                         }
                     }
-                    defs.categories.push(Category { id, values, position: child.position });
+                    defs.categories.push(Category { id, values, position: child.position() });
                 }
             }
             (Ns::BpmnDi, "BPMNDiagram") => defs.diagrams.push(b.diagram(child)),
@@ -152,12 +152,12 @@ fn is_activity_detail(local: &str) -> bool {
     )
 }
 
-fn name(el: &Element<'_>) -> Option<String> {
+fn name(el: Node<'_, '_>) -> Option<String> {
     el.attr("name").map(str::to_owned)
 }
 
-fn documentation(el: &Element<'_>) -> Option<String> {
-    let docs: Vec<&str> = el.children_named(&Ns::Bpmn, "documentation").filter_map(Element::trimmed_text).collect();
+fn documentation(el: Node<'_, '_>) -> Option<String> {
+    let docs: Vec<&str> = el.children_named(&Ns::Bpmn, "documentation").filter_map(Node::trimmed_text).collect();
     (!docs.is_empty()).then(|| docs.join("\n"))
 }
 
@@ -167,11 +167,11 @@ fn comma_list(value: Option<&str>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn expression(el: &Element<'_>) -> Expression {
+fn expression(el: Node<'_, '_>) -> Expression {
     Expression {
-        text: el.text.trim().to_owned(),
+        text: el.text().trim().to_owned(),
         language: el.attr("language").map(str::to_owned),
-        position: el.position,
+        position: el.position(),
     }
 }
 
@@ -212,7 +212,7 @@ struct Builder {
 
 impl Builder {
     /// The element's id, or a defect when it has none.
-    fn id(&mut self, el: &Element<'_>) -> Option<String> {
+    fn id(&mut self, el: Node<'_, '_>) -> Option<String> {
         match el.id() {
             Some(id) => Some(id.to_owned()),
             None => {
@@ -222,17 +222,17 @@ impl Builder {
         }
     }
 
-    fn defect(&mut self, el: &Element<'_>, kind: DefectKind) {
+    fn defect(&mut self, el: Node<'_, '_>, kind: DefectKind) {
         self.defects.push(Defect {
             kind,
-            element: el.qname.to_string(),
+            element: el.qname().to_string(),
             id: el.id().map(str::to_owned),
-            position: el.position,
+            position: el.position(),
         });
     }
 
     /// A required reference attribute; a defect when missing.
-    fn required(&mut self, el: &Element<'_>, attribute: &str) -> String {
+    fn required(&mut self, el: Node<'_, '_>, attribute: &str) -> String {
         match el.attr(attribute).map(str::trim).filter(|v| !v.is_empty()) {
             Some(value) => value.to_owned(),
             None => {
@@ -242,7 +242,7 @@ impl Builder {
         }
     }
 
-    fn bool_attr(&mut self, el: &Element<'_>, ns: &Ns, attribute: &str, default: bool) -> bool {
+    fn bool_attr(&mut self, el: Node<'_, '_>, ns: &Ns, attribute: &str, default: bool) -> bool {
         match el.attr_ns(ns, attribute).map(str::trim) {
             None => default,
             Some("true") => true,
@@ -261,7 +261,7 @@ impl Builder {
         }
     }
 
-    fn number_attr(&mut self, el: &Element<'_>, attribute: &str) -> f64 {
+    fn number_attr(&mut self, el: Node<'_, '_>, attribute: &str) -> f64 {
         let raw = el.attr(attribute);
         match raw.map(|v| v.trim().parse::<f64>()) {
             Some(Ok(value)) if value.is_finite() => value,
@@ -283,24 +283,24 @@ impl Builder {
         }
     }
 
-    fn unsupported(&mut self, el: &Element<'_>, parent: Option<&str>, kind: UnsupportedKind) {
-        let kind = match el.ns {
+    fn unsupported(&mut self, el: Node<'_, '_>, parent: Option<&str>, kind: UnsupportedKind) {
+        let kind = match *el.ns() {
             Ns::Bpmn | Ns::BpmnDi | Ns::Dc | Ns::Di => kind,
             _ => UnsupportedKind::Extension,
         };
         self.unsupported.push(Unsupported {
-            element: el.qname.to_string(),
-            namespace: el.ns.uri().map(str::to_owned),
+            element: el.qname().to_string(),
+            namespace: el.ns().uri().map(str::to_owned),
             id: el.id().map(str::to_owned),
             parent: parent.map(str::to_owned),
             kind,
-            position: el.position,
+            position: el.position(),
         });
     }
 
     /// For root elements that have no children Baton reads: anything inside is still kept.
-    fn no_children(&mut self, el: &Element<'_>, id: &str) {
-        for child in &el.children {
+    fn no_children(&mut self, el: Node<'_, '_>, id: &str) {
+        for child in el.children() {
             if !child.is(&Ns::Bpmn, "documentation") {
                 self.unsupported(child, Some(id), UnsupportedKind::BpmnElement);
             }
@@ -309,7 +309,7 @@ impl Builder {
 
     // ----- processes -------------------------------------------------------------------------
 
-    fn process(&mut self, el: &Element<'_>) -> Option<Process> {
+    fn process(&mut self, el: Node<'_, '_>) -> Option<Process> {
         let id = self.id(el)?;
         let is_executable = self.bool_attr(el, &Ns::None, "isExecutable", false);
         let ext = self.extensions(el, Some(&id));
@@ -325,13 +325,13 @@ impl Builder {
             data_associations: Vec::new(),
             artifacts: Vec::new(),
             documentation: documentation(el),
-            position: el.position,
+            position: el.position(),
         };
         if el.attr_ns(&Ns::Camunda, "versionTag").is_some() {
             self.saw_camunda = true;
         }
         self.flow_elements(&mut process, el, None);
-        let defaults: std::collections::HashSet<(&str, &str)> =
+        let defaults: rustc_hash::FxHashSet<(&str, &str)> =
             process.nodes.iter().filter_map(|n| n.default_flow().map(|d| (n.id.as_str(), d.as_str()))).collect();
         let is_default: Vec<bool> =
             process.flows.iter().map(|f| defaults.contains(&(f.source.as_str(), f.id.as_str()))).collect();
@@ -342,14 +342,14 @@ impl Builder {
     }
 
     /// The flow elements of a process or sub-process (`parent`), in document order.
-    fn flow_elements(&mut self, process: &mut Process, container: &Element<'_>, parent: Option<&NodeId>) {
+    fn flow_elements(&mut self, process: &mut Process, container: Node<'_, '_>, parent: Option<&NodeId>) {
         let scope = parent.map(NodeId::as_str).or(Some(process.id.as_str())).map(str::to_owned);
-        for child in &container.children {
-            if child.ns != Ns::Bpmn {
+        for child in container.children() {
+            if *child.ns() != Ns::Bpmn {
                 self.unsupported(child, scope.as_deref(), UnsupportedKind::Extension);
                 continue;
             }
-            match &*child.local {
+            match child.local() {
                 "documentation" | "extensionElements" => {}
                 // A sub-process's own details are read by `flow_node`.
                 detail if parent.is_some() && is_activity_detail(detail) => {}
@@ -386,13 +386,13 @@ impl Builder {
         }
     }
 
-    fn sequence_flow(&mut self, el: &Element<'_>, parent: Option<&NodeId>) -> Option<SequenceFlow> {
+    fn sequence_flow(&mut self, el: Node<'_, '_>, parent: Option<&NodeId>) -> Option<SequenceFlow> {
         let id = self.id(el)?;
         let source = self.required(el, "sourceRef");
         let target = self.required(el, "targetRef");
         let mut condition = None;
-        for child in &el.children {
-            match (&child.ns, &*child.local) {
+        for child in el.children() {
+            match (child.ns(), child.local()) {
                 (Ns::Bpmn, "conditionExpression") => condition = Some(expression(child)),
                 (Ns::Bpmn, "documentation" | "extensionElements") => {}
                 _ => self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement),
@@ -406,13 +406,13 @@ impl Builder {
             condition,
             is_default: false,
             parent: parent.cloned(),
-            position: el.position,
+            position: el.position(),
         })
     }
 
-    fn lanes(&mut self, lane_set: &Element<'_>) -> Vec<Lane> {
+    fn lanes(&mut self, lane_set: Node<'_, '_>) -> Vec<Lane> {
         let mut lanes = Vec::new();
-        for lane in &lane_set.children {
+        for lane in lane_set.children() {
             if !lane.is(&Ns::Bpmn, "lane") {
                 self.unsupported(lane, lane_set.id(), UnsupportedKind::BpmnElement);
                 continue;
@@ -420,40 +420,40 @@ impl Builder {
             let Some(id) = self.id(lane) else { continue };
             let mut nodes = Vec::new();
             let mut children = Vec::new();
-            for child in &lane.children {
-                match (&child.ns, &*child.local) {
+            for child in lane.children() {
+                match (child.ns(), child.local()) {
                     (Ns::Bpmn, "flowNodeRef") => nodes.extend(child.trimmed_text().map(NodeId::from)),
                     (Ns::Bpmn, "childLaneSet") => children.extend(self.lanes(child)),
                     (Ns::Bpmn, "documentation" | "extensionElements") => {}
                     _ => self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement),
                 }
             }
-            lanes.push(Lane { id, name: name(lane), nodes, lanes: children, position: lane.position });
+            lanes.push(Lane { id, name: name(lane), nodes, lanes: children, position: lane.position() });
         }
         lanes
     }
 
-    fn data_element(&mut self, el: &Element<'_>, parent: Option<&NodeId>) -> Option<DataElement> {
+    fn data_element(&mut self, el: Node<'_, '_>, parent: Option<&NodeId>) -> Option<DataElement> {
         let id = self.id(el)?;
-        let kind = match &*el.local {
+        let kind = match el.local() {
             "dataObject" => DataKind::Object { is_collection: self.bool_attr(el, &Ns::None, "isCollection", false) },
             "property" => DataKind::Property,
             "dataObjectReference" => DataKind::ObjectReference { object: el.attr("dataObjectRef").map(str::to_owned) },
             _ => DataKind::StoreReference { store: el.attr("dataStoreRef").map(str::to_owned) },
         };
-        for child in &el.children {
+        for child in el.children() {
             if !child.is(&Ns::Bpmn, "documentation") && !child.is(&Ns::Bpmn, "extensionElements") {
                 self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement);
             }
         }
-        Some(DataElement { id, name: name(el), kind, parent: parent.cloned(), position: el.position })
+        Some(DataElement { id, name: name(el), kind, parent: parent.cloned(), position: el.position() })
     }
 
-    fn artifact(&mut self, el: &Element<'_>, parent: Option<&NodeId>) -> Option<Artifact> {
+    fn artifact(&mut self, el: Node<'_, '_>, parent: Option<&NodeId>) -> Option<Artifact> {
         let id = self.id(el)?;
-        let kind = match &*el.local {
+        let kind = match el.local() {
             "textAnnotation" => ArtifactKind::TextAnnotation {
-                text: el.child(&Ns::Bpmn, "text").and_then(Element::trimmed_text).map(str::to_owned),
+                text: el.child(&Ns::Bpmn, "text").and_then(Node::trimmed_text).map(str::to_owned),
             },
             "group" => ArtifactKind::Group { category_value: el.attr("categoryValueRef").map(str::to_owned) },
             _ => ArtifactKind::Association {
@@ -466,19 +466,19 @@ impl Builder {
                 },
             },
         };
-        for child in &el.children {
-            if !matches!(&*child.local, "text" | "documentation" | "extensionElements") || child.ns != Ns::Bpmn {
+        for child in el.children() {
+            if !matches!(child.local(), "text" | "documentation" | "extensionElements") || *child.ns() != Ns::Bpmn {
                 self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement);
             }
         }
-        Some(Artifact { id, kind, parent: parent.cloned(), position: el.position })
+        Some(Artifact { id, kind, parent: parent.cloned(), position: el.position() })
     }
 
     // ----- flow nodes ------------------------------------------------------------------------
 
-    fn flow_node(&mut self, process: &mut Process, el: &Element<'_>, parent: Option<&NodeId>) -> Option<FlowNode> {
+    fn flow_node(&mut self, process: &mut Process, el: Node<'_, '_>, parent: Option<&NodeId>) -> Option<FlowNode> {
         let scope = parent.map(NodeId::as_str).unwrap_or(process.id.as_str()).to_owned();
-        let local = &*el.local;
+        let local = el.local();
         let is_task = matches!(
             local,
             "task"
@@ -516,12 +516,12 @@ impl Builder {
         let mut script_body = None;
         let mut completion_condition = None;
         let mut activation_condition = None;
-        for child in &el.children {
-            if child.ns != Ns::Bpmn {
+        for child in el.children() {
+            if *child.ns() != Ns::Bpmn {
                 self.unsupported(child, Some(&id), UnsupportedKind::Extension);
                 continue;
             }
-            match &*child.local {
+            match child.local() {
                 "incoming" => incoming.extend(child.trimmed_text().map(FlowId::from)),
                 "outgoing" => outgoing.extend(child.trimmed_text().map(FlowId::from)),
                 "documentation" | "extensionElements" => {}
@@ -683,36 +683,36 @@ impl Builder {
             incoming,
             outgoing,
             documentation: documentation(el),
-            position: el.position,
+            position: el.position(),
         })
     }
 
     /// Zeebe's call activities pass all variables unless told otherwise; Camunda 7's pass none.
-    fn saw_zeebe_in(&self, el: &Element<'_>) -> bool {
-        el.child(&Ns::Bpmn, "extensionElements").is_some_and(|ext| ext.children.iter().any(|c| c.ns == Ns::Zeebe))
+    fn saw_zeebe_in(&self, el: Node<'_, '_>) -> bool {
+        el.child(&Ns::Bpmn, "extensionElements").is_some_and(|ext| ext.children().any(|c| *c.ns() == Ns::Zeebe))
     }
 
-    fn camunda_attributes(&mut self, el: &Element<'_>) {
-        if el.attrs.iter().any(|a| a.ns == Ns::Camunda) {
+    fn camunda_attributes(&mut self, el: Node<'_, '_>) {
+        if el.attrs().iter().any(|a| a.ns == Ns::Camunda) {
             self.saw_camunda = true;
         }
     }
 
     fn loop_characteristics(
         &mut self,
-        el: &Element<'_>,
-        activity: &Element<'_>,
+        el: Node<'_, '_>,
+        activity: Node<'_, '_>,
         ext: &Extensions,
         owner: &str,
     ) -> LoopCharacteristics {
-        let known = |b: &mut Self, child: &Element<'_>, names: &[&str]| {
-            let ok = child.ns == Ns::Bpmn && names.contains(&&*child.local);
+        let known = |b: &mut Self, child: Node<'_, '_>, names: &[&str]| {
+            let ok = *child.ns() == Ns::Bpmn && names.contains(&child.local());
             if !ok && !child.is(&Ns::Bpmn, "extensionElements") && !child.is(&Ns::Bpmn, "documentation") {
                 b.unsupported(child, Some(owner), UnsupportedKind::BpmnElement);
             }
         };
-        if el.local.as_ref() == "standardLoopCharacteristics" {
-            for child in &el.children {
+        if el.local() == "standardLoopCharacteristics" {
+            for child in el.children() {
                 known(self, child, &["loopCondition"]);
             }
             let maximum = el.attr("loopMaximum").and_then(|m| {
@@ -735,7 +735,7 @@ impl Builder {
                 maximum,
             };
         }
-        for child in &el.children {
+        for child in el.children() {
             known(
                 self,
                 child,
@@ -752,8 +752,8 @@ impl Builder {
         // Zeebe writes its collection settings inside the loop characteristics element.
         let own = self.extensions(el, Some(owner));
         let pick = |own: &Option<String>, outer: &Option<String>| own.clone().or_else(|| outer.clone());
-        let item_name = |child: Option<&Element<'_>>| child.and_then(|c| c.attr("name").or(c.id()).map(str::to_owned));
-        let text = |child: Option<&Element<'_>>| child.and_then(Element::trimmed_text).map(str::to_owned);
+        let item_name = |child: Option<Node<'_, '_>>| child.and_then(|c| c.attr("name").or(c.id()).map(str::to_owned));
+        let text = |child: Option<Node<'_, '_>>| child.and_then(Node::trimmed_text).map(str::to_owned);
         let _ = activity;
         LoopCharacteristics::MultiInstance(MultiInstance {
             sequential: self.bool_attr(el, &Ns::None, "isSequential", false),
@@ -772,52 +772,52 @@ impl Builder {
         })
     }
 
-    fn data_association(&mut self, el: &Element<'_>, activity: &NodeId) -> Option<DataAssociation> {
+    fn data_association(&mut self, el: Node<'_, '_>, activity: &NodeId) -> Option<DataAssociation> {
         let id = self.id(el)?;
-        let text = |local: &str| el.child(&Ns::Bpmn, local).and_then(Element::trimmed_text).map(str::to_owned);
-        let direction = if &*el.local == "dataInputAssociation" { DataDirection::Input } else { DataDirection::Output };
+        let text = |local: &str| el.child(&Ns::Bpmn, local).and_then(Node::trimmed_text).map(str::to_owned);
+        let direction = if el.local() == "dataInputAssociation" { DataDirection::Input } else { DataDirection::Output };
         let data = match direction {
             DataDirection::Input => text("sourceRef"),
             DataDirection::Output => text("targetRef"),
         };
-        for child in &el.children {
-            if !(child.ns == Ns::Bpmn
-                && matches!(&*child.local, "sourceRef" | "targetRef" | "documentation" | "extensionElements"))
+        for child in el.children() {
+            if !(*child.ns() == Ns::Bpmn
+                && matches!(child.local(), "sourceRef" | "targetRef" | "documentation" | "extensionElements"))
             {
                 self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement);
             }
         }
-        Some(DataAssociation { id, direction, activity: activity.clone(), data, position: el.position })
+        Some(DataAssociation { id, direction, activity: activity.clone(), data, position: el.position() })
     }
 
-    fn event_definition(&mut self, el: &Element<'_>) -> Option<EventDefinition> {
+    fn event_definition(&mut self, el: Node<'_, '_>) -> Option<EventDefinition> {
         let id = el.id().map(str::to_owned);
         let owner = id.as_deref();
         let expect_children = |b: &mut Self, names: &[&str]| {
-            for child in &el.children {
+            for child in el.children() {
                 let known =
-                    child.ns == Ns::Bpmn && (names.contains(&&*child.local) || &*child.local == "documentation");
+                    *child.ns() == Ns::Bpmn && (names.contains(&child.local()) || child.local() == "documentation");
                 if !known && !child.is(&Ns::Bpmn, "extensionElements") {
                     b.unsupported(child, owner, UnsupportedKind::BpmnElement);
                 }
             }
         };
         let attr = |name: &str| el.attr(name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-        let trigger = match &*el.local {
+        let trigger = match el.local() {
             "messageEventDefinition" => {
                 expect_children(self, &[]);
                 Trigger::Message { message: attr("messageRef").map(MessageId) }
             }
             "timerEventDefinition" => {
                 expect_children(self, &["timeDuration", "timeDate", "timeCycle"]);
-                let timer = el.children.iter().find_map(|child| {
-                    let kind = match (&child.ns, &*child.local) {
+                let timer = el.children().find_map(|child| {
+                    let kind = match (child.ns(), child.local()) {
                         (Ns::Bpmn, "timeDuration") => TimerKind::Duration,
                         (Ns::Bpmn, "timeDate") => TimerKind::Date,
                         (Ns::Bpmn, "timeCycle") => TimerKind::Cycle,
                         _ => return None,
                     };
-                    Some(Timer { kind, value: child.text.trim().to_owned(), position: child.position })
+                    Some(Timer { kind, value: child.text().trim().to_owned(), position: child.position() })
                 });
                 Trigger::Timer { timer }
             }
@@ -861,23 +861,23 @@ impl Builder {
                 return None;
             }
         };
-        Some(EventDefinition { id, trigger, position: el.position })
+        Some(EventDefinition { id, trigger, position: el.position() })
     }
 
     // ----- extension elements ----------------------------------------------------------------
 
     /// Reads the `<extensionElements>` child of `el`, if any.
-    fn extensions(&mut self, el: &Element<'_>, owner: Option<&str>) -> Extensions {
+    fn extensions(&mut self, el: Node<'_, '_>, owner: Option<&str>) -> Extensions {
         match el.child(&Ns::Bpmn, "extensionElements") {
             Some(ext) => self.extension_list(ext, owner),
             None => Extensions::default(),
         }
     }
 
-    fn extension_list(&mut self, list: &Element<'_>, owner: Option<&str>) -> Extensions {
+    fn extension_list(&mut self, list: Node<'_, '_>, owner: Option<&str>) -> Extensions {
         let mut ext = Extensions::default();
-        for item in &list.children {
-            match item.ns {
+        for item in list.children() {
+            match *item.ns() {
                 Ns::Zeebe => {
                     self.saw_zeebe = true;
                     self.zeebe(item, owner, &mut ext);
@@ -892,18 +892,18 @@ impl Builder {
         ext
     }
 
-    fn zeebe(&mut self, item: &Element<'_>, owner: Option<&str>, ext: &mut Extensions) {
+    fn zeebe(&mut self, item: Node<'_, '_>, owner: Option<&str>, ext: &mut Extensions) {
         let attr = |name: &str| item.attr(name).map(str::to_owned);
-        match &*item.local {
+        match item.local() {
             "taskDefinition" => {
                 ext.job_type = attr("type");
                 ext.retries = attr("retries");
             }
             "ioMapping" => {
-                for mapping in &item.children {
-                    let target = match &*mapping.local {
-                        "input" if mapping.ns == Ns::Zeebe => &mut ext.inputs,
-                        "output" if mapping.ns == Ns::Zeebe => &mut ext.outputs,
+                for mapping in item.children() {
+                    let target = match mapping.local() {
+                        "input" if *mapping.ns() == Ns::Zeebe => &mut ext.inputs,
+                        "output" if *mapping.ns() == Ns::Zeebe => &mut ext.outputs,
                         _ => {
                             self.unsupported(mapping, owner, UnsupportedKind::Extension);
                             continue;
@@ -912,12 +912,12 @@ impl Builder {
                     target.push(Mapping {
                         source: mapping.attr("source").unwrap_or_default().to_owned(),
                         target: mapping.attr("target").unwrap_or_default().to_owned(),
-                        position: mapping.position,
+                        position: mapping.position(),
                     });
                 }
             }
             "taskHeaders" => {
-                for header in &item.children {
+                for header in item.children() {
                     match (header.attr("key"), header.attr("value")) {
                         (Some(key), value) if header.is(&Ns::Zeebe, "header") => {
                             ext.headers.push((key.to_owned(), value.unwrap_or_default().to_owned()));
@@ -960,13 +960,13 @@ impl Builder {
         }
     }
 
-    fn camunda(&mut self, item: &Element<'_>, owner: Option<&str>, ext: &mut Extensions) {
-        match &*item.local {
+    fn camunda(&mut self, item: Node<'_, '_>, owner: Option<&str>, ext: &mut Extensions) {
+        match item.local() {
             "inputOutput" => {
-                for parameter in &item.children {
-                    let target = match &*parameter.local {
-                        "inputParameter" if parameter.ns == Ns::Camunda => &mut ext.inputs,
-                        "outputParameter" if parameter.ns == Ns::Camunda => &mut ext.outputs,
+                for parameter in item.children() {
+                    let target = match parameter.local() {
+                        "inputParameter" if *parameter.ns() == Ns::Camunda => &mut ext.inputs,
+                        "outputParameter" if *parameter.ns() == Ns::Camunda => &mut ext.outputs,
                         _ => {
                             self.unsupported(parameter, owner, UnsupportedKind::Extension);
                             continue;
@@ -974,20 +974,20 @@ impl Builder {
                     };
                     // Lists, maps and scripts as parameter values are not read yet: keep them
                     // visible instead of mapping a wrong value.
-                    if let Some(complex) = parameter.children.first() {
+                    if let Some(complex) = parameter.children().next() {
                         self.unsupported(complex, owner, UnsupportedKind::Extension);
                         continue;
                     }
                     target.push(Mapping {
-                        source: parameter.text.trim().to_owned(),
+                        source: parameter.text().trim().to_owned(),
                         target: parameter.attr("name").unwrap_or_default().to_owned(),
-                        position: parameter.position,
+                        position: parameter.position(),
                     });
                 }
             }
             "in" | "out" => {
                 let all = item.attr("variables") == Some("all");
-                let into_child = &*item.local == "in";
+                let into_child = item.local() == "in";
                 if all {
                     if into_child {
                         ext.propagate_all_parent = Some(true);
@@ -998,7 +998,7 @@ impl Builder {
                 let source = item.attr("source").or(item.attr("sourceExpression"));
                 if let (Some(source), Some(target)) = (source, item.attr("target")) {
                     let mapping =
-                        Mapping { source: source.to_owned(), target: target.to_owned(), position: item.position };
+                        Mapping { source: source.to_owned(), target: target.to_owned(), position: item.position() };
                     if into_child {
                         ext.inputs.push(mapping);
                     } else {
@@ -1015,7 +1015,7 @@ impl Builder {
 
     // ----- collaborations --------------------------------------------------------------------
 
-    fn collaboration(&mut self, el: &Element<'_>) -> Option<Collaboration> {
+    fn collaboration(&mut self, el: Node<'_, '_>) -> Option<Collaboration> {
         let id = self.id(el)?;
         let mut collaboration = Collaboration {
             id: id.clone(),
@@ -1023,13 +1023,13 @@ impl Builder {
             participants: Vec::new(),
             message_flows: Vec::new(),
             artifacts: Vec::new(),
-            position: el.position,
+            position: el.position(),
         };
-        for child in &el.children {
-            match (&child.ns, &*child.local) {
+        for child in el.children() {
+            match (child.ns(), child.local()) {
                 (Ns::Bpmn, "participant") => {
                     if let Some(pid) = self.id(child) {
-                        for inner in &child.children {
+                        for inner in child.children() {
                             if !inner.is(&Ns::Bpmn, "documentation") && !inner.is(&Ns::Bpmn, "extensionElements") {
                                 self.unsupported(inner, Some(&pid), UnsupportedKind::BpmnElement);
                             }
@@ -1038,7 +1038,7 @@ impl Builder {
                             id: pid,
                             name: name(child),
                             process: child.attr("processRef").map(ProcessId::from),
-                            position: child.position,
+                            position: child.position(),
                         });
                     }
                 }
@@ -1050,7 +1050,7 @@ impl Builder {
                             source: self.required(child, "sourceRef"),
                             target: self.required(child, "targetRef"),
                             message: child.attr("messageRef").map(MessageId::from),
-                            position: child.position,
+                            position: child.position(),
                         });
                     }
                 }
@@ -1068,24 +1068,24 @@ impl Builder {
 
     // ----- diagram interchange ---------------------------------------------------------------
 
-    fn diagram(&mut self, el: &Element<'_>) -> Diagram {
+    fn diagram(&mut self, el: Node<'_, '_>) -> Diagram {
         let mut diagram = Diagram {
             id: el.id().map(str::to_owned),
             name: name(el),
             plane: Plane { id: None, element: None },
             shapes: Vec::new(),
             edges: Vec::new(),
-            position: el.position,
+            position: el.position(),
         };
-        for child in &el.children {
+        for child in el.children() {
             if !child.is(&Ns::BpmnDi, "BPMNPlane") {
                 self.unsupported(child, el.id(), UnsupportedKind::BpmnElement);
                 continue;
             }
             diagram.plane =
                 Plane { id: child.id().map(str::to_owned), element: child.attr("bpmnElement").map(str::to_owned) };
-            for item in &child.children {
-                match (&item.ns, &*item.local) {
+            for item in child.children() {
+                match (item.ns(), item.local()) {
                     (Ns::BpmnDi, "BPMNShape") => {
                         if let Some(shape) = self.shape(item) {
                             diagram.shapes.push(shape);
@@ -1103,7 +1103,7 @@ impl Builder {
         diagram
     }
 
-    fn bounds(&mut self, el: &Element<'_>) -> Bounds {
+    fn bounds(&mut self, el: Node<'_, '_>) -> Bounds {
         Bounds {
             x: self.number_attr(el, "x"),
             y: self.number_attr(el, "y"),
@@ -1112,7 +1112,7 @@ impl Builder {
         }
     }
 
-    fn colors(el: &Element<'_>) -> Colors {
+    fn colors(el: Node<'_, '_>) -> Colors {
         let get = |ns: &Ns, name: &str| el.attr_ns(ns, name).map(str::to_owned);
         Colors {
             stroke: get(&Ns::Bioc, "stroke").or_else(|| get(&Ns::Color, "border-color")),
@@ -1120,9 +1120,9 @@ impl Builder {
         }
     }
 
-    fn label(&mut self, el: &Element<'_>) -> Label {
+    fn label(&mut self, el: Node<'_, '_>) -> Label {
         let mut label = Label { bounds: None, color: el.attr_ns(&Ns::Color, "color").map(str::to_owned) };
-        for child in &el.children {
+        for child in el.children() {
             if child.is(&Ns::Dc, "Bounds") {
                 label.bounds = Some(self.bounds(child));
             } else {
@@ -1132,15 +1132,15 @@ impl Builder {
         label
     }
 
-    fn shape(&mut self, el: &Element<'_>) -> Option<Shape> {
+    fn shape(&mut self, el: Node<'_, '_>) -> Option<Shape> {
         let element = self.required(el, "bpmnElement");
         if element.is_empty() {
             return None;
         }
         let mut bounds = None;
         let mut label = None;
-        for child in &el.children {
-            match (&child.ns, &*child.local) {
+        for child in el.children() {
+            match (child.ns(), child.local()) {
                 (Ns::Dc, "Bounds") => bounds = Some(self.bounds(child)),
                 (Ns::BpmnDi, "BPMNLabel") => label = Some(self.label(child)),
                 _ => self.unsupported(child, el.id(), UnsupportedKind::BpmnElement),
@@ -1160,19 +1160,19 @@ impl Builder {
             is_marker_visible: optional_bool(self, "isMarkerVisible"),
             label,
             colors: Self::colors(el),
-            position: el.position,
+            position: el.position(),
         })
     }
 
-    fn edge(&mut self, el: &Element<'_>) -> Option<Edge> {
+    fn edge(&mut self, el: Node<'_, '_>) -> Option<Edge> {
         let element = self.required(el, "bpmnElement");
         if element.is_empty() {
             return None;
         }
         let mut waypoints = Vec::new();
         let mut label = None;
-        for child in &el.children {
-            match (&child.ns, &*child.local) {
+        for child in el.children() {
+            match (child.ns(), child.local()) {
                 (Ns::Di, "waypoint") => {
                     waypoints.push(Point { x: self.number_attr(child, "x"), y: self.number_attr(child, "y") })
                 }
@@ -1186,12 +1186,12 @@ impl Builder {
             waypoints,
             label,
             colors: Self::colors(el),
-            position: el.position,
+            position: el.position(),
         })
     }
 }
 
 /// A `camunda:` attribute of `el`.
-fn camunda(el: &Element<'_>, name: &str) -> Option<String> {
+fn camunda(el: Node<'_, '_>, name: &str) -> Option<String> {
     el.attr_ns(&Ns::Camunda, name).map(str::to_owned)
 }

@@ -60,8 +60,8 @@ pub fn parse_with(text: &str, options: &ParseOptions, file: Option<&Path>) -> Re
         });
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let root = xml::read(text, options, file)?;
-    build::definitions(&root, file)
+    let document = xml::read(text, options, file)?;
+    build::definitions(document.root(), file)
 }
 
 /// Reads and parses a BPMN file with the default limits.

@@ -90,20 +90,120 @@ pub(crate) struct Attr<'a> {
     pub value: Cow<'a, str>,
 }
 
-/// One element: name, attributes, children, text, and where it starts.
+/// No element: the root is element 0 and is nobody's child or sibling.
+const NONE: u32 = 0;
+
+/// One element, stored in its [`Document`]'s arena; links are indexes into it.
 #[derive(Debug, Clone)]
-pub(crate) struct Element<'a> {
-    pub ns: Ns,
+struct Element<'a> {
+    ns: Ns,
     /// The qualified name as written (`bpmn:task`), for messages.
-    pub qname: Cow<'a, str>,
-    pub local: Cow<'a, str>,
-    pub attrs: Vec<Attr<'a>>,
-    pub children: Vec<Element<'a>>,
+    qname: Cow<'a, str>,
+    local: Cow<'a, str>,
+    /// Its attributes: `attrs[attrs.0..attrs.1]` of the document.
+    attrs: (u32, u32),
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
     /// Text and CDATA content, concatenated, entities resolved. Whitespace before the first
     /// real character is not kept: BPMN has no mixed content, and skipping the indentation
     /// between child elements saves an allocation per element.
-    pub text: Cow<'a, str>,
-    pub position: Position,
+    text: Cow<'a, str>,
+    position: Position,
+}
+
+/// A parsed document: every element and attribute in two flat arenas, so that parsing a
+/// large model allocates per document, not per element.
+#[derive(Debug, Default)]
+pub(crate) struct Document<'a> {
+    elements: Vec<Element<'a>>,
+    attrs: Vec<Attr<'a>>,
+}
+
+impl<'a> Document<'a> {
+    /// The root element.
+    pub fn root(&self) -> Node<'_, 'a> {
+        Node { doc: self, index: 0 }
+    }
+}
+
+/// A handle on one element of a [`Document`].
+#[derive(Clone, Copy)]
+pub(crate) struct Node<'d, 'a> {
+    doc: &'d Document<'a>,
+    index: u32,
+}
+
+impl<'d, 'a> Node<'d, 'a> {
+    fn element(self) -> &'d Element<'a> {
+        &self.doc.elements[self.index as usize]
+    }
+
+    pub fn ns(self) -> &'d Ns {
+        &self.element().ns
+    }
+
+    pub fn local(self) -> &'d str {
+        &self.element().local
+    }
+
+    pub fn qname(self) -> &'d str {
+        &self.element().qname
+    }
+
+    pub fn text(self) -> &'d str {
+        &self.element().text
+    }
+
+    pub fn position(self) -> Position {
+        self.element().position
+    }
+
+    pub fn attrs(self) -> &'d [Attr<'a>] {
+        let (start, end) = self.element().attrs;
+        &self.doc.attrs[start as usize..end as usize]
+    }
+
+    pub fn is(self, ns: &Ns, local: &str) -> bool {
+        self.ns() == ns && self.local() == local
+    }
+
+    /// An unprefixed attribute's value.
+    pub fn attr(self, local: &str) -> Option<&'d str> {
+        self.attr_ns(&Ns::None, local)
+    }
+
+    /// A namespaced attribute's value.
+    pub fn attr_ns(self, ns: &Ns, local: &str) -> Option<&'d str> {
+        self.attrs().iter().find(|a| a.ns == *ns && a.local == local).map(|a| &*a.value)
+    }
+
+    pub fn id(self) -> Option<&'d str> {
+        self.attr("id").filter(|id| !id.is_empty())
+    }
+
+    /// Direct children, in document order.
+    pub fn children(self) -> impl Iterator<Item = Node<'d, 'a>> {
+        let doc = self.doc;
+        std::iter::successors(Some(self.element().first_child).filter(|&i| i != NONE), move |&i| {
+            Some(doc.elements[i as usize].next_sibling).filter(|&n| n != NONE)
+        })
+        .map(move |index| Node { doc, index })
+    }
+
+    /// Direct children with this name.
+    pub fn children_named(self, ns: &'d Ns, local: &'d str) -> impl Iterator<Item = Node<'d, 'a>> {
+        self.children().filter(move |c| c.is(ns, local))
+    }
+
+    pub fn child(self, ns: &Ns, local: &str) -> Option<Node<'d, 'a>> {
+        self.children().find(|c| c.is(ns, local))
+    }
+
+    /// The trimmed text, or `None` when empty.
+    pub fn trimmed_text(self) -> Option<&'d str> {
+        Some(self.text().trim()).filter(|t| !t.is_empty())
+    }
 }
 
 /// `part` as a slice of `text` when it points into it (the common case: names and values
@@ -123,40 +223,6 @@ fn push_text<'a>(target: &mut Cow<'a, str>, content: Cow<'a, str>) {
         }
     } else {
         target.to_mut().push_str(&content);
-    }
-}
-
-impl<'a> Element<'a> {
-    pub fn is(&self, ns: &Ns, local: &str) -> bool {
-        self.ns == *ns && &*self.local == local
-    }
-
-    /// An unprefixed attribute's value.
-    pub fn attr(&self, local: &str) -> Option<&str> {
-        self.attr_ns(&Ns::None, local)
-    }
-
-    /// A namespaced attribute's value.
-    pub fn attr_ns(&self, ns: &Ns, local: &str) -> Option<&str> {
-        self.attrs.iter().find(|a| a.ns == *ns && a.local == local).map(|a| &*a.value)
-    }
-
-    pub fn id(&self) -> Option<&str> {
-        self.attr("id").filter(|id| !id.is_empty())
-    }
-
-    /// Direct children with this name.
-    pub fn children_named<'s>(&'s self, ns: &'s Ns, local: &'s str) -> impl Iterator<Item = &'s Element<'a>> {
-        self.children.iter().filter(move |c| c.is(ns, local))
-    }
-
-    pub fn child(&self, ns: &Ns, local: &str) -> Option<&Element<'a>> {
-        self.children.iter().find(|c| c.is(ns, local))
-    }
-
-    /// The trimmed text, or `None` when empty.
-    pub fn trimmed_text(&self) -> Option<&str> {
-        Some(self.text.trim()).filter(|t| !t.is_empty())
     }
 }
 
@@ -194,19 +260,21 @@ impl<'a> Locator<'a> {
     }
 }
 
-/// Parses `text` into its root element, enforcing `options`' limits.
+/// Parses `text` into a document, enforcing `options`' limits.
 pub(crate) fn read<'a>(
     text: &'a str,
     options: &ParseOptions,
     file: Option<&std::path::Path>,
-) -> Result<Element<'a>, Error> {
+) -> Result<Document<'a>, Error> {
     let at = |position: Position| Location { file: file.map(Into::into), position };
     let mut locator = Locator::new(text);
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
 
-    let mut stack: Vec<Element<'_>> = Vec::new();
-    let mut root: Option<Element<'_>> = None;
+    // Roughly one element per 60 bytes in modeler output: reserve once instead of growing.
+    let mut doc = Document { elements: Vec::with_capacity(text.len() / 60), attrs: Vec::with_capacity(text.len() / 40) };
+    let mut stack: Vec<u32> = Vec::new();
+    let mut closed_root = false;
     loop {
         let start = reader.buffer_position();
         let event = match reader.read_event() {
@@ -217,7 +285,7 @@ pub(crate) fn read<'a>(
             }
         };
         match event {
-            Event::Start(e) | Event::Empty(e) if root.is_some() => {
+            Event::Start(e) | Event::Empty(e) if closed_root => {
                 let _ = e;
                 return Err(Error::Malformed {
                     at: at(locator.locate(start)),
@@ -225,35 +293,22 @@ pub(crate) fn read<'a>(
                 });
             }
             Event::Start(e) => {
-                let element = open(text, &reader, &e, locator.locate(start), &at)?;
-                if stack.len() >= options.max_depth {
-                    return Err(Error::TooDeep { at: at(element.position), limit: options.max_depth });
-                }
-                stack.push(element);
+                let index = open(&mut doc, &stack, text, &reader, &e, locator.locate(start), &at, options)?;
+                stack.push(index);
             }
             Event::Empty(e) => {
-                let element = open(text, &reader, &e, locator.locate(start), &at)?;
-                if stack.len() >= options.max_depth {
-                    return Err(Error::TooDeep { at: at(element.position), limit: options.max_depth });
-                }
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(element),
-                    None => root = Some(element),
-                }
+                open(&mut doc, &stack, text, &reader, &e, locator.locate(start), &at, options)?;
+                closed_root |= stack.is_empty();
             }
             Event::End(_) => {
                 // check_end_names guarantees a matching open element.
-                if let Some(element) = stack.pop() {
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(element),
-                        None => root = Some(element),
-                    }
-                }
+                stack.pop();
+                closed_root |= stack.is_empty();
             }
             Event::Text(t) => {
                 let content = t.xml10_content();
-                match stack.last_mut() {
-                    Some(top) => push_text(&mut top.text, borrow(text, &content)),
+                match stack.last() {
+                    Some(&top) => push_text(&mut doc.elements[top as usize].text, borrow(text, &content)),
                     None if content.trim().is_empty() => {}
                     None => {
                         return Err(Error::Malformed {
@@ -264,15 +319,15 @@ pub(crate) fn read<'a>(
                 }
             }
             Event::CData(c) => {
-                if let Some(top) = stack.last_mut() {
-                    push_text(&mut top.text, borrow(text, &c.xml10_content()));
+                if let Some(&top) = stack.last() {
+                    push_text(&mut doc.elements[top as usize].text, borrow(text, &c.xml10_content()));
                 }
             }
             Event::GeneralRef(r) => {
                 let position = locator.locate(start);
                 let resolved = resolve_reference(&r, &at(position))?;
-                if let Some(top) = stack.last_mut() {
-                    top.text.to_mut().push_str(&resolved);
+                if let Some(&top) = stack.last() {
+                    doc.elements[top as usize].text.to_mut().push_str(&resolved);
                 }
             }
             Event::DocType(_) => return Err(Error::Doctype { at: at(locator.locate(start)) }),
@@ -294,34 +349,43 @@ pub(crate) fn read<'a>(
             Event::Eof => break,
         }
     }
-    if let Some(open) = stack.last() {
+    if let Some(&open) = stack.last() {
+        let open = &doc.elements[open as usize];
         return Err(Error::Malformed {
             at: at(locator.locate(text.len() as u64)),
-            message: format!(
-                "the document ends before `</{}>` closes the element opened at {}",
-                open.qname, open.position
-            ),
+            message: format!("the document ends before `</{}>` closes the element opened at {}", open.qname, open.position),
         });
     }
-    root.ok_or_else(|| Error::Malformed {
-        at: at(locator.locate(text.len() as u64)),
-        message: "the document has no root element".into(),
-    })
+    if doc.elements.is_empty() {
+        return Err(Error::Malformed {
+            at: at(locator.locate(text.len() as u64)),
+            message: "the document has no root element".into(),
+        });
+    }
+    Ok(doc)
 }
 
+/// Appends the element that `start` opens as the last child of the innermost open element.
+#[allow(clippy::too_many_arguments)]
 fn open<'a, F>(
+    doc: &mut Document<'a>,
+    stack: &[u32],
     text: &'a str,
     reader: &NsReader<&[u8]>,
     start: &BytesStart<'_>,
     position: Position,
     at: &F,
-) -> Result<Element<'a>, Error>
+    options: &ParseOptions,
+) -> Result<u32, Error>
 where
     F: Fn(Position) -> Location,
 {
+    if stack.len() >= options.max_depth {
+        return Err(Error::TooDeep { at: at(position), limit: options.max_depth });
+    }
     let name = start.name();
     let (ns, local) = reader.resolver().resolve_element(name);
-    let mut attrs = Vec::new();
+    let first_attr = doc.attrs.len() as u32;
     for attr in start.attributes() {
         let attr = attr.map_err(|err| Error::Malformed { at: at(position), message: err.to_string() })?;
         if attr.key.as_namespace_binding().is_some() {
@@ -329,21 +393,31 @@ where
         }
         let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
         let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
-        attrs.push(Attr {
-            ns: Ns::resolve(attr_ns),
-            local: borrow(text, attr_local.as_ref()),
-            value: borrow(text, &value),
-        });
+        doc.attrs.push(Attr { ns: Ns::resolve(attr_ns), local: borrow(text, attr_local.as_ref()), value: borrow(text, &value) });
     }
-    Ok(Element {
+    let index = doc.elements.len() as u32;
+    doc.elements.push(Element {
         ns: Ns::resolve(ns),
         qname: borrow(text, name.as_ref()),
         local: borrow(text, local.as_ref()),
-        attrs,
-        children: Vec::new(),
+        attrs: (first_attr, doc.attrs.len() as u32),
+        first_child: NONE,
+        last_child: NONE,
+        next_sibling: NONE,
         text: Cow::Borrowed(""),
         position,
-    })
+    });
+    if let Some(&parent) = stack.last() {
+        let parent = &mut doc.elements[parent as usize];
+        let previous = parent.last_child;
+        parent.last_child = index;
+        if previous == NONE {
+            parent.first_child = index;
+        } else {
+            doc.elements[previous as usize].next_sibling = index;
+        }
+    }
+    Ok(index)
 }
 
 fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>, at: &Location) -> Result<Cow<'static, str>, Error> {
