@@ -123,3 +123,25 @@ fn parse_and_validate_benchmark_order(bencher: divan::Bencher<'_, '_>) {
     let text = include_str!("../tests/fixtures/camunda8.bpmn");
     bencher.counter(BytesCount::of_str(text)).bench(|| validate(&parse(divan::black_box(text)).expect("parses")));
 }
+
+/// The floor: quick-xml's namespace-aware reader alone, touching every attribute, building
+/// nothing. Baton's parse cannot be faster than this.
+#[divan::bench]
+fn baseline_quick_xml_events_only(bencher: divan::Bencher<'_, '_>) {
+    let text = big_model();
+    bencher.counter(BytesCount::of_str(text)).bench(|| {
+        let mut reader = quick_xml::reader::NsReader::from_str(divan::black_box(text));
+        let mut count = 0usize;
+        loop {
+            match reader.read_resolved_event() {
+                Ok((_, quick_xml::events::Event::Eof)) => break,
+                Ok((_, quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e))) => {
+                    count += e.attributes().filter_map(Result::ok).map(|a| a.value.len()).sum::<usize>();
+                }
+                Ok(_) => {}
+                Err(err) => panic!("{err}"),
+            }
+        }
+        count
+    });
+}

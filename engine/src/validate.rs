@@ -416,7 +416,8 @@ impl<'a> Validator<'a> {
     }
 
     fn duplicate_ids(&mut self) {
-        let mut seen: HashMap<&str, Named<'_>> = HashMap::with_capacity_and_hasher(self.ordered.len(), Default::default());
+        let mut seen: HashMap<&str, Named<'_>> =
+            HashMap::with_capacity_and_hasher(self.ordered.len(), Default::default());
         let mut duplicates = Vec::new();
         for (id, named) in &self.ordered {
             match seen.get(id) {

@@ -272,7 +272,8 @@ pub(crate) fn read<'a>(
     reader.config_mut().check_end_names = true;
 
     // Roughly one element per 60 bytes in modeler output: reserve once instead of growing.
-    let mut doc = Document { elements: Vec::with_capacity(text.len() / 60), attrs: Vec::with_capacity(text.len() / 40) };
+    let mut doc =
+        Document { elements: Vec::with_capacity(text.len() / 60), attrs: Vec::with_capacity(text.len() / 40) };
     let mut stack: Vec<u32> = Vec::new();
     let mut closed_root = false;
     loop {
@@ -353,7 +354,10 @@ pub(crate) fn read<'a>(
         let open = &doc.elements[open as usize];
         return Err(Error::Malformed {
             at: at(locator.locate(text.len() as u64)),
-            message: format!("the document ends before `</{}>` closes the element opened at {}", open.qname, open.position),
+            message: format!(
+                "the document ends before `</{}>` closes the element opened at {}",
+                open.qname, open.position
+            ),
         });
     }
     if doc.elements.is_empty() {
@@ -391,9 +395,25 @@ where
         if attr.key.as_namespace_binding().is_some() {
             continue;
         }
-        let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
-        let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
-        doc.attrs.push(Attr { ns: Ns::resolve(attr_ns), local: borrow(text, attr_local.as_ref()), value: borrow(text, &value) });
+        // Fast paths for the common case: an unprefixed name needs no namespace lookup, and a
+        // value without references or line breaks is its own normalized form.
+        let raw: &str = &attr.value;
+        let value = if raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+            borrow(
+                text,
+                &attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?,
+            )
+        } else {
+            borrow(text, raw)
+        };
+        let key: &str = attr.key.as_ref();
+        let (attr_ns, attr_local) = if key.contains(':') {
+            let (ns, local) = reader.resolver().resolve_attribute(attr.key);
+            (Ns::resolve(ns), borrow(text, local.as_ref()))
+        } else {
+            (Ns::None, borrow(text, key))
+        };
+        doc.attrs.push(Attr { ns: attr_ns, local: attr_local, value });
     }
     let index = doc.elements.len() as u32;
     doc.elements.push(Element {
