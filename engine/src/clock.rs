@@ -80,6 +80,14 @@ impl TimerSpec {
     }
 }
 
+/// The instant `span` after `now`, with calendar units (days, months) counted in UTC.
+pub fn after(now: Timestamp, span: Span) -> Result<Timestamp, String> {
+    now.to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_add(span)
+        .map(|z| z.timestamp())
+        .map_err(|err| format!("cannot add {span} to {now}: {err}"))
+}
+
 /// An ISO 8601 duration such as `P7D`, `PT1H30M` or `P1Y2M`.
 pub fn duration(text: &str) -> Result<Span, TimerError> {
     let upper = text.to_ascii_uppercase();

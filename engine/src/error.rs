@@ -108,6 +108,98 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// The model has validation errors; it cannot be deployed.
+    #[error("{}: the model has {} error(s) and cannot be deployed; first: {}; run `cargo baton validate` for all", file.as_ref().map_or("<input>".to_owned(), |f| f.display().to_string()), problems.len(), problems.first().map_or(String::new(), |p| p.to_string()))]
+    Invalid {
+        /// The file, when it came from one.
+        file: Option<PathBuf>,
+        /// Every error.
+        problems: Vec<crate::validate::Problem>,
+    },
+    /// The model uses an element the runtime does not run yet.
+    #[error(
+        "{at}: `{id}` is a {what}, which Baton does not run yet; remove it from the executable process or mark the process isExecutable=\"false\""
+    )]
+    NotYetSupported {
+        /// Where the element starts.
+        at: Location,
+        /// Its id.
+        id: String,
+        /// What it is.
+        what: String,
+    },
+    /// No deployed process has this id.
+    #[error("no process `{process}` is deployed; deployed: {}", if deployed.is_empty() { "none".to_owned() } else { deployed.join(", ") })]
+    UnknownProcess {
+        /// The id asked for.
+        process: String,
+        /// The deployed process ids.
+        deployed: Vec<String>,
+    },
+    /// The process cannot be started plainly: it has no none start event.
+    #[error(
+        "process `{process}` has no none start event; start it by correlating a message to its message start event"
+    )]
+    NoNoneStart {
+        /// The process id.
+        process: String,
+    },
+    /// No open job has this id.
+    #[error("job `{job}` is not open: it was completed already, or never existed; open jobs: {}", if pending.is_empty() { "none".to_owned() } else { pending.join(", ") })]
+    UnknownJob {
+        /// The id asked for.
+        job: String,
+        /// The open jobs.
+        pending: Vec<String>,
+    },
+    /// No instance has this id.
+    #[error("no instance `{instance}` exists")]
+    UnknownInstance {
+        /// The id asked for.
+        instance: String,
+    },
+    /// No open incident has this id.
+    #[error("incident `{incident}` is not open")]
+    UnknownIncident {
+        /// The id asked for.
+        incident: String,
+    },
+    /// A message matched no subscription and no message start event.
+    #[error("message `{message}` (correlation key {correlation_key:?}) matches nothing waiting; waiting: {}", if waiting.is_empty() { "nothing".to_owned() } else { waiting.join("; ") })]
+    MessageNotCorrelated {
+        /// The message name.
+        message: String,
+        /// The correlation key given.
+        correlation_key: Option<String>,
+        /// The open subscriptions.
+        waiting: Vec<String>,
+    },
+    /// A model looped without reaching a wait state.
+    #[error(
+        "instance {instance} took more than {steps} steps without waiting (last at `{node}`): does the model loop without a wait state? (Engine::set_step_budget raises the limit)"
+    )]
+    StepBudget {
+        /// The instance.
+        instance: String,
+        /// Where its token was.
+        node: String,
+        /// The budget.
+        steps: usize,
+    },
+    /// A duration given to `advance` is not ISO 8601.
+    #[error("`{text}` is not a duration to advance by: {reason}")]
+    BadDuration {
+        /// The text given.
+        text: String,
+        /// Why.
+        reason: String,
+    },
+    /// A snapshot could not be read.
+    #[error("the snapshot cannot be restored: {message}; was it written by this version of Baton?")]
+    Snapshot {
+        /// What serde said.
+        message: String,
+    },
 }
 
 impl Error {
@@ -121,13 +213,25 @@ impl Error {
             Error::TooLarge { .. } => Code::TooLarge,
             Error::TooDeep { .. } => Code::TooDeep,
             Error::Encoding { .. } => Code::Encoding,
+            _ => Code::Runtime,
         }
     }
 
     /// Where the error is, when it has a position.
     pub fn location(&self) -> Option<&Location> {
         match self {
-            Error::Io { .. } => None,
+            Error::NotYetSupported { at, .. } => Some(at),
+            Error::Io { .. }
+            | Error::Invalid { .. }
+            | Error::UnknownProcess { .. }
+            | Error::NoNoneStart { .. }
+            | Error::UnknownJob { .. }
+            | Error::UnknownIncident { .. }
+            | Error::UnknownInstance { .. }
+            | Error::MessageNotCorrelated { .. }
+            | Error::StepBudget { .. }
+            | Error::BadDuration { .. }
+            | Error::Snapshot { .. } => None,
             Error::Malformed { at, .. }
             | Error::NotBpmn { at, .. }
             | Error::Doctype { at }

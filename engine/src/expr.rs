@@ -20,6 +20,8 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
 /// Which expression language a text is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -541,6 +543,304 @@ impl Parser {
     }
 }
 
+/// Where an expression finds its variables.
+pub trait Variables {
+    /// The value of a variable, if it is set.
+    fn get(&self, name: &str) -> Option<&Value>;
+}
+
+impl Variables for std::collections::BTreeMap<String, Value> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        std::collections::BTreeMap::get(self, name)
+    }
+}
+
+/// Why an expression could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    /// What went wrong, naming the operation and the values it saw.
+    pub message: String,
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+fn eval_error<T>(message: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError { message: message.into() })
+}
+
+impl Expression {
+    /// Evaluates the expression over `variables`.
+    ///
+    /// Semantics follow FEEL: a missing variable or field is `null`, and `null` flows through
+    /// arithmetic and comparisons (`null > 1` is `null`); `and`/`or` are three-valued. Lists are
+    /// indexed from 1 in FEEL (negative from the end) and from 0 in JUEL.
+    ///
+    /// ```
+    /// use baton_engine::expr::Expression;
+    /// use serde_json::json;
+    ///
+    /// let vars: std::collections::BTreeMap<String, serde_json::Value> =
+    ///     [("amount".to_string(), json!(120)), ("customer".to_string(), json!({"vip": true}))].into();
+    /// let e = Expression::parse("=amount > 100 and customer.vip").unwrap();
+    /// assert_eq!(e.evaluate(&vars).unwrap(), json!(true));
+    /// let e = Expression::parse("${amount * 2}").unwrap();
+    /// assert_eq!(e.evaluate(&vars).unwrap(), json!(240));
+    /// ```
+    pub fn evaluate(&self, variables: &dyn Variables) -> Result<Value, EvalError> {
+        Evaluator { variables, dialect: self.dialect }.eval(&self.ast)
+    }
+}
+
+/// Evaluates a mapping source or other value as the dialects write them: `=...` is FEEL,
+/// `${...}`/`#{...}` is JUEL, anything else is a literal string.
+pub fn value_of(source: &str, variables: &dyn Variables) -> Result<Value, EvalError> {
+    let trimmed = source.trim();
+    let is_expression =
+        trimmed.starts_with('=') || (trimmed.starts_with("${") || trimmed.starts_with("#{")) && trimmed.ends_with('}');
+    if !is_expression {
+        return Ok(Value::String(source.to_owned()));
+    }
+    let expression = Expression::parse(trimmed)
+        .map_err(|err| EvalError { message: format!("`{trimmed}` does not parse: {err}") })?;
+    expression.evaluate(variables)
+}
+
+struct Evaluator<'v> {
+    variables: &'v dyn Variables,
+    dialect: Dialect,
+}
+
+fn number(n: f64) -> Value {
+    // Keep whole numbers whole, so `amount * 2` of 25 prints as 50, not 50.0.
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a context",
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+impl Evaluator<'_> {
+    fn eval(&self, ast: &Ast) -> Result<Value, EvalError> {
+        Ok(match ast {
+            Ast::Null => Value::Null,
+            Ast::Bool(b) => Value::Bool(*b),
+            Ast::Number(n) => number(*n),
+            Ast::String(s) => Value::String(s.clone()),
+            Ast::Variable(name) => self.variables.get(name).cloned().unwrap_or(Value::Null),
+            Ast::Field(base, field) => match self.eval(base)? {
+                Value::Object(map) => map.get(field).cloned().unwrap_or(Value::Null),
+                // FEEL maps a path over a list: `orders.amount` is the list of amounts.
+                Value::Array(items) => {
+                    Value::Array(items.iter().map(|i| i.get(field).cloned().unwrap_or(Value::Null)).collect())
+                }
+                _ => Value::Null,
+            },
+            Ast::Index(base, index) => {
+                let (base, index) = (self.eval(base)?, self.eval(index)?);
+                match (&base, index.as_f64()) {
+                    (Value::Array(items), Some(i)) if i.fract() == 0.0 => {
+                        let len = items.len() as i64;
+                        let i = i as i64;
+                        let position = match self.dialect {
+                            Dialect::Juel => i,
+                            _ if i < 0 => len + i,
+                            _ => i - 1,
+                        };
+                        usize::try_from(position).ok().and_then(|p| items.get(p)).cloned().unwrap_or(Value::Null)
+                    }
+                    (Value::Object(map), _) => match &index {
+                        Value::String(key) => map.get(key).cloned().unwrap_or(Value::Null),
+                        _ => Value::Null,
+                    },
+                    (Value::Null, _) => Value::Null,
+                    _ => {
+                        return eval_error(format!(
+                            "cannot index {} with {} (list filters are not supported yet)",
+                            type_name(&base),
+                            type_name(&index)
+                        ));
+                    }
+                }
+            }
+            Ast::List(items) => Value::Array(items.iter().map(|i| self.eval(i)).collect::<Result<_, _>>()?),
+            Ast::Context(entries) => {
+                let mut map = serde_json::Map::new();
+                for (key, value) in entries {
+                    map.insert(key.clone(), self.eval(value)?);
+                }
+                Value::Object(map)
+            }
+            Ast::Unary(op, operand) => {
+                let value = self.eval(operand)?;
+                match (op, &value) {
+                    (UnaryOp::Neg, Value::Number(n)) => number(-n.as_f64().unwrap_or_default()),
+                    (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
+                    (UnaryOp::Empty, v) => Value::Bool(match v {
+                        Value::Null => true,
+                        Value::String(s) => s.is_empty(),
+                        Value::Array(a) => a.is_empty(),
+                        Value::Object(o) => o.is_empty(),
+                        _ => false,
+                    }),
+                    (_, Value::Null) => Value::Null,
+                    (UnaryOp::Neg, v) => return eval_error(format!("cannot negate {}", type_name(v))),
+                    (UnaryOp::Not, _) => Value::Null,
+                }
+            }
+            Ast::Binary(BinaryOp::And, a, b) => match (self.eval(a)?, self.eval(b)?) {
+                (Value::Bool(false), _) | (_, Value::Bool(false)) => Value::Bool(false),
+                (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                _ => Value::Null,
+            },
+            Ast::Binary(BinaryOp::Or, a, b) => match (self.eval(a)?, self.eval(b)?) {
+                (Value::Bool(true), _) | (_, Value::Bool(true)) => Value::Bool(true),
+                (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                _ => Value::Null,
+            },
+            Ast::Binary(op, a, b) => self.binary(*op, self.eval(a)?, self.eval(b)?)?,
+            Ast::Call(function, args) => self.call(function, args)?,
+            Ast::If(condition, then, otherwise) => match self.eval(condition)? {
+                Value::Bool(true) => self.eval(then)?,
+                _ => self.eval(otherwise)?,
+            },
+            Ast::Between(value, low, high) => {
+                let (v, l, h) = (self.eval(value)?, self.eval(low)?, self.eval(high)?);
+                match (compare(&v, &l), compare(&v, &h)) {
+                    (Some(a), Some(b)) => Value::Bool(a.is_ge() && b.is_le()),
+                    _ => Value::Null,
+                }
+            }
+            Ast::In(value, list) => {
+                let (v, list) = (self.eval(value)?, self.eval(list)?);
+                match list {
+                    Value::Array(items) => Value::Bool(items.iter().any(|i| equal(i, &v))),
+                    other => Value::Bool(equal(&other, &v)),
+                }
+            }
+        })
+    }
+
+    fn binary(&self, op: BinaryOp, a: Value, b: Value) -> Result<Value, EvalError> {
+        use BinaryOp::*;
+        Ok(match op {
+            Eq => Value::Bool(equal(&a, &b)),
+            Ne => Value::Bool(!equal(&a, &b)),
+            Lt | Le | Gt | Ge => match compare(&a, &b) {
+                Some(ordering) => Value::Bool(match op {
+                    Lt => ordering.is_lt(),
+                    Le => ordering.is_le(),
+                    Gt => ordering.is_gt(),
+                    _ => ordering.is_ge(),
+                }),
+                None if a.is_null() || b.is_null() => Value::Null,
+                None => {
+                    return eval_error(format!("cannot compare {} with {}", type_name(&a), type_name(&b)));
+                }
+            },
+            Add if a.is_string() || b.is_string() => match (&a, &b) {
+                (Value::Null, _) | (_, Value::Null) => Value::Null,
+                _ => Value::String(format!("{}{}", plain(&a), plain(&b))),
+            },
+            _ => match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => match op {
+                    Add => number(x + y),
+                    Sub => number(x - y),
+                    Mul => number(x * y),
+                    Div if y == 0.0 => Value::Null,
+                    Div => number(x / y),
+                    Rem if y == 0.0 => Value::Null,
+                    Rem => number(x % y),
+                    _ => number(x.powf(y)),
+                },
+                _ if a.is_null() || b.is_null() => Value::Null,
+                _ => return eval_error(format!("cannot do arithmetic on {} and {}", type_name(&a), type_name(&b))),
+            },
+        })
+    }
+
+    fn call(&self, function: &Ast, args: &[Ast]) -> Result<Value, EvalError> {
+        let (name, receiver) = match function {
+            Ast::Variable(name) => (name.as_str(), None),
+            Ast::Field(base, method) => (method.as_str(), Some(self.eval(base)?)),
+            _ => return eval_error("only named functions can be called"),
+        };
+        let mut values: Vec<Value> = receiver.into_iter().collect();
+        for arg in args {
+            values.push(self.eval(arg)?);
+        }
+        let numbers = |values: &[Value]| -> Option<Vec<f64>> {
+            let items = match values {
+                [Value::Array(items)] => items.clone(),
+                other => other.to_vec(),
+            };
+            items.iter().map(Value::as_f64).collect()
+        };
+        Ok(match (name, values.as_slice()) {
+            ("count" | "size", [Value::Array(items)]) => Value::from(items.len()),
+            ("size" | "length", [Value::String(s)]) => Value::from(s.chars().count()),
+            ("isEmpty", [Value::Array(items)]) => Value::Bool(items.is_empty()),
+            ("contains", [Value::String(s), Value::String(part)]) => Value::Bool(s.contains(part.as_str())),
+            ("contains", [Value::Array(items), v]) => Value::Bool(items.iter().any(|i| equal(i, v))),
+            ("string", [v]) => Value::String(plain(v)),
+            ("number", [Value::String(s)]) => s.trim().parse::<f64>().map_or(Value::Null, number),
+            ("abs", [v]) => v.as_f64().map_or(Value::Null, |n| number(n.abs())),
+            ("floor", [v]) => v.as_f64().map_or(Value::Null, |n| number(n.floor())),
+            ("ceiling", [v]) => v.as_f64().map_or(Value::Null, |n| number(n.ceil())),
+            ("sum", _) => numbers(&values).map_or(Value::Null, |n| number(n.iter().sum())),
+            ("min", _) => numbers(&values).and_then(|n| n.into_iter().reduce(f64::min)).map_or(Value::Null, number),
+            ("max", _) => numbers(&values).and_then(|n| n.into_iter().reduce(f64::max)).map_or(Value::Null, number),
+            _ => {
+                return eval_error(format!(
+                    "function `{name}` with {} argument(s) is not one Baton evaluates \
+                     (count, size, length, isEmpty, contains, string, number, abs, floor, ceiling, sum, min, max)",
+                    values.len()
+                ));
+            }
+        })
+    }
+}
+
+/// A value as text, strings without quotes.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,5 +895,41 @@ mod tests {
         assert_eq!((err.column, err.message.as_str()), (2, "this string is not closed"));
         let err = Expression::parse("=a b").unwrap_err();
         assert_eq!((err.column, err.message.as_str()), (4, "unexpected `b`"));
+    }
+
+    fn eval(text: &str, vars: serde_json::Value) -> Result<Value, EvalError> {
+        let vars: std::collections::BTreeMap<String, Value> = serde_json::from_value(vars).unwrap();
+        Expression::parse(text).unwrap().evaluate(&vars)
+    }
+
+    #[test]
+    fn evaluation_follows_feel_semantics() {
+        use serde_json::json;
+        let vars = json!({"amount": 25, "items": [10, 20, 30], "customer": {"vip": false, "name": "Ada"}});
+        assert_eq!(eval("=amount > 100", vars.clone()), Ok(json!(false)));
+        assert_eq!(eval("=missing > 1", vars.clone()), Ok(Value::Null));
+        assert_eq!(eval("=missing > 1 or amount = 25", vars.clone()), Ok(json!(true)));
+        assert_eq!(eval("=missing > 1 and amount = 25", vars.clone()), Ok(Value::Null));
+        assert_eq!(eval("=items[1]", vars.clone()), Ok(json!(10)));
+        assert_eq!(eval("=items[-1]", vars.clone()), Ok(json!(30)));
+        assert_eq!(eval("${items[0]}", vars.clone()), Ok(json!(10)));
+        assert_eq!(eval("=\"Hello \" + customer.name", vars.clone()), Ok(json!("Hello Ada")));
+        assert_eq!(eval("=amount / 2", vars.clone()), Ok(json!(12.5)));
+        assert_eq!(eval("=sum(items) = 60 and count(items) = 3", vars.clone()), Ok(json!(true)));
+        assert_eq!(eval("=amount between 20 and 30", vars.clone()), Ok(json!(true)));
+        assert_eq!(eval("=\"b\" in [\"a\", \"b\"]", vars.clone()), Ok(json!(true)));
+        assert_eq!(eval("${empty customer.nickname}", vars.clone()), Ok(json!(true)));
+        assert_eq!(eval("=if customer.vip then 0 else 5", vars.clone()), Ok(json!(5)));
+        assert_eq!(eval("={total: amount * 2}.total", vars.clone()), Ok(json!(50)));
+    }
+
+    #[test]
+    fn evaluation_errors_name_what_they_saw() {
+        use serde_json::json;
+        let err = eval("=amount < \"x\"", json!({"amount": 1})).unwrap_err();
+        assert_eq!(err.message, "cannot compare a number with a string");
+        let err = eval("${payment.refund(execution)}", json!({})).unwrap_err();
+        assert!(err.message.starts_with("function `refund` with 2 argument(s)"), "{err}");
+        assert_eq!(value_of("plain text", &std::collections::BTreeMap::new()), Ok(json!("plain text")));
     }
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! .bpmn ─ parse ─▶ Definitions ─ validate ─▶ [Problem]
 //!                      │
-//!              (runtime, to come) start · complete · correlate · advance ─▶ Trace
+//!              Engine::deploy ─▶ start · complete · correlate · advance ─▶ Trace
 //! ```
 //!
 //! Baton's engine reads the process models that business and developers draw together (Camunda
@@ -30,6 +30,8 @@ mod error;
 pub mod expr; // FEEL / JUEL subset
 pub mod model; // what a process is: nodes, flows, events, DI
 pub mod parse; // XML → model, with positions, safely
+pub mod runtime; // tokens on one deterministic agenda
+pub mod trace; // what happened, in order: the single source of truth
 pub mod validate; // model → every problem at once // the one error type
 
 pub use error::{Error, Location};

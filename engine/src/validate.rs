@@ -92,6 +92,8 @@ codes! {
     Encoding = "B0006",
     /// The file could not be read.
     Io = "B0007",
+    /// A runtime command failed (not a model problem).
+    Runtime = "B0900",
     /// Two elements share an id.
     DuplicateId = "B0101",
     /// A required attribute is missing.

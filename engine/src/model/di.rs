@@ -3,12 +3,12 @@
 //! Kept apart from the process graph so that the runtime never depends on layout, and so that a
 //! file with several diagrams, or none, runs the same.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Position;
 
 /// A `<bpmndi:BPMNDiagram>` with its one plane.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagram {
     /// Its id.
     pub id: Option<String>,
@@ -37,7 +37,7 @@ impl Diagram {
 }
 
 /// A `<bpmndi:BPMNPlane>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plane {
     /// Its id.
     pub id: Option<String>,
@@ -46,7 +46,7 @@ pub struct Plane {
 }
 
 /// A rectangle in diagram coordinates.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Bounds {
     /// Left edge.
     pub x: f64,
@@ -59,7 +59,7 @@ pub struct Bounds {
 }
 
 /// A point in diagram coordinates.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Point {
     /// Horizontal coordinate.
     pub x: f64,
@@ -68,7 +68,7 @@ pub struct Point {
 }
 
 /// Stroke and fill colours from the bpmn.io (`bioc:`) or OMG (`color:`) colour extensions.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Colors {
     /// Outline colour (`bioc:stroke`, `color:border-color`).
     pub stroke: Option<String>,
@@ -77,7 +77,7 @@ pub struct Colors {
 }
 
 /// A `<bpmndi:BPMNLabel>`: where an element's text is drawn, when not inside its shape.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Label {
     /// The label's bounds, if given.
     pub bounds: Option<Bounds>,
@@ -86,7 +86,7 @@ pub struct Label {
 }
 
 /// A `<bpmndi:BPMNShape>`: a node, pool, lane, annotation or data element.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shape {
     /// Its id.
     pub id: Option<String>,
@@ -109,7 +109,7 @@ pub struct Shape {
 }
 
 /// A `<bpmndi:BPMNEdge>`: a sequence flow, message flow or association.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
     /// Its id.
     pub id: Option<String>,

@@ -20,12 +20,12 @@ pub mod di;
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use di::{Bounds, Colors, Diagram, Edge, Label, Plane, Point, Shape};
 
 /// Where an element starts in its source file: 1-based line and column (in characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Position {
     /// 1-based line number.
     pub line: u32,
@@ -49,7 +49,7 @@ impl fmt::Display for Position {
 macro_rules! id_type {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub String);
 
@@ -104,7 +104,7 @@ id_type! {
 }
 
 /// Which tool family wrote the document; decides how extension elements are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dialect {
     /// Camunda 7 (`camunda:` extensions, `${...}` expressions).
@@ -116,7 +116,7 @@ pub enum Dialect {
 }
 
 /// The tool that wrote the document (`exporter`, `exporterVersion`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exporter {
     /// Tool name, e.g. `Camunda Modeler`.
     pub name: String,
@@ -125,7 +125,7 @@ pub struct Exporter {
 }
 
 /// A whole BPMN document: the `<definitions>` root and everything under it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Definitions {
     /// The file it was read from, when it was read from a file.
     pub source: Option<PathBuf>,
@@ -191,7 +191,7 @@ impl Definitions {
 }
 
 /// A `<process>`: the graph the engine runs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Process {
     /// Its id, used to start instances.
     pub id: ProcessId,
@@ -237,7 +237,7 @@ impl Process {
 }
 
 /// A node of the process graph: something a token can be at.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlowNode {
     /// Its id.
     pub id: NodeId,
@@ -288,7 +288,7 @@ impl FlowNode {
 }
 
 /// What a flow node is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NodeKind {
     /// A task of any type.
@@ -342,7 +342,7 @@ impl NodeKind {
 }
 
 /// What every activity (task, sub-process, call activity) has.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Activity {
     /// The `default` outgoing flow, taken when no other outgoing condition holds.
     pub default_flow: Option<FlowId>,
@@ -357,7 +357,7 @@ pub struct Activity {
 }
 
 /// One variable mapping: evaluate `source` and store the result as `target`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
     /// An expression (`=order.amount`, `${order.amount}`) or a literal value.
     pub source: String,
@@ -368,7 +368,7 @@ pub struct Mapping {
 }
 
 /// A task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     /// Which kind of task.
     pub kind: TaskKind,
@@ -383,7 +383,7 @@ pub struct Task {
 }
 
 /// The kinds of task, each with what only it has.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "task", rename_all = "snake_case")]
 pub enum TaskKind {
     /// A plain `<task>`: passes straight through.
@@ -413,7 +413,7 @@ pub enum TaskKind {
 }
 
 /// Who does a user task, and with which form.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct UserTask {
     /// `camunda:assignee` or `zeebe:assignmentDefinition assignee`.
     pub assignee: Option<String>,
@@ -428,7 +428,7 @@ pub struct UserTask {
 }
 
 /// A script task's script.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Script {
     /// `scriptFormat`, e.g. `javascript`; `feel` for a Zeebe script expression.
     pub format: Option<String>,
@@ -439,7 +439,7 @@ pub struct Script {
 }
 
 /// A business rule task's decision.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct BusinessRule {
     /// `camunda:decisionRef` or `zeebe:calledDecision decisionId`.
     pub decision: Option<String>,
@@ -448,7 +448,7 @@ pub struct BusinessRule {
 }
 
 /// How a task's work is done, read from the dialect's extensions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "via", content = "value", rename_all = "snake_case")]
 pub enum Implementation {
     /// `zeebe:taskDefinition type`.
@@ -477,7 +477,7 @@ impl Implementation {
 }
 
 /// A sub-process.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubProcess {
     /// Which kind.
     pub kind: SubProcessKind,
@@ -486,7 +486,7 @@ pub struct SubProcess {
 }
 
 /// The kinds of sub-process.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubProcessKind {
     /// An embedded `<subProcess>`.
@@ -505,7 +505,7 @@ pub enum SubProcessKind {
 }
 
 /// A call activity: runs another process as a child instance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallActivity {
     /// The called process id (`calledElement` or `zeebe:calledElement processId`).
     pub called_element: Option<String>,
@@ -519,7 +519,7 @@ pub struct CallActivity {
 }
 
 /// Standard loop or multi-instance behaviour of an activity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "loop", rename_all = "snake_case")]
 pub enum LoopCharacteristics {
     /// `<standardLoopCharacteristics>`.
@@ -536,7 +536,7 @@ pub enum LoopCharacteristics {
 }
 
 /// Multi-instance settings from both dialects and the standard elements.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MultiInstance {
     /// `isSequential`.
     pub sequential: bool,
@@ -557,7 +557,7 @@ pub struct MultiInstance {
 }
 
 /// A gateway.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gateway {
     /// Which kind.
     pub kind: GatewayKind,
@@ -566,7 +566,7 @@ pub struct Gateway {
 }
 
 /// The five kinds of gateway.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "gateway", rename_all = "snake_case")]
 pub enum GatewayKind {
     /// Exclusive (XOR): the first flow whose condition holds.
@@ -588,7 +588,7 @@ pub enum GatewayKind {
 }
 
 /// An event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Where in the flow the event sits.
     pub kind: EventKind,
@@ -601,7 +601,7 @@ pub struct Event {
 }
 
 /// Where an event sits in the flow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     /// A start event; `interrupting` matters only in event sub-processes.
@@ -625,7 +625,7 @@ pub enum EventKind {
 }
 
 /// One event definition of an event, with its own id and position.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventDefinition {
     /// The definition element's id, if it has one.
     pub id: Option<String>,
@@ -636,7 +636,7 @@ pub struct EventDefinition {
 }
 
 /// What an event definition catches or throws.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "trigger", rename_all = "snake_case")]
 pub enum Trigger {
     /// A message.
@@ -706,7 +706,7 @@ impl Trigger {
 }
 
 /// A timer definition as written: which kind, and its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timer {
     /// Duration, date or cycle.
     pub kind: TimerKind,
@@ -717,7 +717,7 @@ pub struct Timer {
 }
 
 /// The three kinds of timer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimerKind {
     /// `timeDuration`: fires once, this long after it is armed.
@@ -729,7 +729,7 @@ pub enum TimerKind {
 }
 
 /// An expression as written, with its language and position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expression {
     /// The text, e.g. `=amount > 100` or `${amount > 100}`.
     pub text: String,
@@ -740,7 +740,7 @@ pub struct Expression {
 }
 
 /// A sequence flow: an arrow a token can follow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SequenceFlow {
     /// Its id.
     pub id: FlowId,
@@ -761,7 +761,7 @@ pub struct SequenceFlow {
 }
 
 /// A lane of a pool, with the nodes it holds and its child lanes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lane {
     /// Its id.
     pub id: String,
@@ -776,7 +776,7 @@ pub struct Lane {
 }
 
 /// A data object, data object reference or data store reference.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataElement {
     /// Its id.
     pub id: String,
@@ -791,7 +791,7 @@ pub struct DataElement {
 }
 
 /// The kinds of data element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "data", rename_all = "snake_case")]
 pub enum DataKind {
     /// `<dataObject>`.
@@ -815,7 +815,7 @@ pub enum DataKind {
 }
 
 /// A data input or output association between an activity and a data element.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataAssociation {
     /// Its id.
     pub id: String,
@@ -830,7 +830,7 @@ pub struct DataAssociation {
 }
 
 /// The direction of a data association.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataDirection {
     /// `<dataInputAssociation>`: data flows into the activity.
@@ -840,7 +840,7 @@ pub enum DataDirection {
 }
 
 /// A text annotation, group or association: drawn, never run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Artifact {
     /// Its id.
     pub id: String,
@@ -853,7 +853,7 @@ pub struct Artifact {
 }
 
 /// The kinds of artifact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "artifact", rename_all = "snake_case")]
 pub enum ArtifactKind {
     /// `<textAnnotation>` with its text.
@@ -878,7 +878,7 @@ pub enum ArtifactKind {
 }
 
 /// The `associationDirection` of an association.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssociationDirection {
     /// No arrow head.
@@ -890,7 +890,7 @@ pub enum AssociationDirection {
 }
 
 /// A `<collaboration>`: pools (participants) and the message flows between them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Collaboration {
     /// Its id.
     pub id: String,
@@ -907,7 +907,7 @@ pub struct Collaboration {
 }
 
 /// A pool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Participant {
     /// Its id.
     pub id: String,
@@ -920,7 +920,7 @@ pub struct Participant {
 }
 
 /// A message flow between pools: drawn and checked, never a path for tokens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageFlow {
     /// Its id.
     pub id: String,
@@ -937,7 +937,7 @@ pub struct MessageFlow {
 }
 
 /// A `<message>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// Its id.
     pub id: MessageId,
@@ -950,7 +950,7 @@ pub struct Message {
 }
 
 /// A `<signal>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signal {
     /// Its id.
     pub id: SignalId,
@@ -961,7 +961,7 @@ pub struct Signal {
 }
 
 /// An `<error>`: a business error that boundary and start events catch by code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BpmnError {
     /// Its id.
     pub id: ErrorId,
@@ -974,7 +974,7 @@ pub struct BpmnError {
 }
 
 /// An `<escalation>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
     /// Its id.
     pub id: EscalationId,
@@ -987,7 +987,7 @@ pub struct Escalation {
 }
 
 /// A `<dataStore>` root element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataStore {
     /// Its id.
     pub id: String,
@@ -998,7 +998,7 @@ pub struct DataStore {
 }
 
 /// A `<category>` and its values, which label groups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Category {
     /// Its id.
     pub id: String,
@@ -1009,7 +1009,7 @@ pub struct Category {
 }
 
 /// An element the model does not know, kept so that nothing is silently dropped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unsupported {
     /// Its qualified name as written, e.g. `bpmn:choreographyTask` or `camunda:taskListener`.
     pub element: String,
@@ -1026,7 +1026,7 @@ pub struct Unsupported {
 }
 
 /// How an unsupported element matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnsupportedKind {
     /// A BPMN element among a process's flow elements: a token could reach it.
@@ -1038,7 +1038,7 @@ pub enum UnsupportedKind {
 }
 
 /// An element that could not be read as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Defect {
     /// What is wrong.
     pub kind: DefectKind,
@@ -1051,7 +1051,7 @@ pub struct Defect {
 }
 
 /// What is wrong with a defective element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "defect", rename_all = "snake_case")]
 pub enum DefectKind {
     /// A required attribute is missing (`id`, `sourceRef`, `bpmnElement`, ...).

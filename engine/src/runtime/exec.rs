@@ -1,0 +1,982 @@
+//! What each kind of node does when a token arrives and when it leaves.
+//!
+//! Everything here runs inside one agenda step and never calls user code: handlers are run by
+//! the driver in `mod.rs` between steps, so that their results enter the agenda in order.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::Engine;
+use super::state::*;
+use crate::clock::TimerSpec;
+use crate::error::Error;
+use crate::expr::{Expression as Parsed, value_of};
+use crate::model::*;
+use crate::trace::TraceKind;
+
+impl Engine {
+    pub(crate) fn process_of(&self, instance: &str) -> Option<&Process> {
+        let inst = self.state.instances.get(instance)?;
+        let deployed = self.state.processes.get(inst.deployed)?;
+        self.state.files.get(deployed.file)?.process(&deployed.id)
+    }
+
+    fn definitions_of(&self, instance: &str) -> Option<&Definitions> {
+        let inst = self.state.instances.get(instance)?;
+        let deployed = self.state.processes.get(inst.deployed)?;
+        self.state.files.get(deployed.file)
+    }
+
+    fn node(&self, instance: &str, node: &NodeId) -> Option<FlowNode> {
+        self.process_of(instance)?.node(node.as_str()).cloned()
+    }
+
+    pub(crate) fn record(&mut self, instance: &str, kind: TraceKind) {
+        self.state.seq += 1;
+        let event =
+            crate::trace::TraceEvent { seq: self.state.seq, time: self.state.now, instance: instance.to_owned(), kind };
+        self.state.trace.push(event);
+    }
+
+    pub(crate) fn set_variable(&mut self, instance: &str, name: &str, value: Value) {
+        if let Some(inst) = self.state.instances.get_mut(instance) {
+            inst.variables.insert(name.to_owned(), value.clone());
+        }
+        self.record(instance, TraceKind::VariableSet { name: name.to_owned(), value });
+    }
+
+    pub(crate) fn record_variables(&mut self, instance: &str, variables: BTreeMap<String, Value>) {
+        for (name, value) in variables {
+            self.set_variable(instance, &name, value);
+        }
+    }
+
+    fn vars_of(&self, instance: &str) -> BTreeMap<String, Value> {
+        self.state.instances.get(instance).map(|i| i.variables.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn new_token(&mut self, instance: &str, node: NodeId, scope: Option<u64>, via: Option<FlowId>) -> u64 {
+        let Some(inst) = self.state.instances.get_mut(instance) else { return 0 };
+        inst.next_token += 1;
+        let id = inst.next_token;
+        inst.tokens.insert(id, Token { id, node, scope, via, wait: Wait::Moving });
+        id
+    }
+
+    fn token(&self, instance: &str, token: u64) -> Option<Token> {
+        self.state.instances.get(instance)?.tokens.get(&token).cloned()
+    }
+
+    fn set_wait(&mut self, instance: &str, token: u64, wait: Wait) {
+        if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&token)) {
+            t.wait = wait;
+        }
+    }
+
+    fn push(&mut self, step: Step) {
+        self.state.agenda.push_back(step);
+    }
+
+    /// Runs one agenda step.
+    pub(crate) fn step(&mut self, step: Step) -> Result<(), Error> {
+        match step {
+            Step::Enter { instance, token } => self.enter(&instance, token, true),
+            Step::Execute { instance, token } => self.enter(&instance, token, false),
+            Step::Leave { instance, token } => self.leave(&instance, token),
+        }
+    }
+
+    pub(crate) fn raise_incident(
+        &mut self,
+        instance: &str,
+        token: u64,
+        node: &NodeId,
+        message: String,
+        resume: Resume,
+    ) {
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        inst.next_incident += 1;
+        let number = inst.next_incident;
+        let id = format!("{instance}/incident#{number}");
+        inst.incidents.insert(
+            number,
+            Incident { number, id: id.clone(), token, node: node.clone(), message: message.clone(), resume },
+        );
+        self.set_wait(instance, token, Wait::Incident(number));
+        self.record(instance, TraceKind::IncidentRaised { incident: id, node: node.to_string(), message });
+    }
+
+    // ----- arriving ---------------------------------------------------------------------------
+
+    fn enter(&mut self, instance: &str, token: u64, trace: bool) -> Result<(), Error> {
+        let Some(tok) = self.token(instance, token) else { return Ok(()) };
+        let Some(node) = self.node(instance, &tok.node) else { return Ok(()) };
+        if trace {
+            self.record(instance, TraceKind::NodeEntered { node: node.id.to_string() });
+        }
+        match &node.kind {
+            NodeKind::Gateway(gateway) => self.enter_gateway(instance, &tok, &node, gateway),
+            NodeKind::Event(event) => self.enter_event(instance, &tok, &node, event),
+            NodeKind::Task(task) => self.enter_task(instance, &tok, &node, task),
+            NodeKind::SubProcess(_) => {
+                self.arm_boundaries(instance, token, &node);
+                let Some(start) = self.process_of(instance).and_then(|p| {
+                    p.children(Some(&node.id))
+                        .find(|n| matches!(&n.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. }) && e.definitions.is_empty()))
+                        .map(|n| n.id.clone())
+                }) else {
+                    self.raise_incident(instance, token, &node.id, format!("sub-process `{}` has no none start event", node.label()), Resume::Execute);
+                    return Ok(());
+                };
+                self.set_wait(instance, token, Wait::Scope);
+                let child = self.new_token(instance, start, Some(token), None);
+                self.push(Step::Enter { instance: instance.to_owned(), token: child });
+                Ok(())
+            }
+            NodeKind::CallActivity(call) => self.enter_call(instance, &tok, &node, call),
+        }
+    }
+
+    fn enter_task(&mut self, instance: &str, tok: &Token, node: &FlowNode, task: &Task) -> Result<(), Error> {
+        let kind = match &task.kind {
+            TaskKind::Abstract => {
+                self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
+                return Ok(());
+            }
+            TaskKind::Script(Script { format: Some(format), body: Some(body), result_variable })
+                if format == "feel" =>
+            {
+                let vars = self.vars_of(instance);
+                match value_of(body, &vars) {
+                    Ok(value) => {
+                        if let Some(name) = result_variable {
+                            self.set_variable(instance, name, value);
+                        }
+                        self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
+                    }
+                    Err(err) => self.raise_incident(
+                        instance,
+                        tok.id,
+                        &node.id,
+                        format!("script of `{}`: {err}", node.label()),
+                        Resume::Execute,
+                    ),
+                }
+                return Ok(());
+            }
+            TaskKind::Receive { message, .. } => {
+                self.arm_boundaries(instance, tok.id, node);
+                self.set_wait(instance, tok.id, Wait::Event);
+                if let Err(message) =
+                    self.subscribe(instance, &node.id, message.as_ref(), Catcher::Waiting { token: tok.id })
+                {
+                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                }
+                return Ok(());
+            }
+            TaskKind::User(_) => JobKind::User,
+            TaskKind::Manual => JobKind::Manual,
+            _ => JobKind::Service,
+        };
+        let mut variables = self.vars_of(instance);
+        for mapping in &task.activity.inputs {
+            match value_of(&mapping.source, &variables) {
+                Ok(value) => {
+                    variables.insert(mapping.target.clone(), value);
+                }
+                Err(err) => {
+                    let message = format!("input mapping `{}` of `{}`: {err}", mapping.target, node.label());
+                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                    return Ok(());
+                }
+            }
+        }
+        let retries = task.retries.as_deref().and_then(|r| r.trim().parse::<u32>().ok()).unwrap_or(3);
+        let job_type = match kind {
+            JobKind::User => "user".to_owned(),
+            JobKind::Manual => "manual".to_owned(),
+            JobKind::Service => match &task.implementation {
+                Some(implementation) => implementation.task_type().to_owned(),
+                None => node.id.to_string(),
+            },
+        };
+        self.arm_boundaries(instance, tok.id, node);
+        self.state.jobs_created += 1;
+        let created = self.state.jobs_created;
+        let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
+        inst.next_job += 1;
+        let number = inst.next_job;
+        let id = format!("{instance}/job#{number}");
+        inst.jobs.insert(
+            number,
+            Job {
+                number,
+                id: id.clone(),
+                token: tok.id,
+                node: node.id.clone(),
+                kind,
+                job_type: job_type.clone(),
+                retries,
+                variables,
+                headers: task.headers.clone(),
+                created,
+            },
+        );
+        self.set_wait(instance, tok.id, Wait::Job(number));
+        self.record(instance, TraceKind::JobCreated { job: id, node: node.id.to_string(), job_type });
+        Ok(())
+    }
+
+    fn enter_call(&mut self, instance: &str, tok: &Token, node: &FlowNode, call: &CallActivity) -> Result<(), Error> {
+        let vars = self.vars_of(instance);
+        let called = match &call.called_element {
+            Some(called) if called.starts_with('=') || called.contains("${") => match value_of(called, &vars) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => {
+                    self.raise_incident(
+                        instance,
+                        tok.id,
+                        &node.id,
+                        format!("called element of `{}` is {other}, not a process id", node.label()),
+                        Resume::Execute,
+                    );
+                    return Ok(());
+                }
+                Err(err) => {
+                    self.raise_incident(
+                        instance,
+                        tok.id,
+                        &node.id,
+                        format!("called element of `{}`: {err}", node.label()),
+                        Resume::Execute,
+                    );
+                    return Ok(());
+                }
+            },
+            Some(called) => called.clone(),
+            None => String::new(),
+        };
+        let Some(deployed) = self.latest(&called) else {
+            let message = format!(
+                "call activity `{}` calls process `{called}`, which is not deployed; deploy it first",
+                node.label()
+            );
+            self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+            return Ok(());
+        };
+        let mut child_vars = if call.propagate_all_parent_variables { vars.clone() } else { BTreeMap::new() };
+        for mapping in &call.activity.inputs {
+            match value_of(&mapping.source, &vars) {
+                Ok(value) => {
+                    child_vars.insert(mapping.target.clone(), value);
+                }
+                Err(err) => {
+                    self.raise_incident(
+                        instance,
+                        tok.id,
+                        &node.id,
+                        format!("input `{}` of `{}`: {err}", mapping.target, node.label()),
+                        Resume::Execute,
+                    );
+                    return Ok(());
+                }
+            }
+        }
+        self.arm_boundaries(instance, tok.id, node);
+        let parent = ParentRef { instance: instance.to_owned(), token: tok.id };
+        let child = self.create_instance(deployed, child_vars, Some(parent));
+        self.set_wait(instance, tok.id, Wait::Call(child.clone()));
+        let start = self.none_start(&child);
+        match start {
+            Some(start) => {
+                let token = self.new_token(&child, start, None, None);
+                self.push(Step::Enter { instance: child, token });
+            }
+            None => {
+                let message = format!("called process `{called}` has no none start event to start it with");
+                self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+            }
+        }
+        Ok(())
+    }
+
+    fn enter_event(&mut self, instance: &str, tok: &Token, node: &FlowNode, event: &Event) -> Result<(), Error> {
+        let token = tok.id;
+        match (&event.kind, event.definitions.first().map(|d| &d.trigger)) {
+            (EventKind::Start { .. }, _) | (EventKind::IntermediateThrow, None) => {
+                self.push(Step::Leave { instance: instance.to_owned(), token });
+            }
+            (EventKind::IntermediateThrow, Some(Trigger::Link { name })) => {
+                let target = self.process_of(instance).and_then(|p| {
+                    p.children(node.parent.as_ref())
+                        .find(|n| match &n.kind {
+                            NodeKind::Event(e) => {
+                                e.kind == EventKind::IntermediateCatch
+                                    && e.definitions
+                                        .iter()
+                                        .any(|d| matches!(&d.trigger, Trigger::Link { name: n } if n == name))
+                            }
+                            _ => false,
+                        })
+                        .map(|n| n.id.clone())
+                });
+                self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                match target {
+                    Some(target) => {
+                        if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&token)) {
+                            t.node = target;
+                            t.via = None;
+                        }
+                        self.push(Step::Enter { instance: instance.to_owned(), token });
+                    }
+                    None => self.consume(instance, token),
+                }
+            }
+            (EventKind::End, None) => {
+                self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                self.consume(instance, token);
+            }
+            (EventKind::End, Some(Trigger::Terminate)) => {
+                self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                let others: Vec<u64> = self
+                    .state
+                    .instances
+                    .get(instance)
+                    .map(|i| {
+                        i.tokens.values().filter(|t| t.scope == tok.scope && t.id != token).map(|t| t.id).collect()
+                    })
+                    .unwrap_or_default();
+                for other in others {
+                    self.terminate_token(instance, other);
+                }
+                if let Some(inst) = self.state.instances.get_mut(instance) {
+                    inst.arrivals.retain(|a| a.scope != tok.scope);
+                }
+                self.consume(instance, token);
+            }
+            (EventKind::End, Some(Trigger::Error { error })) => {
+                let code = error
+                    .as_ref()
+                    .and_then(|e| {
+                        self.definitions_of(instance).and_then(|d| d.error(e.as_str())).and_then(|e| e.code.clone())
+                    })
+                    .unwrap_or_default();
+                self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                self.record(instance, TraceKind::ErrorThrown { node: node.id.to_string(), code: code.clone() });
+                self.throw_from(instance, token, &code, true);
+            }
+            (EventKind::IntermediateCatch, Some(Trigger::Timer { timer })) => {
+                self.set_wait(instance, token, Wait::Event);
+                if let Err(message) = self.arm_timer(instance, &node.id, timer.as_ref(), Catcher::Waiting { token }) {
+                    self.raise_incident(instance, token, &node.id, message, Resume::Execute);
+                }
+            }
+            (EventKind::IntermediateCatch, Some(Trigger::Message { message })) => {
+                self.set_wait(instance, token, Wait::Event);
+                if let Err(msg) = self.subscribe(instance, &node.id, message.as_ref(), Catcher::Waiting { token }) {
+                    self.raise_incident(instance, token, &node.id, msg, Resume::Execute);
+                }
+            }
+            (EventKind::IntermediateCatch, Some(Trigger::Link { .. })) => {
+                self.push(Step::Leave { instance: instance.to_owned(), token });
+            }
+            _ => {
+                // Deployment refuses what the runtime does not run yet; this is a safety net.
+                let message = format!("`{}` ({}) is not run by Baton yet", node.label(), node.element_name());
+                self.raise_incident(instance, token, &node.id, message, Resume::Execute);
+            }
+        }
+        Ok(())
+    }
+
+    fn enter_gateway(&mut self, instance: &str, tok: &Token, node: &FlowNode, gateway: &Gateway) -> Result<(), Error> {
+        let token = tok.id;
+        let incoming: Vec<FlowId> = self
+            .process_of(instance)
+            .map(|p| p.flows.iter().filter(|f| f.target == node.id).map(|f| f.id.clone()).collect())
+            .unwrap_or_default();
+        match &gateway.kind {
+            GatewayKind::Parallel | GatewayKind::Inclusive if incoming.len() > 1 => {
+                if let Some(inst) = self.state.instances.get_mut(instance) {
+                    inst.arrivals.push(Arrival {
+                        gateway: node.id.clone(),
+                        scope: tok.scope,
+                        flow: tok.via.clone(),
+                        token,
+                    });
+                }
+                self.set_wait(instance, token, Wait::Join);
+                self.try_join(instance, &node.id, tok.scope);
+            }
+            GatewayKind::EventBased { .. } => {
+                self.set_wait(instance, token, Wait::EventGateway);
+                let Some(process) = self.process_of(instance) else { return Ok(()) };
+                let targets: Vec<(FlowId, FlowNode)> = process
+                    .flows
+                    .iter()
+                    .filter(|f| f.source == node.id)
+                    .filter_map(|f| process.node(f.target.as_str()).map(|n| (f.id.clone(), n.clone())))
+                    .collect();
+                for (flow, target) in targets {
+                    let catcher = Catcher::Gateway { gateway_token: token, event: target.id.clone(), flow };
+                    let result = match &target.kind {
+                        NodeKind::Event(Event { definitions, .. }) => match definitions.first().map(|d| &d.trigger) {
+                            Some(Trigger::Timer { timer }) => {
+                                self.arm_timer(instance, &target.id, timer.as_ref(), catcher)
+                            }
+                            Some(Trigger::Message { message }) => {
+                                self.subscribe(instance, &target.id, message.as_ref(), catcher)
+                            }
+                            _ => Err(format!(
+                                "`{}` after event-based gateway `{}` is not run by Baton yet",
+                                target.label(),
+                                node.label()
+                            )),
+                        },
+                        NodeKind::Task(Task { kind: TaskKind::Receive { message, .. }, .. }) => {
+                            self.subscribe(instance, &target.id, message.as_ref(), catcher)
+                        }
+                        _ => Err(format!("`{}` cannot follow an event-based gateway", target.label())),
+                    };
+                    if let Err(message) = result {
+                        self.withdraw_catchers(instance, token);
+                        self.raise_incident(instance, token, &node.id, message, Resume::Execute);
+                        return Ok(());
+                    }
+                }
+            }
+            _ => self.push(Step::Leave { instance: instance.to_owned(), token }),
+        }
+        Ok(())
+    }
+
+    /// Fires a joining gateway if it can: parallel when a token arrived on every incoming flow,
+    /// inclusive when no other token of the scope can still reach it.
+    pub(crate) fn try_join(&mut self, instance: &str, gateway: &NodeId, scope: Option<u64>) {
+        let Some(process) = self.process_of(instance).cloned() else { return };
+        let Some(node) = process.node(gateway.as_str()) else { return };
+        let incoming: Vec<&FlowId> = process.flows.iter().filter(|f| f.target == *gateway).map(|f| &f.id).collect();
+        let Some(inst) = self.state.instances.get(instance) else { return };
+        let here: Vec<&Arrival> = inst.arrivals.iter().filter(|a| a.gateway == *gateway && a.scope == scope).collect();
+        if here.is_empty() {
+            return;
+        }
+        let arrived = |flow: &FlowId| here.iter().any(|a| a.flow.as_ref() == Some(flow));
+        let ready = match &node.kind {
+            NodeKind::Gateway(Gateway { kind: GatewayKind::Parallel, .. }) => incoming.iter().all(|f| arrived(f)),
+            _ => {
+                // Inclusive: every flow still missing must be unreachable from the live tokens.
+                let live: Vec<&NodeId> = inst
+                    .tokens
+                    .values()
+                    .filter(|t| t.scope == scope && !here.iter().any(|a| a.token == t.id))
+                    .map(|t| &t.node)
+                    .collect();
+                !live.iter().any(|start| reaches(&process, start, gateway))
+            }
+        };
+        if !ready {
+            return;
+        }
+        // One arrival per incoming flow is consumed; the first continues, the rest end here.
+        let mut used: Vec<u64> = Vec::new();
+        for flow in &incoming {
+            if let Some(a) = here.iter().find(|a| a.flow.as_ref() == Some(*flow) && !used.contains(&a.token)) {
+                used.push(a.token);
+            }
+        }
+        if used.is_empty() {
+            used.extend(here.first().map(|a| a.token));
+        }
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        inst.arrivals.retain(|a| !used.contains(&a.token));
+        let (first, rest) = used.split_first().map(|(f, r)| (*f, r.to_vec())).unwrap_or_default();
+        for token in rest {
+            inst.tokens.remove(&token);
+        }
+        if let Some(t) = inst.tokens.get_mut(&first) {
+            t.wait = Wait::Moving;
+        }
+        self.push(Step::Leave { instance: instance.to_owned(), token: first });
+    }
+
+    // ----- leaving ----------------------------------------------------------------------------
+
+    fn leave(&mut self, instance: &str, token: u64) -> Result<(), Error> {
+        let Some(tok) = self.token(instance, token) else { return Ok(()) };
+        let Some(node) = self.node(instance, &tok.node) else { return Ok(()) };
+        let Some(process) = self.process_of(instance).cloned() else { return Ok(()) };
+        let outgoing: Vec<&SequenceFlow> = process.flows.iter().filter(|f| f.source == node.id).collect();
+        let vars = self.vars_of(instance);
+        let mut chosen: Vec<&SequenceFlow> = Vec::new();
+        let mut default = None;
+        let mut failure = None;
+        let exclusive = matches!(&node.kind, NodeKind::Gateway(Gateway { kind: GatewayKind::Exclusive, .. }));
+        let parallel = matches!(&node.kind, NodeKind::Gateway(Gateway { kind: GatewayKind::Parallel, .. }));
+        for flow in &outgoing {
+            if flow.is_default {
+                default = Some(*flow);
+                continue;
+            }
+            let Some(condition) = flow.condition.as_ref().filter(|_| !parallel) else {
+                chosen.push(flow);
+                if exclusive {
+                    break;
+                }
+                continue;
+            };
+            match evaluate_condition(condition, &vars) {
+                Ok(true) => {
+                    chosen.push(flow);
+                    if exclusive {
+                        break;
+                    }
+                }
+                Ok(false) => {}
+                Err(message) => {
+                    failure = Some(format!("condition `{}` of flow `{}`: {message}", condition.text, flow.id));
+                    break;
+                }
+            }
+        }
+        if let Some(message) = failure {
+            self.raise_incident(instance, token, &node.id, message, Resume::Leave);
+            return Ok(());
+        }
+        if chosen.is_empty() {
+            match default {
+                Some(flow) => chosen.push(flow),
+                None if matches!(&node.kind, NodeKind::Gateway(_)) => {
+                    let names: Vec<String> = vars.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                    let message = format!(
+                        "no outgoing flow of gateway `{}` has a true condition, and it has no default flow; variables: {}",
+                        node.label(),
+                        if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                    );
+                    self.raise_incident(instance, token, &node.id, message, Resume::Leave);
+                    return Ok(());
+                }
+                None => {}
+            }
+        }
+        self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+        self.withdraw_catchers(instance, token);
+        if chosen.is_empty() {
+            self.consume(instance, token);
+            return Ok(());
+        }
+        for (i, flow) in chosen.iter().enumerate() {
+            let moving = if i == 0 {
+                if let Some(t) = self.state.instances.get_mut(instance).and_then(|inst| inst.tokens.get_mut(&token)) {
+                    t.node = flow.target.clone();
+                    t.via = Some(flow.id.clone());
+                    t.wait = Wait::Moving;
+                }
+                token
+            } else {
+                self.new_token(instance, flow.target.clone(), tok.scope, Some(flow.id.clone()))
+            };
+            self.record(instance, TraceKind::FlowTaken { flow: flow.id.to_string() });
+            self.push(Step::Enter { instance: instance.to_owned(), token: moving });
+        }
+        Ok(())
+    }
+
+    /// The token is done: remove it, and finish its scope if nothing else runs there.
+    pub(crate) fn consume(&mut self, instance: &str, token: u64) {
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        let Some(tok) = inst.tokens.remove(&token) else { return };
+        self.scope_check(instance, tok.scope);
+    }
+
+    fn scope_check(&mut self, instance: &str, scope: Option<u64>) {
+        // A token leaving may make an inclusive join fireable.
+        let gateways: Vec<NodeId> = self
+            .state
+            .instances
+            .get(instance)
+            .map(|i| {
+                let mut g: Vec<NodeId> =
+                    i.arrivals.iter().filter(|a| a.scope == scope).map(|a| a.gateway.clone()).collect();
+                g.dedup();
+                g
+            })
+            .unwrap_or_default();
+        for gateway in gateways {
+            self.try_join(instance, &gateway, scope);
+        }
+        let Some(inst) = self.state.instances.get(instance) else { return };
+        if inst.state != InstanceState::Active {
+            return;
+        }
+        let busy = inst.tokens.values().any(|t| t.scope == scope) || inst.arrivals.iter().any(|a| a.scope == scope);
+        if busy {
+            return;
+        }
+        match scope {
+            Some(owner) => {
+                if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&owner)) {
+                    t.wait = Wait::Moving;
+                }
+                self.push(Step::Leave { instance: instance.to_owned(), token: owner });
+            }
+            None => self.end_instance(instance, InstanceState::Ended),
+        }
+    }
+
+    pub(crate) fn end_instance(&mut self, instance: &str, state: InstanceState) {
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        inst.state = state;
+        let parent = inst.parent.clone();
+        let variables = inst.variables.clone();
+        let tokens: Vec<u64> = inst.tokens.keys().copied().collect();
+        for token in tokens {
+            self.terminate_token(instance, token);
+        }
+        self.record(
+            instance,
+            if state == InstanceState::Ended { TraceKind::InstanceEnded } else { TraceKind::InstanceTerminated },
+        );
+        if let (Some(parent), InstanceState::Ended) = (parent, state) {
+            self.resume_caller(&parent, variables);
+        }
+    }
+
+    fn resume_caller(&mut self, parent: &ParentRef, child_vars: BTreeMap<String, Value>) {
+        let Some(tok) = self.token(&parent.instance, parent.token) else { return };
+        let Some(FlowNode { kind: NodeKind::CallActivity(call), .. }) = self.node(&parent.instance, &tok.node) else {
+            return;
+        };
+        let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
+        for mapping in &call.activity.outputs {
+            match value_of(&mapping.source, &child_vars) {
+                Ok(value) => {
+                    out.insert(mapping.target.clone(), value);
+                }
+                Err(err) => {
+                    let message = format!("output `{}` of `{}`: {err}", mapping.target, tok.node);
+                    self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
+                    return;
+                }
+            }
+        }
+        // A plain source name (Camunda 7 `camunda:out source="x"`) names a child variable.
+        for mapping in &call.activity.outputs {
+            if let Some(value) = child_vars.get(&mapping.source) {
+                out.insert(mapping.target.clone(), value.clone());
+            }
+        }
+        self.record_variables(&parent.instance, out);
+        self.set_wait(&parent.instance, parent.token, Wait::Moving);
+        self.push(Step::Leave { instance: parent.instance.clone(), token: parent.token });
+    }
+
+    /// Ends a token before its node finished: its jobs, timers, subscriptions, nested scope
+    /// and called instance go with it.
+    pub(crate) fn terminate_token(&mut self, instance: &str, token: u64) {
+        let Some(tok) = self.token(instance, token) else { return };
+        self.withdraw_catchers(instance, token);
+        let nested: Vec<u64> = self
+            .state
+            .instances
+            .get(instance)
+            .map(|i| i.tokens.values().filter(|t| t.scope == Some(token)).map(|t| t.id).collect())
+            .unwrap_or_default();
+        for child in nested {
+            self.terminate_token(instance, child);
+        }
+        if let Wait::Call(child) = &tok.wait
+            && self.state.instances.get(child).is_some_and(|c| c.state == InstanceState::Active)
+        {
+            self.end_instance(child, InstanceState::Terminated);
+        }
+        if let Some(inst) = self.state.instances.get_mut(instance) {
+            inst.jobs.retain(|_, j| j.token != token);
+            inst.incidents.retain(|_, i| i.token != token);
+            inst.arrivals.retain(|a| a.scope != Some(token) && a.token != token);
+            inst.tokens.remove(&token);
+        }
+        self.state.agenda.retain(|s| match s {
+            Step::Enter { instance: i, token: t }
+            | Step::Execute { instance: i, token: t }
+            | Step::Leave { instance: i, token: t } => !(i == instance && *t == token),
+        });
+        self.record(instance, TraceKind::NodeTerminated { node: tok.node.to_string() });
+    }
+
+    // ----- events -----------------------------------------------------------------------------
+
+    /// Arms the timer and message boundary events of the activity `token` is at.
+    fn arm_boundaries(&mut self, instance: &str, token: u64, activity: &FlowNode) {
+        let Some(process) = self.process_of(instance) else { return };
+        let boundaries: Vec<(NodeId, bool, Trigger)> = process
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Event(Event {
+                    kind: EventKind::Boundary { attached_to, cancel_activity },
+                    definitions,
+                    ..
+                }) if *attached_to == activity.id => {
+                    definitions.first().map(|d| (n.id.clone(), *cancel_activity, d.trigger.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (event, interrupting, trigger) in boundaries {
+            let catcher = Catcher::Boundary { activity_token: token, event: event.clone(), interrupting };
+            let result = match trigger {
+                Trigger::Timer { timer } => self.arm_timer(instance, &event, timer.as_ref(), catcher),
+                Trigger::Message { message } => self.subscribe(instance, &event, message.as_ref(), catcher),
+                _ => Ok(()), // errors are caught when thrown
+            };
+            if let Err(message) = result {
+                self.raise_incident(instance, token, &activity.id, message, Resume::Execute);
+            }
+        }
+    }
+
+    /// Removes the timers and subscriptions that belong to `token`.
+    pub(crate) fn withdraw_catchers(&mut self, instance: &str, token: u64) {
+        let (cancelled, kept): (Vec<ArmedTimer>, Vec<ArmedTimer>) = std::mem::take(&mut self.state.timers)
+            .into_iter()
+            .partition(|t| t.instance == instance && t.catcher.token() == token);
+        self.state.timers = kept;
+        for timer in cancelled {
+            self.record(instance, TraceKind::TimerCancelled { timer: timer.id, node: timer.node.to_string() });
+        }
+        self.state.subscriptions.retain(|s| !(s.instance == instance && s.catcher.token() == token));
+    }
+
+    pub(crate) fn arm_timer(
+        &mut self,
+        instance: &str,
+        node: &NodeId,
+        timer: Option<&Timer>,
+        catcher: Catcher,
+    ) -> Result<(), String> {
+        let Some(timer) = timer else { return Err(format!("timer `{node}` has no time")) };
+        let mut spec = TimerSpec::parse(timer.kind, &timer.value).map_err(|e| format!("timer `{node}`: {e}"))?;
+        if let TimerSpec::Expression(text) = &spec {
+            let value = value_of(text, &self.vars_of(instance)).map_err(|e| format!("timer `{node}`: {e}"))?;
+            let Value::String(text) = value else {
+                return Err(format!("timer `{node}` evaluated to {value}, not an ISO 8601 text"));
+            };
+            spec = TimerSpec::parse(timer.kind, &text).map_err(|e| format!("timer `{node}`: {e}"))?;
+        }
+        let now = self.state.now;
+        let (due, cycle) = match spec {
+            TimerSpec::Duration(span) => (crate::clock::after(now, span)?, None),
+            TimerSpec::Date(at) => (at.max(now), None),
+            TimerSpec::Cycle { repetitions, start, interval } => {
+                let first = match start {
+                    Some(start) => start.max(now),
+                    None => crate::clock::after(now, interval)?,
+                };
+                (first, Some((repetitions.map(|r| r.saturating_sub(1)), interval)))
+            }
+            TimerSpec::Cron(text) => {
+                return Err(format!("timer `{node}`: cron cycles (`{text}`) are not run by Baton yet"));
+            }
+            TimerSpec::Expression(_) => {
+                return Err(format!("timer `{node}` is an expression that gives an expression"));
+            }
+        };
+        let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
+        inst.next_timer += 1;
+        let id = format!("{instance}/timer#{}", inst.next_timer);
+        let created = self.state.seq;
+        self.state.timers.push(ArmedTimer {
+            id: id.clone(),
+            instance: instance.to_owned(),
+            node: node.clone(),
+            due,
+            catcher,
+            cycle,
+            created,
+        });
+        self.record(instance, TraceKind::TimerArmed { timer: id, node: node.to_string(), due });
+        Ok(())
+    }
+
+    fn subscribe(
+        &mut self,
+        instance: &str,
+        node: &NodeId,
+        message: Option<&MessageId>,
+        catcher: Catcher,
+    ) -> Result<(), String> {
+        let definitions = self.definitions_of(instance);
+        let Some(message) = message.and_then(|m| definitions.and_then(|d| d.message(m.as_str()))).cloned() else {
+            return Err(format!("`{node}` waits for a message, but names none (messageRef)"));
+        };
+        let name = message.name.clone().unwrap_or_else(|| message.id.to_string());
+        let correlation_key = match &message.correlation_key {
+            Some(expression) => match value_of(expression, &self.vars_of(instance)) {
+                Ok(Value::String(s)) => Some(s),
+                Ok(Value::Null) => {
+                    return Err(format!(
+                        "correlation key `{expression}` of message `{name}` is null: set the variable it reads"
+                    ));
+                }
+                Ok(other) => Some(other.to_string()),
+                Err(err) => return Err(format!("correlation key of message `{name}`: {err}")),
+            },
+            None => None,
+        };
+        self.state.subscriptions.push(Subscription {
+            instance: instance.to_owned(),
+            node: node.clone(),
+            message: name,
+            correlation_key,
+            catcher,
+        });
+        Ok(())
+    }
+
+    /// A timer fired or a message arrived for `catcher` at `node`.
+    pub(crate) fn trigger(&mut self, instance: &str, node: &NodeId, catcher: &Catcher) {
+        match catcher {
+            Catcher::Waiting { token } => {
+                self.withdraw_catchers_except_boundaries(instance, *token);
+                self.set_wait(instance, *token, Wait::Moving);
+                self.push(Step::Leave { instance: instance.to_owned(), token: *token });
+            }
+            Catcher::Gateway { gateway_token, event, flow } => {
+                let Some(gateway) = self.token(instance, *gateway_token) else { return };
+                self.withdraw_catchers(instance, *gateway_token);
+                self.record(instance, TraceKind::NodeCompleted { node: gateway.node.to_string() });
+                self.record(instance, TraceKind::FlowTaken { flow: flow.to_string() });
+                if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(gateway_token)) {
+                    t.node = event.clone();
+                    t.via = Some(flow.clone());
+                    t.wait = Wait::Moving;
+                }
+                self.record(instance, TraceKind::NodeEntered { node: event.to_string() });
+                self.push(Step::Leave { instance: instance.to_owned(), token: *gateway_token });
+            }
+            Catcher::Boundary { activity_token, event, interrupting } => {
+                let Some(activity) = self.token(instance, *activity_token) else { return };
+                if *interrupting {
+                    self.terminate_token(instance, *activity_token);
+                }
+                let token = self.new_token(instance, event.clone(), activity.scope, None);
+                self.record(instance, TraceKind::NodeEntered { node: node.to_string() });
+                self.push(Step::Leave { instance: instance.to_owned(), token });
+            }
+        }
+    }
+
+    fn withdraw_catchers_except_boundaries(&mut self, instance: &str, token: u64) {
+        self.state.timers.retain(|t| !(t.instance == instance && t.catcher == Catcher::Waiting { token }));
+        self.state.subscriptions.retain(|s| !(s.instance == instance && s.catcher == Catcher::Waiting { token }));
+    }
+
+    /// Throws a BPMN error from `token`: the nearest matching error boundary event catches it,
+    /// looking outward through sub-processes and call activities; else it becomes an incident.
+    pub(crate) fn throw_from(&mut self, instance: &str, token: u64, code: &str, token_is_done: bool) {
+        let mut current_instance = instance.to_owned();
+        let mut current = self.token(instance, token);
+        let origin = current.as_ref().map(|t| t.node.clone());
+        let mut skip_own_node = token_is_done;
+        while let Some(tok) = current {
+            if !skip_own_node && let Some(boundary) = self.error_boundary(&current_instance, &tok.node, code) {
+                let scope = tok.scope;
+                self.terminate_token(&current_instance, tok.id);
+                let caught = self.new_token(&current_instance, boundary.clone(), scope, None);
+                self.record(&current_instance, TraceKind::NodeEntered { node: boundary.to_string() });
+                self.push(Step::Leave { instance: current_instance.clone(), token: caught });
+                return;
+            }
+            skip_own_node = false;
+            // Look one level out: the sub-process, else the calling activity.
+            match tok.scope {
+                Some(owner) => current = self.token(&current_instance, owner),
+                None => {
+                    let parent = self.state.instances.get(&current_instance).and_then(|i| i.parent.clone());
+                    match parent {
+                        Some(parent) => {
+                            current_instance = parent.instance.clone();
+                            current = self.token(&parent.instance, parent.token);
+                        }
+                        None => current = None,
+                    }
+                }
+            }
+        }
+        let node = origin.unwrap_or_else(|| NodeId::from(""));
+        let message =
+            format!("BPMN error `{code}` thrown at `{node}` is caught by no error boundary event or event sub-process");
+        // The throwing token stays where it is, so the incident has a place to be.
+        self.raise_incident(instance, token, &node, message, Resume::Execute);
+    }
+
+    fn error_boundary(&self, instance: &str, activity: &NodeId, code: &str) -> Option<NodeId> {
+        let process = self.process_of(instance)?;
+        let definitions = self.definitions_of(instance)?;
+        let mut catch_all = None;
+        for node in &process.nodes {
+            let NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, definitions: defs, .. }) =
+                &node.kind
+            else {
+                continue;
+            };
+            if attached_to != activity {
+                continue;
+            }
+            for definition in defs {
+                if let Trigger::Error { error } = &definition.trigger {
+                    match error.as_ref().and_then(|e| definitions.error(e.as_str())).and_then(|e| e.code.as_deref()) {
+                        Some(c) if c == code => return Some(node.id.clone()),
+                        Some(_) => {}
+                        None => {
+                            catch_all.get_or_insert_with(|| node.id.clone());
+                        }
+                    }
+                }
+            }
+        }
+        catch_all
+    }
+
+    pub(crate) fn none_start(&self, instance: &str) -> Option<NodeId> {
+        self.process_of(instance)?
+            .children(None)
+            .find(|n| matches!(&n.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. }) && e.definitions.is_empty()))
+            .map(|n| n.id.clone())
+    }
+}
+
+fn evaluate_condition(condition: &Expression, vars: &BTreeMap<String, Value>) -> Result<bool, String> {
+    let parsed = Parsed::parse(&condition.text).map_err(|e| e.to_string())?;
+    match parsed.evaluate(vars).map_err(|e| e.to_string())? {
+        Value::Bool(b) => Ok(b),
+        other => Err(format!("evaluated to {other}, not true or false (is a variable it reads unset?)")),
+    }
+}
+
+/// Whether a token at `from` can still reach `target` along sequence flows.
+fn reaches(process: &Process, from: &NodeId, target: &NodeId) -> bool {
+    let mut seen: Vec<&NodeId> = vec![from];
+    let mut pending: Vec<&NodeId> = vec![from];
+    while let Some(node) = pending.pop() {
+        if node == target {
+            return true;
+        }
+        for flow in process.flows.iter().filter(|f| f.source == *node) {
+            if !seen.contains(&&flow.target) {
+                seen.push(&flow.target);
+                pending.push(&flow.target);
+            }
+        }
+        // Boundary events of an activity are further ways on from it.
+        for boundary in process.nodes.iter().filter(|n| matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, .. }) if attached_to == node)) {
+            if !seen.contains(&&boundary.id) {
+                seen.push(&boundary.id);
+                pending.push(&boundary.id);
+            }
+        }
+    }
+    false
+}

@@ -1,0 +1,818 @@
+//! Tokens on one deterministic agenda.
+//!
+//! An [`Engine`] holds deployed models and running instances. Every external command
+//! (`start`, `complete_job`, `correlate_message`, `advance`, ...) puts steps on one FIFO
+//! agenda and runs it until nothing can move; then the *driver* calls the handlers registered
+//! for activated jobs, one at a time in creation order, and feeds each result back in as a
+//! command. The core never calls user code in the middle of a step, so the trace depends only
+//! on the model, the inputs and the clock: the same test gives the same trace, byte for byte.
+//!
+//! ```
+//! use baton_engine::runtime::Engine;
+//! use serde_json::json;
+//!
+//! let definitions = baton_engine::parse::parse(r#"
+//!   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+//!     <process id="order" isExecutable="true">
+//!       <startEvent id="start" />
+//!       <sequenceFlow id="f1" sourceRef="start" targetRef="pay" />
+//!       <serviceTask id="pay" name="Pay item" />
+//!       <sequenceFlow id="f2" sourceRef="pay" targetRef="done" />
+//!       <endEvent id="done" />
+//!     </process>
+//!   </definitions>"#)?;
+//! let mut engine = Engine::new();
+//! engine.deploy(definitions)?;
+//! let order = engine.start("order", [("amount".to_string(), json!(25))].into())?;
+//! let job = engine.jobs(&order)[0].id.clone();
+//! assert_eq!(job, "order#1/job#1");
+//! engine.complete_job(&job, [("paid".to_string(), json!(true))].into())?;
+//! assert!(engine.is_ended(&order));
+//! # Ok::<(), baton_engine::Error>(())
+//! ```
+
+mod exec;
+mod state;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::model::{Definitions, EventKind as NodeEvent, FlowNode, NodeId, NodeKind, Trigger};
+use crate::trace::{TraceEvent, TraceKind};
+use crate::validate::{Severity, validate};
+
+use state::*;
+pub use state::{InstanceState, JobKind};
+
+/// Variables, by name, in name order.
+pub type Variables = BTreeMap<String, Value>;
+
+/// A job as a handler or a test sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobInfo {
+    /// Its id, e.g. `order#1/job#2`.
+    pub id: String,
+    /// The instance it belongs to.
+    pub instance: String,
+    /// The node it was created at.
+    pub node: NodeId,
+    /// Service work, user task or manual task.
+    pub kind: JobKind,
+    /// The task type a handler is registered for (`user`/`manual` for those tasks).
+    pub job_type: String,
+    /// Retries left.
+    pub retries: u32,
+    /// The instance's variables with the task's input mappings applied.
+    pub variables: Variables,
+    /// Static headers from the model.
+    pub headers: Vec<(String, String)>,
+}
+
+/// An armed timer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimerInfo {
+    /// Its id, e.g. `order#1/timer#1`.
+    pub id: String,
+    /// The instance it belongs to.
+    pub instance: String,
+    /// The timer event.
+    pub node: NodeId,
+    /// When it fires.
+    pub due: Timestamp,
+}
+
+/// An incident: something that needs a person before the instance can move on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentInfo {
+    /// Its id, e.g. `order#1/incident#1`.
+    pub id: String,
+    /// The instance it belongs to.
+    pub instance: String,
+    /// Where it happened.
+    pub node: NodeId,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What a handler reports when the work did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandlerError {
+    /// A business error, caught by an error boundary event with this code.
+    Bpmn {
+        /// The error code, e.g. `CARD_DECLINED`.
+        code: String,
+    },
+    /// A technical failure: the job is retried while retries last, then becomes an incident.
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl HandlerError {
+    /// A business error with this code.
+    pub fn bpmn(code: impl Into<String>) -> Self {
+        HandlerError::Bpmn { code: code.into() }
+    }
+
+    /// A technical failure.
+    pub fn failed(message: impl Into<String>) -> Self {
+        HandlerError::Failed { message: message.into() }
+    }
+}
+
+type Handler = Box<dyn FnMut(&JobInfo) -> Result<Variables, HandlerError> + Send>;
+
+/// The default budget of steps per command: a model that loops without a wait state stops
+/// with [`Error::StepBudget`] instead of hanging.
+pub const DEFAULT_STEP_BUDGET: usize = 100_000;
+
+/// A deterministic, in-memory BPMN engine with a virtual clock.
+pub struct Engine {
+    state: State,
+    handlers: BTreeMap<String, Handler>,
+    step_budget: usize,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("now", &self.state.now)
+            .field("instances", &self.state.instances.len())
+            .field("handlers", &self.handlers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Where virtual time starts unless told otherwise: a fixed instant, never the wall clock.
+pub const DEFAULT_START: Timestamp = Timestamp::constant(1_767_225_600, 0); // 2026-01-01T00:00:00Z
+
+impl Engine {
+    /// An engine with nothing deployed, its clock at [`DEFAULT_START`].
+    pub fn new() -> Self {
+        Self::starting_at(DEFAULT_START)
+    }
+
+    /// An engine whose virtual clock starts at `now`.
+    pub fn starting_at(now: Timestamp) -> Self {
+        Engine {
+            state: State {
+                files: Vec::new(),
+                processes: Vec::new(),
+                now,
+                seq: 0,
+                started: BTreeMap::new(),
+                instances: BTreeMap::new(),
+                timers: Vec::new(),
+                subscriptions: Vec::new(),
+                trace: Vec::new(),
+                agenda: VecDeque::new(),
+                jobs_created: 0,
+            },
+            handlers: BTreeMap::new(),
+            step_budget: DEFAULT_STEP_BUDGET,
+        }
+    }
+
+    /// Sets how many steps one command may take before it is stopped as a loop.
+    pub fn set_step_budget(&mut self, steps: usize) {
+        self.step_budget = steps;
+    }
+
+    // ----- deploying --------------------------------------------------------------------------
+
+    /// Deploys every executable process of a file. A process already deployed gets a new
+    /// version, and new instances use the latest. The model must validate without errors, and
+    /// use only elements this engine runs (see the README's table).
+    pub fn deploy(&mut self, definitions: Definitions) -> Result<Vec<(String, u32)>, Error> {
+        let problems: Vec<_> = validate(&definitions).into_iter().filter(|p| p.severity == Severity::Error).collect();
+        if !problems.is_empty() {
+            return Err(Error::Invalid { file: definitions.source.clone(), problems });
+        }
+        for process in definitions.processes.iter().filter(|p| p.is_executable) {
+            for node in &process.nodes {
+                if let Some(what) = not_yet_run(node) {
+                    return Err(Error::NotYetSupported {
+                        at: crate::Location { file: definitions.source.clone(), position: node.position },
+                        id: node.id.to_string(),
+                        what,
+                    });
+                }
+            }
+        }
+        let file = self.state.files.len();
+        let mut deployed = Vec::new();
+        for process in definitions.processes.iter().filter(|p| p.is_executable) {
+            let version = self.state.processes.iter().filter(|d| d.id == process.id.as_str()).count() as u32 + 1;
+            self.state.processes.push(Deployed { id: process.id.to_string(), version, file });
+            deployed.push((process.id.to_string(), version));
+        }
+        self.state.files.push(definitions);
+        Ok(deployed)
+    }
+
+    fn latest(&self, process: &str) -> Option<usize> {
+        self.state.processes.iter().rposition(|d| d.id == process)
+    }
+
+    // ----- handlers ---------------------------------------------------------------------------
+
+    /// Registers the handler for a task type. Jobs of that type are then done by the handler
+    /// as soon as they are created, in creation order; others wait for the test.
+    pub fn register<F>(&mut self, job_type: impl Into<String>, handler: F)
+    where
+        F: FnMut(&JobInfo) -> Result<Variables, HandlerError> + Send + 'static,
+    {
+        self.handlers.insert(job_type.into(), Box::new(handler));
+    }
+
+    // ----- commands ---------------------------------------------------------------------------
+
+    /// Starts an instance of the latest version of `process` at its none start event.
+    pub fn start(&mut self, process: &str, variables: Variables) -> Result<String, Error> {
+        let deployed = self.latest(process).ok_or_else(|| Error::UnknownProcess {
+            process: process.to_owned(),
+            deployed: self.state.processes.iter().map(|d| d.id.clone()).collect(),
+        })?;
+        let instance = self.create_instance(deployed, variables, None);
+        let Some(start) = self.none_start(&instance) else {
+            self.state.instances.remove(&instance);
+            return Err(Error::NoNoneStart { process: process.to_owned() });
+        };
+        let token = self.new_token(&instance, start, None, None);
+        self.state.agenda.push_back(Step::Enter { instance: instance.clone(), token });
+        self.run()?;
+        Ok(instance)
+    }
+
+    pub(crate) fn create_instance(
+        &mut self,
+        deployed: usize,
+        variables: Variables,
+        parent: Option<ParentRef>,
+    ) -> String {
+        let (process, version) = {
+            let d = &self.state.processes[deployed];
+            (d.id.clone(), d.version)
+        };
+        let count = self.state.started.entry(process.clone()).or_insert(0);
+        *count += 1;
+        let id = format!("{process}#{count}");
+        self.state.instances.insert(
+            id.clone(),
+            Instance {
+                id: id.clone(),
+                process: process.clone(),
+                version,
+                deployed,
+                state: InstanceState::Active,
+                variables: BTreeMap::new(),
+                tokens: BTreeMap::new(),
+                next_token: 0,
+                next_job: 0,
+                next_timer: 0,
+                next_incident: 0,
+                jobs: BTreeMap::new(),
+                incidents: BTreeMap::new(),
+                arrivals: Vec::new(),
+                parent: parent.clone(),
+            },
+        );
+        let parent = parent.map(|p| format!("{}/token#{}", p.instance, p.token));
+        self.record(&id, TraceKind::InstanceStarted { process, version, parent });
+        self.record_variables(&id, variables);
+        id
+    }
+
+    fn job_mut(&mut self, job: &str) -> Result<(String, u64), Error> {
+        let instance = job.split('/').next().unwrap_or_default().to_owned();
+        let found =
+            self.state.instances.get(&instance).and_then(|i| i.jobs.values().find(|j| j.id == job)).map(|j| j.number);
+        match found {
+            Some(number) => Ok((instance, number)),
+            None => Err(Error::UnknownJob {
+                job: job.to_owned(),
+                pending: self.state.instances.values().flat_map(|i| i.jobs.values().map(|j| j.id.clone())).collect(),
+            }),
+        }
+    }
+
+    /// Completes a job: its variables are set (through the task's output mappings, if any)
+    /// and the instance moves on.
+    pub fn complete_job(&mut self, job: &str, variables: Variables) -> Result<(), Error> {
+        self.apply_completion(job, variables)?;
+        self.run()
+    }
+
+    fn apply_completion(&mut self, job: &str, variables: Variables) -> Result<(), Error> {
+        let (instance, number) = self.job_mut(job)?;
+        let Some(done) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.remove(&number)) else {
+            return Ok(());
+        };
+        self.record(&instance, TraceKind::JobCompleted { job: done.id.clone() });
+        let outputs = match self.process_of(&instance).and_then(|p| p.node(done.node.as_str())).map(|n| &n.kind) {
+            Some(NodeKind::Task(task)) => task.activity.outputs.clone(),
+            _ => Vec::new(),
+        };
+        if outputs.is_empty() {
+            self.record_variables(&instance, variables);
+        } else {
+            let mut scope = self.state.instances.get(&instance).map(|i| i.variables.clone()).unwrap_or_default();
+            scope.extend(variables);
+            for mapping in outputs {
+                match crate::expr::value_of(&mapping.source, &scope) {
+                    Ok(value) => self.set_variable(&instance, &mapping.target, value),
+                    Err(err) => {
+                        let message = format!("output mapping `{}`: {err}", mapping.target);
+                        self.raise_incident(&instance, done.token, &done.node, message, Resume::Leave);
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        self.state.agenda.push_back(Step::Leave { instance, token: done.token });
+        Ok(())
+    }
+
+    /// Reports a job as failed. Its retries count down (or are set to `retries`); at zero it
+    /// becomes an incident.
+    pub fn fail_job(&mut self, job: &str, message: &str, retries: Option<u32>) -> Result<(), Error> {
+        self.apply_failure(job, message, retries)?;
+        self.run()
+    }
+
+    fn apply_failure(&mut self, job: &str, message: &str, retries: Option<u32>) -> Result<(), Error> {
+        let (instance, number) = self.job_mut(job)?;
+        let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.get_mut(&number)) else {
+            return Ok(());
+        };
+        j.retries = retries.unwrap_or(j.retries.saturating_sub(1));
+        let (left, token, node, id) = (j.retries, j.token, j.node.clone(), j.id.clone());
+        self.record(&instance, TraceKind::JobFailed { job: id.clone(), retries: left, message: message.to_owned() });
+        if left == 0 {
+            let message = format!("job {id} failed and has no retries left: {message}");
+            self.raise_incident(&instance, token, &node, message, Resume::RetryJob(number));
+        }
+        Ok(())
+    }
+
+    /// Throws a BPMN error on a job: the nearest error boundary event for `code` takes over,
+    /// else it becomes an incident.
+    pub fn throw_error(&mut self, job: &str, code: &str, variables: Variables) -> Result<(), Error> {
+        self.apply_error(job, code, variables)?;
+        self.run()
+    }
+
+    fn apply_error(&mut self, job: &str, code: &str, variables: Variables) -> Result<(), Error> {
+        let (instance, number) = self.job_mut(job)?;
+        let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.remove(&number)) else {
+            return Ok(());
+        };
+        self.record(&instance, TraceKind::ErrorThrown { node: j.node.to_string(), code: code.to_owned() });
+        self.record_variables(&instance, variables);
+        self.throw_from(&instance, j.token, code, false);
+        Ok(())
+    }
+
+    /// Correlates a message by name (and correlation key, when the subscription has one) to
+    /// the first waiting subscription, or starts an instance at a message start event.
+    /// Returns the instance that received it.
+    pub fn correlate_message(
+        &mut self,
+        name: &str,
+        correlation_key: Option<&str>,
+        variables: Variables,
+    ) -> Result<String, Error> {
+        let found = self.state.subscriptions.iter().position(|s| {
+            s.message == name && (s.correlation_key.is_none() || s.correlation_key.as_deref() == correlation_key)
+        });
+        if let Some(index) = found {
+            let subscription = self.state.subscriptions.remove(index);
+            let instance = subscription.instance.clone();
+            self.record(
+                &instance,
+                TraceKind::MessageCorrelated { message: name.to_owned(), node: subscription.node.to_string() },
+            );
+            self.record_variables(&instance, variables);
+            self.trigger(&instance, &subscription.node, &subscription.catcher);
+            self.run()?;
+            return Ok(instance);
+        }
+        if let Some((deployed, start)) = self.message_start(name) {
+            let instance = self.create_instance(deployed, variables, None);
+            let token = self.new_token(&instance, start.clone(), None, None);
+            self.record(&instance, TraceKind::MessageCorrelated { message: name.to_owned(), node: start.to_string() });
+            self.state.agenda.push_back(Step::Enter { instance: instance.clone(), token });
+            self.run()?;
+            return Ok(instance);
+        }
+        Err(Error::MessageNotCorrelated {
+            message: name.to_owned(),
+            correlation_key: correlation_key.map(str::to_owned),
+            waiting: self
+                .state
+                .subscriptions
+                .iter()
+                .map(|s| format!("{} at {} for `{}` (key {:?})", s.instance, s.node, s.message, s.correlation_key))
+                .collect(),
+        })
+    }
+
+    fn message_start(&self, name: &str) -> Option<(usize, NodeId)> {
+        let mut latest: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, d) in self.state.processes.iter().enumerate() {
+            latest.insert(&d.id, i);
+        }
+        for index in latest.values() {
+            let d = &self.state.processes[*index];
+            let definitions = &self.state.files[d.file];
+            let Some(process) = definitions.process(&d.id) else { continue };
+            for node in process.children(None) {
+                if let NodeKind::Event(e) = &node.kind {
+                    let named = e.definitions.iter().any(|def| match &def.trigger {
+                        Trigger::Message { message: Some(m) } => definitions
+                            .message(m.as_str())
+                            .is_some_and(|m| m.name.as_deref().unwrap_or(m.id.as_str()) == name),
+                        _ => false,
+                    });
+                    if matches!(e.kind, NodeEvent::Start { .. }) && named {
+                        return Some((*index, node.id.clone()));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Sets variables of a running instance from outside, e.g. to fix the cause of an incident.
+    pub fn set_variables(&mut self, instance: &str, variables: Variables) -> Result<(), Error> {
+        if !self.state.instances.contains_key(instance) {
+            return Err(Error::UnknownInstance { instance: instance.to_owned() });
+        }
+        for (name, value) in variables {
+            self.set_variable(instance, &name, value);
+        }
+        Ok(())
+    }
+
+    /// Resolves an incident: a failed job gets one more retry, anything else runs its step again.
+    pub fn resolve_incident(&mut self, incident: &str) -> Result<(), Error> {
+        let instance = incident.split('/').next().unwrap_or_default().to_owned();
+        let found = self
+            .state
+            .instances
+            .get_mut(&instance)
+            .and_then(|i| {
+                let number = i.incidents.values().find(|x| x.id == incident).map(|x| x.number)?;
+                i.incidents.remove(&number)
+            })
+            .ok_or_else(|| Error::UnknownIncident { incident: incident.to_owned() })?;
+        self.record(&instance, TraceKind::IncidentResolved { incident: found.id.clone() });
+        let (wait, step) = match found.resume {
+            Resume::RetryJob(job) => {
+                if let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.get_mut(&job)) {
+                    j.retries = 1;
+                }
+                (Wait::Job(job), None)
+            }
+            Resume::Execute => (Wait::Moving, Some(Step::Execute { instance: instance.clone(), token: found.token })),
+            Resume::Leave => (Wait::Moving, Some(Step::Leave { instance: instance.clone(), token: found.token })),
+        };
+        if let Some(t) = self.state.instances.get_mut(&instance).and_then(|i| i.tokens.get_mut(&found.token)) {
+            t.wait = wait;
+        }
+        if let Some(step) = step {
+            self.state.agenda.push_back(step);
+        }
+        self.run()
+    }
+
+    // ----- time -------------------------------------------------------------------------------
+
+    /// The virtual time.
+    pub fn now(&self) -> Timestamp {
+        self.state.now
+    }
+
+    /// Moves virtual time forward by an ISO 8601 duration (`PT5M`, `P7D`), firing every timer
+    /// that falls due, in (due time, creation) order.
+    pub fn advance(&mut self, duration: &str) -> Result<(), Error> {
+        let span = crate::clock::duration(duration)
+            .map_err(|e| Error::BadDuration { text: duration.to_owned(), reason: e.message })?;
+        let target = crate::clock::after(self.state.now, span)
+            .map_err(|reason| Error::BadDuration { text: duration.to_owned(), reason })?;
+        while let Some(index) = self.next_timer_index().filter(|&i| self.state.timers[i].due <= target) {
+            self.fire_timer(index)?;
+        }
+        self.state.now = self.state.now.max(target);
+        Ok(())
+    }
+
+    /// Moves virtual time to the next timer and fires every timer due then. Returns whether
+    /// there was one.
+    pub fn advance_to_next_timer(&mut self) -> Result<bool, Error> {
+        let Some(index) = self.next_timer_index() else { return Ok(false) };
+        let due = self.state.timers[index].due;
+        while let Some(index) = self.next_timer_index().filter(|&i| self.state.timers[i].due <= due) {
+            self.fire_timer(index)?;
+        }
+        Ok(true)
+    }
+
+    fn next_timer_index(&self) -> Option<usize> {
+        self.state.timers.iter().enumerate().min_by_key(|(_, t)| (t.due, t.created)).map(|(i, _)| i)
+    }
+
+    fn fire_timer(&mut self, index: usize) -> Result<(), Error> {
+        let timer = self.state.timers.remove(index);
+        self.state.now = self.state.now.max(timer.due);
+        self.record(&timer.instance, TraceKind::TimerFired { timer: timer.id.clone(), node: timer.node.to_string() });
+        // A non-interrupting cycle re-arms itself before the boundary path starts.
+        if let (Some((repetitions, interval)), Catcher::Boundary { interrupting: false, .. }) =
+            (timer.cycle, &timer.catcher)
+            && repetitions != Some(0)
+        {
+            let number = self.state.instances.get_mut(&timer.instance).map(|i| {
+                i.next_timer += 1;
+                i.next_timer
+            });
+            if let (Ok(due), Some(number)) = (crate::clock::after(timer.due, interval), number) {
+                let id = format!("{}/timer#{number}", timer.instance);
+                let next = ArmedTimer {
+                    id: id.clone(),
+                    due,
+                    cycle: Some((repetitions.map(|r| r.saturating_sub(1)), interval)),
+                    created: self.state.seq,
+                    ..timer.clone()
+                };
+                self.state.timers.push(next);
+                self.record(&timer.instance, TraceKind::TimerArmed { timer: id, node: timer.node.to_string(), due });
+            }
+        }
+        self.trigger(&timer.instance, &timer.node, &timer.catcher);
+        self.run()
+    }
+
+    /// Every armed timer, soonest first.
+    pub fn pending_timers(&self) -> Vec<TimerInfo> {
+        let mut timers: Vec<&ArmedTimer> = self.state.timers.iter().collect();
+        timers.sort_by_key(|t| (t.due, t.created));
+        timers
+            .into_iter()
+            .map(|t| TimerInfo { id: t.id.clone(), instance: t.instance.clone(), node: t.node.clone(), due: t.due })
+            .collect()
+    }
+
+    // ----- the driver -------------------------------------------------------------------------
+
+    /// Runs the agenda until nothing can move, then lets handlers do activated jobs one by one.
+    fn run(&mut self) -> Result<(), Error> {
+        loop {
+            let mut steps = 0usize;
+            while let Some(step) = self.state.agenda.pop_front() {
+                steps += 1;
+                if steps > self.step_budget {
+                    let (instance, token) = match &step {
+                        Step::Enter { instance, token }
+                        | Step::Execute { instance, token }
+                        | Step::Leave { instance, token } => (instance.clone(), *token),
+                    };
+                    let node = self
+                        .state
+                        .instances
+                        .get(&instance)
+                        .and_then(|i| i.tokens.get(&token))
+                        .map(|t| t.node.to_string());
+                    self.state.agenda.clear();
+                    return Err(Error::StepBudget {
+                        instance,
+                        node: node.unwrap_or_default(),
+                        steps: self.step_budget,
+                    });
+                }
+                self.step(step)?;
+            }
+            let Some(job) = self.next_handled_job() else { return Ok(()) };
+            let Some(handler) = self.handlers.get_mut(&job.job_type) else { return Ok(()) };
+            let outcome = catch_unwind(AssertUnwindSafe(|| handler(&job)));
+            match outcome {
+                Ok(Ok(variables)) => self.apply_completion(&job.id, variables)?,
+                Ok(Err(HandlerError::Bpmn { code })) => self.apply_error(&job.id, &code, Variables::new())?,
+                Ok(Err(HandlerError::Failed { message })) => self.apply_failure(&job.id, &message, None)?,
+                Err(panic) => {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "the handler panicked".to_owned());
+                    self.apply_failure(&job.id, &format!("handler panicked: {message}"), Some(0))?;
+                }
+            }
+        }
+    }
+
+    fn next_handled_job(&self) -> Option<JobInfo> {
+        self.state
+            .instances
+            .values()
+            .flat_map(|i| i.jobs.values().map(move |j| (i, j)))
+            .filter(|(i, j)| {
+                j.kind == JobKind::Service
+                    && self.handlers.contains_key(&j.job_type)
+                    && i.tokens.get(&j.token).is_some_and(|t| t.wait == Wait::Job(j.number))
+            })
+            .min_by_key(|(_, j)| j.created)
+            .map(|(i, j)| job_info(i, j))
+    }
+
+    // ----- queries ----------------------------------------------------------------------------
+
+    /// The whole trace, every instance, in order.
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.state.trace
+    }
+
+    /// The trace of one instance and the instances it called, in order.
+    pub fn trace_of(&self, instance: &str) -> Vec<&TraceEvent> {
+        let family = self.family(instance);
+        self.state.trace.iter().filter(|e| family.contains(&e.instance)).collect()
+    }
+
+    fn family(&self, instance: &str) -> Vec<String> {
+        let mut family = vec![instance.to_owned()];
+        let mut i = 0;
+        while i < family.len() {
+            let parent = family[i].clone();
+            family.extend(
+                self.state
+                    .instances
+                    .values()
+                    .filter(|c| c.parent.as_ref().is_some_and(|p| p.instance == parent))
+                    .map(|c| c.id.clone()),
+            );
+            i += 1;
+        }
+        family
+    }
+
+    /// The state of an instance, if it exists.
+    pub fn instance_state(&self, instance: &str) -> Option<InstanceState> {
+        self.state.instances.get(instance).map(|i| i.state)
+    }
+
+    /// Whether the instance ended (every token reached an end).
+    pub fn is_ended(&self, instance: &str) -> bool {
+        self.instance_state(instance) == Some(InstanceState::Ended)
+    }
+
+    /// The instance's variables.
+    pub fn variables(&self, instance: &str) -> Option<&Variables> {
+        self.state.instances.get(instance).map(|i| &i.variables)
+    }
+
+    /// The nodes where the instance waits for something from outside (a job, a timer, a
+    /// message, a called instance, an incident to be resolved), in token order. Sub-processes
+    /// and joining gateways are not listed: their inner nodes and the other branches are.
+    pub fn waiting_at(&self, instance: &str) -> Vec<NodeId> {
+        self.state
+            .instances
+            .get(instance)
+            .map(|i| {
+                i.tokens
+                    .values()
+                    .filter(|t| !matches!(t.wait, Wait::Moving | Wait::Scope | Wait::Join))
+                    .map(|t| t.node.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The nodes the instance has completed, in order (a node passed twice appears twice).
+    pub fn passed(&self, instance: &str) -> Vec<NodeId> {
+        self.state
+            .trace
+            .iter()
+            .filter(|e| e.instance == instance)
+            .filter_map(|e| match &e.kind {
+                TraceKind::NodeCompleted { node } => Some(NodeId(node.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Open jobs of the instance, oldest first.
+    pub fn jobs(&self, instance: &str) -> Vec<JobInfo> {
+        self.state
+            .instances
+            .get(instance)
+            .map(|i| i.jobs.values().map(|j| job_info(i, j)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Open incidents of the instance.
+    pub fn incidents(&self, instance: &str) -> Vec<IncidentInfo> {
+        self.state
+            .instances
+            .get(instance)
+            .map(|i| {
+                i.incidents
+                    .values()
+                    .map(|x| IncidentInfo {
+                        id: x.id.clone(),
+                        instance: i.id.clone(),
+                        node: x.node.clone(),
+                        message: x.message.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The flow node of the instance's process with this id.
+    pub fn node_of(&self, instance: &str, node: &str) -> Option<&FlowNode> {
+        self.process_of(instance)?.node(node)
+    }
+
+    // ----- snapshots --------------------------------------------------------------------------
+
+    /// The whole engine state (deployments, instances, timers, jobs, clock, trace) as JSON.
+    /// Handlers are code, not state: register them again after [`Engine::restore`].
+    pub fn snapshot(&self) -> String {
+        // The state is plain data; serialising it cannot fail.
+        serde_json::to_string(&self.state).unwrap_or_default()
+    }
+
+    /// An engine continuing exactly where the snapshot was taken.
+    pub fn restore(snapshot: &str) -> Result<Engine, Error> {
+        let state: State = serde_json::from_str(snapshot).map_err(|e| Error::Snapshot { message: e.to_string() })?;
+        Ok(Engine { state, handlers: BTreeMap::new(), step_budget: DEFAULT_STEP_BUDGET })
+    }
+}
+
+fn job_info(instance: &Instance, job: &Job) -> JobInfo {
+    JobInfo {
+        id: job.id.clone(),
+        instance: instance.id.clone(),
+        node: job.node.clone(),
+        kind: job.kind,
+        job_type: job.job_type.clone(),
+        retries: job.retries,
+        variables: job.variables.clone(),
+        headers: job.headers.clone(),
+    }
+}
+
+/// What this runtime does not run yet, for a node of an executable process.
+fn not_yet_run(node: &FlowNode) -> Option<String> {
+    use crate::model::{GatewayKind, SubProcessKind};
+    let name = node.element_name();
+    if let Some(activity) = node.activity() {
+        if activity.loop_characteristics.is_some() {
+            return Some(format!("{name} with loop or multi-instance characteristics"));
+        }
+        if activity.is_for_compensation {
+            return Some("compensation handlers".into());
+        }
+    }
+    match &node.kind {
+        NodeKind::SubProcess(s) => match s.kind {
+            SubProcessKind::Embedded | SubProcessKind::Transaction => None,
+            SubProcessKind::Event => Some("event sub-processes".into()),
+            SubProcessKind::AdHoc { .. } => Some("ad-hoc sub-processes".into()),
+        },
+        NodeKind::Gateway(g) if matches!(g.kind, GatewayKind::Complex { .. }) => Some("complex gateways".into()),
+        NodeKind::Event(e) => {
+            let trigger = e.definitions.first().map(|d| &d.trigger);
+            let ok = match (&e.kind, trigger) {
+                (_, None) => !matches!(e.kind, NodeEvent::IntermediateCatch | NodeEvent::Boundary { .. }),
+                (NodeEvent::Start { .. }, Some(Trigger::Message { .. })) => node.parent.is_none(),
+                (
+                    NodeEvent::IntermediateCatch,
+                    Some(Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Link { .. }),
+                ) => true,
+                (NodeEvent::IntermediateThrow, Some(Trigger::Link { .. })) => true,
+                (
+                    NodeEvent::Boundary { .. },
+                    Some(Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Error { .. }),
+                ) => true,
+                (NodeEvent::End, Some(Trigger::Terminate | Trigger::Error { .. })) => true,
+                _ => false,
+            };
+            (!ok || e.definitions.len() > 1).then(|| {
+                let what = trigger.map_or("none", |t| t.element_name());
+                format!("{name} with {what}")
+            })
+        }
+        _ => None,
+    }
+}

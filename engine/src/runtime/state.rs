@@ -1,0 +1,237 @@
+//! The engine's state: plain data, serializable, so an engine can be snapshotted and restored.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::{Definitions, FlowId, NodeId};
+use crate::trace::TraceEvent;
+
+/// Everything the engine knows, handlers excepted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct State {
+    /// Deployed files, in deployment order.
+    pub files: Vec<Definitions>,
+    /// Deployed processes: `(process id, version, file index)`.
+    pub processes: Vec<Deployed>,
+    /// Virtual time.
+    pub now: Timestamp,
+    /// The last trace sequence number handed out.
+    pub seq: u64,
+    /// Instances started per process id, for sequential instance ids.
+    pub started: BTreeMap<String, u64>,
+    /// Every instance, by id.
+    pub instances: BTreeMap<String, Instance>,
+    /// Armed timers, in creation order.
+    pub timers: Vec<ArmedTimer>,
+    /// Open message subscriptions, in creation order.
+    pub subscriptions: Vec<Subscription>,
+    /// The trace of every instance, in order.
+    pub trace: Vec<TraceEvent>,
+    /// Steps still to run, first in first out.
+    pub agenda: VecDeque<Step>,
+    /// Jobs created so far, engine-wide: orders handler calls.
+    pub jobs_created: u64,
+}
+
+/// A deployed process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Deployed {
+    pub id: String,
+    pub version: u32,
+    pub file: usize,
+}
+
+/// One unit of work on the agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Step {
+    /// The token arrives at its node: trace it, then run the node.
+    Enter { instance: String, token: u64 },
+    /// Run the node again without tracing the arrival (resuming after an incident).
+    Execute { instance: String, token: u64 },
+    /// The node is done: choose outgoing flows and move on.
+    Leave { instance: String, token: u64 },
+}
+
+/// Whether an instance still runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceState {
+    /// Tokens are moving or waiting.
+    Active,
+    /// No token is left.
+    Ended,
+    /// Terminated before it ended.
+    Terminated,
+}
+
+/// A running (or finished) process instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Instance {
+    pub id: String,
+    pub process: String,
+    pub version: u32,
+    /// Index into `State::processes`.
+    pub deployed: usize,
+    pub state: InstanceState,
+    pub variables: BTreeMap<String, Value>,
+    pub tokens: BTreeMap<u64, Token>,
+    pub next_token: u64,
+    pub next_job: u64,
+    pub next_timer: u64,
+    pub next_incident: u64,
+    pub jobs: BTreeMap<u64, Job>,
+    pub incidents: BTreeMap<u64, Incident>,
+    /// Tokens that reached a joining gateway and wait for the others.
+    pub arrivals: Vec<Arrival>,
+    /// The call activity that started this instance.
+    pub parent: Option<ParentRef>,
+}
+
+/// The call activity token a child instance reports back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ParentRef {
+    pub instance: String,
+    pub token: u64,
+}
+
+/// A token: where one thread of the instance is, and what it waits for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Token {
+    pub id: u64,
+    pub node: NodeId,
+    /// The sub-process token whose scope this token runs in; `None` at process level.
+    pub scope: Option<u64>,
+    /// The flow it arrived by (joins count arrivals per flow).
+    pub via: Option<FlowId>,
+    pub wait: Wait,
+}
+
+/// What a token waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Wait {
+    /// Nothing: it is on the agenda.
+    Moving,
+    /// A job (service work, user or manual task) to be completed.
+    Job(u64),
+    /// A timer or message at this catch event or receive task.
+    Event,
+    /// The first of an event-based gateway's events.
+    EventGateway,
+    /// Its sub-process's tokens to finish.
+    Scope,
+    /// The other tokens of a joining gateway.
+    Join,
+    /// The called child instance to end.
+    Call(String),
+    /// An incident to be resolved.
+    Incident(u64),
+}
+
+/// A token that reached a joining gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Arrival {
+    pub gateway: NodeId,
+    pub scope: Option<u64>,
+    pub flow: Option<FlowId>,
+    pub token: u64,
+}
+
+/// The kinds of job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Service, send, script or business-rule work, done by a handler or by the test.
+    Service,
+    /// A user task.
+    User,
+    /// A manual task.
+    Manual,
+}
+
+/// Work that waits to be done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Job {
+    pub number: u64,
+    pub id: String,
+    pub token: u64,
+    pub node: NodeId,
+    pub kind: JobKind,
+    pub job_type: String,
+    pub retries: u32,
+    /// The job's input: the instance's variables plus its input mappings.
+    pub variables: BTreeMap<String, Value>,
+    pub headers: Vec<(String, String)>,
+    /// Engine-wide creation order.
+    pub created: u64,
+}
+
+/// Something that needs a person.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Incident {
+    pub number: u64,
+    pub id: String,
+    pub token: u64,
+    pub node: NodeId,
+    pub message: String,
+    pub resume: Resume,
+}
+
+/// How an instance moves on once its incident is resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Resume {
+    /// Give the job one more retry.
+    RetryJob(u64),
+    /// Run the node again.
+    Execute,
+    /// Choose the outgoing flows again.
+    Leave,
+}
+
+/// Who catches a timer or message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Catcher {
+    /// The token waits at this catch event or receive task.
+    Waiting { token: u64 },
+    /// A boundary event of the activity the token is at.
+    Boundary { activity_token: u64, event: NodeId, interrupting: bool },
+    /// One of the events after the event-based gateway the token is at.
+    Gateway { gateway_token: u64, event: NodeId, flow: FlowId },
+}
+
+impl Catcher {
+    /// The token the catcher belongs to.
+    pub fn token(&self) -> u64 {
+        match self {
+            Catcher::Waiting { token } => *token,
+            Catcher::Boundary { activity_token, .. } => *activity_token,
+            Catcher::Gateway { gateway_token, .. } => *gateway_token,
+        }
+    }
+}
+
+/// An armed timer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ArmedTimer {
+    pub id: String,
+    pub instance: String,
+    pub node: NodeId,
+    pub due: Timestamp,
+    pub catcher: Catcher,
+    /// For cycles: repetitions left after this one (`None`: forever) and the interval.
+    pub cycle: Option<(Option<u32>, jiff::Span)>,
+    /// Engine-wide creation order, to fire timers due at the same time in order.
+    pub created: u64,
+}
+
+/// An open message subscription.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Subscription {
+    pub instance: String,
+    pub node: NodeId,
+    pub message: String,
+    pub correlation_key: Option<String>,
+    pub catcher: Catcher,
+}

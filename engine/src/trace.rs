@@ -1,0 +1,144 @@
+//! What happened, in order: the single source of truth.
+//!
+//! Every instance appends [`TraceEvent`]s as it runs: each stamped with a global sequence
+//! number and the virtual time. Assertions, snapshots, coverage and report pages are all
+//! computed from the trace and the model, nothing else. The trace is append-only and
+//! serializable; the same model, inputs and clock give the same trace, byte for byte.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One thing that happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// Position in the engine's whole history, from 1.
+    pub seq: u64,
+    /// Virtual time when it happened.
+    pub time: Timestamp,
+    /// The instance it happened in, e.g. `order#1`.
+    pub instance: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: TraceKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TraceKind {
+    /// An instance started.
+    InstanceStarted {
+        /// Its process id.
+        process: String,
+        /// The deployment version it runs.
+        version: u32,
+        /// The call activity token that started it, when it is a child instance.
+        parent: Option<String>,
+    },
+    /// An instance ended: no token is left.
+    InstanceEnded,
+    /// An instance was terminated (terminate end event, or its parent was interrupted).
+    InstanceTerminated,
+    /// A token arrived at a node.
+    NodeEntered {
+        /// The node id.
+        node: String,
+    },
+    /// A node finished and its token moves on.
+    NodeCompleted {
+        /// The node id.
+        node: String,
+    },
+    /// A node was interrupted before it finished (boundary event, event-based gateway, terminate).
+    NodeTerminated {
+        /// The node id.
+        node: String,
+    },
+    /// A token followed a sequence flow.
+    FlowTaken {
+        /// The flow id.
+        flow: String,
+    },
+    /// A job (service work or a user task) waits to be done.
+    JobCreated {
+        /// The job id, e.g. `order#1/job#2`.
+        job: String,
+        /// The node it belongs to.
+        node: String,
+        /// Its task type (service work) or `user`/`manual`.
+        job_type: String,
+    },
+    /// A job was completed.
+    JobCompleted {
+        /// The job id.
+        job: String,
+    },
+    /// A job failed; `retries` are left.
+    JobFailed {
+        /// The job id.
+        job: String,
+        /// Retries left after this failure.
+        retries: u32,
+        /// What the worker said.
+        message: String,
+    },
+    /// A BPMN error was thrown (by a job or an error end event).
+    ErrorThrown {
+        /// The node that threw it.
+        node: String,
+        /// The error code.
+        code: String,
+    },
+    /// A timer was armed.
+    TimerArmed {
+        /// The timer id.
+        timer: String,
+        /// The timer event.
+        node: String,
+        /// When it is due.
+        due: Timestamp,
+    },
+    /// A timer fired.
+    TimerFired {
+        /// The timer id.
+        timer: String,
+        /// The timer event.
+        node: String,
+    },
+    /// A timer was withdrawn before it fired.
+    TimerCancelled {
+        /// The timer id.
+        timer: String,
+        /// The timer event.
+        node: String,
+    },
+    /// A message was correlated to a waiting node.
+    MessageCorrelated {
+        /// The message name.
+        message: String,
+        /// The catching node.
+        node: String,
+    },
+    /// A variable was set.
+    VariableSet {
+        /// The variable name.
+        name: String,
+        /// Its new value.
+        value: Value,
+    },
+    /// Something needs a person: the instance stays where it is until it is resolved.
+    IncidentRaised {
+        /// The incident id.
+        incident: String,
+        /// Where.
+        node: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An incident was resolved and the instance moves again.
+    IncidentResolved {
+        /// The incident id.
+        incident: String,
+    },
+}
