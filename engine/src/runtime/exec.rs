@@ -39,10 +39,13 @@ impl Engine {
         self.state.trace.push(event);
     }
 
+    /// Sets a variable; the trace records it only when the value changes.
     pub(crate) fn set_variable(&mut self, instance: &str, name: &str, value: Value) {
-        if let Some(inst) = self.state.instances.get_mut(instance) {
-            inst.variables.insert(name.to_owned(), value.clone());
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        if inst.variables.get(name) == Some(&value) {
+            return;
         }
+        inst.variables.insert(name.to_owned(), value.clone());
         self.record(instance, TraceKind::VariableSet { name: name.to_owned(), value });
     }
 
@@ -883,6 +886,12 @@ impl Engine {
         while let Some(tok) = current {
             if !skip_own_node && let Some(boundary) = self.error_boundary(&current_instance, &tok.node, code) {
                 let scope = tok.scope;
+                if token_is_done {
+                    // An error end event's token has completed: it leaves quietly.
+                    if let Some(inst) = self.state.instances.get_mut(instance) {
+                        inst.tokens.remove(&token);
+                    }
+                }
                 self.terminate_token(&current_instance, tok.id);
                 let caught = self.new_token(&current_instance, boundary.clone(), scope, None);
                 self.record(&current_instance, TraceKind::NodeEntered { node: boundary.to_string() });

@@ -1,0 +1,367 @@
+//! The runtime, behaviour by behaviour: one fixture (with DI) each, asserting the exact trace.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
+use std::fmt::Write;
+
+use baton_engine::Error;
+use baton_engine::parse::parse_file;
+use baton_engine::runtime::{DEFAULT_START, Engine, HandlerError, InstanceState, JobKind, Variables};
+use baton_engine::trace::TraceKind;
+use serde_json::json;
+
+fn engine(files: &[&str]) -> Engine {
+    let mut engine = Engine::new();
+    for file in files {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runtime").join(file);
+        engine.deploy(parse_file(&path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    }
+    engine
+}
+
+fn vars(value: serde_json::Value) -> Variables {
+    serde_json::from_value(value).unwrap()
+}
+
+/// The trace of an instance (and the instances it called), one line per event, time as the
+/// offset from the engine's start: what a reviewer reads in a snapshot.
+fn trace(engine: &Engine, instance: &str) -> String {
+    let mut out = String::new();
+    for event in engine.trace_of(instance) {
+        let offset = event.time.duration_since(DEFAULT_START);
+        let what = match &event.kind {
+            TraceKind::InstanceStarted { process, version, parent } => {
+                format!(
+                    "instance started: {process} v{version}{}",
+                    parent.as_ref().map(|p| format!(" by {p}")).unwrap_or_default()
+                )
+            }
+            TraceKind::InstanceEnded => "instance ended".into(),
+            TraceKind::InstanceTerminated => "instance terminated".into(),
+            TraceKind::NodeEntered { node } => format!("entered {node}"),
+            TraceKind::NodeCompleted { node } => format!("completed {node}"),
+            TraceKind::NodeTerminated { node } => format!("terminated {node}"),
+            TraceKind::FlowTaken { flow } => format!("took {flow}"),
+            TraceKind::JobCreated { job, job_type, .. } => format!("job created {job} ({job_type})"),
+            TraceKind::JobCompleted { job } => format!("job completed {job}"),
+            TraceKind::JobFailed { job, retries, message } => {
+                format!("job failed {job} ({retries} retries left): {message}")
+            }
+            TraceKind::ErrorThrown { node, code } => format!("error {code} thrown at {node}"),
+            TraceKind::TimerArmed { timer, due, .. } => format!("timer armed {timer} due {due}"),
+            TraceKind::TimerFired { timer, .. } => format!("timer fired {timer}"),
+            TraceKind::TimerCancelled { timer, .. } => format!("timer cancelled {timer}"),
+            TraceKind::MessageCorrelated { message, node } => format!("message {message} at {node}"),
+            TraceKind::VariableSet { name, value } => format!("set {name} = {value}"),
+            TraceKind::IncidentRaised { incident, message, .. } => format!("incident {incident}: {message}"),
+            TraceKind::IncidentResolved { incident } => format!("resolved {incident}"),
+        };
+        writeln!(out, "{:>4} {:>9} {:<11} {what}", event.seq, format!("{:#}", offset), event.instance).ok();
+    }
+    out
+}
+
+fn job_at(engine: &Engine, instance: &str, node: &str) -> String {
+    engine
+        .jobs(instance)
+        .into_iter()
+        .find(|j| j.node == node)
+        .unwrap_or_else(|| panic!("no job at {node}; jobs: {:?}", engine.jobs(instance)))
+        .id
+}
+
+fn passed(engine: &Engine, instance: &str) -> Vec<String> {
+    engine.passed(instance).into_iter().map(|n| n.0).collect()
+}
+
+#[test]
+fn a_sequence_with_mappings_jobs_and_a_user_task() {
+    let mut e = engine(&["sequence.bpmn"]);
+    let order = e.start("sequence", vars(json!({"amount": 25}))).unwrap();
+    assert_eq!(order, "sequence#1");
+    let pay = e.jobs(&order).remove(0);
+    assert_eq!((pay.id.as_str(), pay.job_type.as_str(), pay.kind), ("sequence#1/job#1", "pay", JobKind::Service));
+    assert_eq!(pay.variables.get("doubled"), Some(&json!(50)));
+    e.complete_job(&pay.id, vars(json!({"receipt": 7}))).unwrap();
+    assert_eq!(e.variables(&order).unwrap().get("receiptNo"), Some(&json!(7)));
+    let confirm = e.jobs(&order).remove(0);
+    assert_eq!(confirm.kind, JobKind::User);
+    assert_eq!(
+        e.complete_job(&pay.id, Variables::new()).unwrap_err().to_string(),
+        "job `sequence#1/job#1` is not open: it was completed already, or never existed; open jobs: sequence#1/job#2"
+    );
+    e.complete_job(&confirm.id, Variables::new()).unwrap();
+    assert!(e.is_ended(&order));
+    insta::assert_snapshot!(trace(&e, &order));
+}
+
+#[test]
+fn exclusive_gateways_take_the_first_true_condition_else_the_default() {
+    let mut e = engine(&["exclusive.bpmn"]);
+    for (amount, task) in [(150, "big"), (50, "normal"), (5, "small")] {
+        let i = e.start("exclusive", vars(json!({"amount": amount}))).unwrap();
+        let job = job_at(&e, &i, task);
+        e.complete_job(&job, Variables::new()).unwrap();
+        assert_eq!(passed(&e, &i), ["start", "amount", task, "merge", "end"], "amount {amount}");
+    }
+}
+
+#[test]
+fn an_unmatched_gateway_is_an_incident_that_can_be_resolved() {
+    let mut e = engine(&["no_default.bpmn"]);
+    let i = e.start("no_default", Variables::new()).unwrap();
+    let incidents = e.incidents(&i);
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0].node, "check");
+    assert_eq!(
+        incidents[0].message,
+        "no outgoing flow of gateway `Valid?` has a true condition, and it has no default flow; variables: none"
+    );
+    assert_eq!(e.waiting_at(&i), ["check"]);
+    e.set_variables(&i, vars(json!({"valid": true}))).unwrap();
+    e.resolve_incident(&incidents[0].id).unwrap();
+    assert!(e.is_ended(&i));
+    assert_eq!(passed(&e, &i), ["start", "check", "accepted"]);
+    insta::assert_snapshot!(trace(&e, &i));
+}
+
+#[test]
+fn parallel_gateways_fork_and_join() {
+    let mut e = engine(&["parallel.bpmn"]);
+    let i = e.start("parallel", Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["fetch", "label"]);
+    e.complete_job(&job_at(&e, &i, "label"), Variables::new()).unwrap();
+    assert!(e.jobs(&i).iter().all(|j| j.node != "ship"), "the join waits for fetch");
+    e.complete_job(&job_at(&e, &i, "fetch"), Variables::new()).unwrap();
+    e.complete_job(&job_at(&e, &i, "ship"), Variables::new()).unwrap();
+    assert!(e.is_ended(&i));
+    insta::assert_snapshot!(trace(&e, &i));
+}
+
+#[test]
+fn inclusive_joins_wait_only_for_tokens_that_can_still_arrive() {
+    let mut e = engine(&["inclusive.bpmn"]);
+    // Only the gift branch runs: the join must not wait for the courier.
+    let gift = e.start("inclusive", vars(json!({"gift": true, "express": false}))).unwrap();
+    assert_eq!(e.waiting_at(&gift), ["wrap"]);
+    e.complete_job(&job_at(&e, &gift, "wrap"), Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&gift), ["ship"]);
+
+    // Both branches: the join waits for the second.
+    let both = e.start("inclusive", vars(json!({"gift": true, "express": true}))).unwrap();
+    e.complete_job(&job_at(&e, &both, "courier"), Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&both), ["wrap"]);
+    e.complete_job(&job_at(&e, &both, "wrap"), Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&both), ["ship"]);
+
+    // Neither: the default flow.
+    let none = e.start("inclusive", vars(json!({"gift": false, "express": false}))).unwrap();
+    assert_eq!(e.waiting_at(&none), ["ship"]);
+    assert_eq!(passed(&e, &none), ["start", "extras", "nothing", "join"]);
+    insta::assert_snapshot!(trace(&e, &both));
+}
+
+#[test]
+fn timers_fire_in_virtual_time() {
+    let mut e = engine(&["timers.bpmn"]);
+    let slow = e.start("timers", Variables::new()).unwrap();
+    let due: Vec<String> = e.pending_timers().iter().map(|t| format!("{} {}", t.node, t.due)).collect();
+    assert_eq!(due, ["remind 2026-01-01T00:10:00Z", "too_slow 2026-01-01T01:00:00Z"]);
+    e.advance("PT25M").unwrap();
+    assert_eq!(passed(&e, &slow).iter().filter(|n| *n == "reminded").count(), 2, "R2: twice, then no more");
+    assert_eq!(e.waiting_at(&slow), ["charge"]);
+    e.advance("PT1H").unwrap();
+    assert!(e.is_ended(&slow));
+    assert_eq!(e.now().to_string(), "2026-01-01T01:25:00Z");
+
+    let on_time = e.start("timers", Variables::new()).unwrap();
+    e.complete_job(&job_at(&e, &on_time, "charge"), Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&on_time), ["wait_day"]);
+    e.advance("P1D").unwrap();
+    assert_eq!(e.waiting_at(&on_time), ["new_year"]);
+    assert!(e.advance_to_next_timer().unwrap());
+    assert_eq!(e.now().to_string(), "2027-01-01T00:00:00Z");
+    assert!(e.is_ended(&on_time));
+    assert!(!e.advance_to_next_timer().unwrap());
+    insta::assert_snapshot!(format!("{}\n{}", trace(&e, &slow), trace(&e, &on_time)));
+}
+
+#[test]
+fn messages_correlate_by_name_and_key_and_event_gateways_race() {
+    let mut e = engine(&["messages.bpmn"]);
+    let a = e.start("messages", vars(json!({"orderId": "A-1"}))).unwrap();
+    let b = e.start("messages", vars(json!({"orderId": "B-2"}))).unwrap();
+    assert_eq!(e.correlate_message("payment-received", Some("B-2"), Variables::new()).unwrap(), b);
+    assert_eq!(e.waiting_at(&a), ["paid"]);
+    assert_eq!(e.waiting_at(&b), ["card_or_timeout"]);
+    let err = e.correlate_message("card-updated", Some("A-1"), Variables::new()).unwrap_err();
+    assert!(matches!(err, Error::MessageNotCorrelated { .. }), "{err}");
+    e.correlate_message("card-updated", Some("B-2"), vars(json!({"card": "new"}))).unwrap();
+    assert!(e.is_ended(&b));
+    assert_eq!(passed(&e, &b), ["start", "paid", "card_or_timeout", "card_updated", "updated"]);
+    assert!(e.pending_timers().is_empty(), "the losing timer is withdrawn");
+
+    e.correlate_message("payment-received", Some("A-1"), Variables::new()).unwrap();
+    e.advance("P7D").unwrap();
+    assert_eq!(passed(&e, &a), ["start", "paid", "card_or_timeout", "seven_days", "cancelled"]);
+
+    let started = e.correlate_message("order-received", None, vars(json!({"item": "coffee"}))).unwrap();
+    assert_eq!(started, "by_message#1");
+    assert_eq!(e.waiting_at(&started), ["review"]);
+    insta::assert_snapshot!(trace(&e, &b));
+}
+
+#[test]
+fn errors_are_caught_by_the_nearest_matching_boundary() {
+    let mut e = engine(&["subprocess.bpmn"]);
+    // A job deep inside two sub-processes throws; the catch-all on the inner sub-process catches.
+    let deep = e.start("subprocess", Variables::new()).unwrap();
+    e.complete_job(&job_at(&e, &deep, "check"), vars(json!({"ok": true}))).unwrap();
+    e.throw_error(&job_at(&e, &deep, "wrap"), "WRAP_BROKEN", Variables::new()).unwrap();
+    assert!(e.is_ended(&deep));
+    assert_eq!(
+        passed(&e, &deep),
+        ["start", "handle_start", "check", "ok", "pack_start", "pack_failed", "pack_failed_end", "handle", "handled"]
+    );
+    // An error end event inside the outer sub-process is caught by the boundary with its code.
+    let rejected = e.start("subprocess", Variables::new()).unwrap();
+    e.complete_job(&job_at(&e, &rejected, "check"), vars(json!({"ok": false}))).unwrap();
+    assert!(e.is_ended(&rejected));
+    assert_eq!(passed(&e, &rejected), ["start", "handle_start", "check", "ok", "reject", "check_failed", "failed"]);
+    // An error nobody catches is an incident.
+    let uncaught = e.start("subprocess", Variables::new()).unwrap();
+    e.throw_error(&job_at(&e, &uncaught, "check"), "UNKNOWN", Variables::new()).unwrap();
+    assert_eq!(
+        e.incidents(&uncaught)[0].message,
+        "BPMN error `UNKNOWN` thrown at `check` is caught by no error boundary event or event sub-process"
+    );
+    insta::assert_snapshot!(format!("{}\n{}", trace(&e, &deep), trace(&e, &rejected)));
+}
+
+#[test]
+fn failed_jobs_retry_then_raise_an_incident() {
+    let mut e = engine(&["sequence.bpmn"]);
+    let i = e.start("sequence", vars(json!({"amount": 1}))).unwrap();
+    let pay = job_at(&e, &i, "pay");
+    e.fail_job(&pay, "payment service down", None).unwrap();
+    e.fail_job(&pay, "payment service down", None).unwrap();
+    assert!(e.incidents(&i).is_empty());
+    e.fail_job(&pay, "payment service down", None).unwrap();
+    let incident = e.incidents(&i).remove(0);
+    assert_eq!(incident.message, "job sequence#1/job#1 failed and has no retries left: payment service down");
+    e.resolve_incident(&incident.id).unwrap();
+    assert_eq!(e.jobs(&i)[0].retries, 1);
+    e.complete_job(&pay, vars(json!({"receipt": 1}))).unwrap();
+    assert_eq!(e.waiting_at(&i), ["confirm"]);
+}
+
+#[test]
+fn call_activities_run_the_called_process_and_pass_variables() {
+    let mut e = engine(&["call.bpmn"]);
+    let parent = e.start("parent", vars(json!({"customer": "Ada"}))).unwrap();
+    let invoice = e.jobs("billing#1").remove(0);
+    assert_eq!(invoice.variables.get("customer"), Some(&json!("Ada")));
+    e.complete_job(&invoice.id, vars(json!({"invoiceNo": 9}))).unwrap();
+    assert!(e.is_ended("billing#1"));
+    assert!(e.is_ended(&parent));
+    assert_eq!(e.variables(&parent).unwrap().get("invoiceNo"), Some(&json!(9)));
+    insta::assert_snapshot!(trace(&e, &parent));
+}
+
+#[test]
+fn terminate_ends_every_token_of_its_scope() {
+    let mut e = engine(&["terminate.bpmn"]);
+    let i = e.start("terminate", Variables::new()).unwrap();
+    assert!(e.is_ended(&i));
+    assert!(e.jobs(&i).is_empty());
+    insta::assert_snapshot!(trace(&e, &i));
+}
+
+#[test]
+fn link_events_jump_to_their_catch() {
+    let mut e = engine(&["link.bpmn"]);
+    let i = e.start("link", Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["ship"]);
+    assert_eq!(passed(&e, &i), ["start", "jump", "land"]);
+}
+
+#[test]
+fn a_loop_without_a_wait_state_stops_at_the_step_budget() {
+    let mut e = engine(&["loop.bpmn"]);
+    e.set_step_budget(1_000);
+    let err = e.start("loop", Variables::new()).unwrap_err();
+    assert!(matches!(&err, Error::StepBudget { instance, steps: 1_000, .. } if instance == "loop#1"), "{err}");
+    assert!(err.to_string().contains("does the model loop without a wait state?"), "{err}");
+}
+
+#[test]
+fn handlers_do_jobs_in_order_and_their_failures_become_incidents() {
+    let mut e = engine(&["sequence.bpmn", "parallel.bpmn"]);
+    e.register("pay", |job| Ok(vars(json!({"receipt": job.variables["amount"].as_i64().unwrap_or(0) + 1000}))));
+    let i = e.start("sequence", vars(json!({"amount": 5}))).unwrap();
+    assert_eq!(e.variables(&i).unwrap().get("receiptNo"), Some(&json!(1005)));
+    assert_eq!(e.waiting_at(&i), ["confirm"], "user tasks wait for the test");
+
+    e.register("fetch", |_| Err(HandlerError::failed("warehouse offline")));
+    e.register("label", |_| panic!("printer on fire"));
+    let p = e.start("parallel", Variables::new()).unwrap();
+    let incidents: Vec<String> = e.incidents(&p).into_iter().map(|x| x.message).collect();
+    assert_eq!(
+        incidents,
+        [
+            "job parallel#1/job#1 failed and has no retries left: warehouse offline",
+            "job parallel#1/job#2 failed and has no retries left: handler panicked: printer on fire",
+        ]
+    );
+    assert_eq!(e.instance_state(&p), Some(InstanceState::Active));
+}
+
+/// The timers scenario, cut in two by a snapshot and a restore, gives exactly the trace of an
+/// uninterrupted run; and two runs give the same trace, byte for byte.
+#[test]
+fn snapshot_restore_and_determinism() {
+    fn first_half(e: &mut Engine) -> String {
+        let i = e.start("timers", Variables::new()).unwrap();
+        e.advance("PT15M").unwrap();
+        i
+    }
+    fn second_half(e: &mut Engine, i: &str) {
+        e.complete_job(&job_at(e, i, "charge"), vars(json!({"charged": true}))).unwrap();
+        e.advance("P400D").unwrap();
+    }
+    let mut straight = engine(&["timers.bpmn"]);
+    let i = first_half(&mut straight);
+    second_half(&mut straight, &i);
+
+    let mut before = engine(&["timers.bpmn"]);
+    let j = first_half(&mut before);
+    let mut after = Engine::restore(&before.snapshot()).unwrap();
+    second_half(&mut after, &j);
+
+    let json = |e: &Engine| serde_json::to_string(e.trace()).unwrap();
+    assert_eq!(json(&straight), json(&after));
+    assert!(straight.is_ended(&i));
+
+    let mut again = engine(&["timers.bpmn"]);
+    let k = first_half(&mut again);
+    second_half(&mut again, &k);
+    assert_eq!(json(&straight), json(&again));
+    assert!(matches!(Engine::restore("{not json"), Err(Error::Snapshot { .. })));
+}
+
+#[test]
+fn new_deployments_are_new_versions() {
+    let mut e = engine(&["sequence.bpmn", "sequence.bpmn"]);
+    let i = e.start("sequence", Variables::new()).unwrap();
+    assert!(matches!(&e.trace_of(&i)[0].kind, TraceKind::InstanceStarted { version: 2, .. }));
+    let err = e.start("nope", Variables::new()).unwrap_err();
+    assert_eq!(err.to_string(), "no process `nope` is deployed; deployed: sequence, sequence");
+}
+
+#[test]
+fn models_with_elements_not_run_yet_are_refused_at_deploy() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/camunda8.bpmn");
+    let err = Engine::new().deploy(parse_file(&path).unwrap()).unwrap_err();
+    assert!(matches!(&err, Error::NotYetSupported { id, .. } if id == "Activity_ShipParcels"), "{err}");
+    assert!(err.to_string().contains("loop or multi-instance"), "{err}");
+}
