@@ -22,10 +22,19 @@ impl Engine {
         self.state.files.get(deployed.file)?.process(&deployed.id)
     }
 
+    /// The instance's process, shared: cheap to hold across mutations of the engine.
+    fn shared_process(&self, instance: &str) -> Option<(std::sync::Arc<Definitions>, usize)> {
+        let inst = self.state.instances.get(instance)?;
+        let deployed = self.state.processes.get(inst.deployed)?;
+        let file = self.state.files.get(deployed.file)?.clone();
+        let index = file.processes.iter().position(|p| p.id == deployed.id.as_str())?;
+        Some((file, index))
+    }
+
     fn definitions_of(&self, instance: &str) -> Option<&Definitions> {
         let inst = self.state.instances.get(instance)?;
         let deployed = self.state.processes.get(inst.deployed)?;
-        self.state.files.get(deployed.file)
+        self.state.files.get(deployed.file).map(|f| &**f)
     }
 
     fn node(&self, instance: &str, node: &NodeId) -> Option<FlowNode> {
@@ -227,6 +236,9 @@ impl Engine {
             },
         );
         self.set_wait(instance, tok.id, Wait::Job(number));
+        if kind == JobKind::Service && self.handlers.contains_key(&job_type) {
+            self.state.for_handlers.insert(created, (instance.to_owned(), number));
+        }
         self.record(instance, TraceKind::JobCreated { job: id, node: node.id.to_string(), job_type });
         Ok(())
     }
@@ -457,7 +469,8 @@ impl Engine {
     /// Fires a joining gateway if it can: parallel when a token arrived on every incoming flow,
     /// inclusive when no other token of the scope can still reach it.
     pub(crate) fn try_join(&mut self, instance: &str, gateway: &NodeId, scope: Option<u64>) {
-        let Some(process) = self.process_of(instance).cloned() else { return };
+        let Some((file, index)) = self.shared_process(instance) else { return };
+        let process = &file.processes[index];
         let Some(node) = process.node(gateway.as_str()) else { return };
         let incoming: Vec<&FlowId> = process.flows.iter().filter(|f| f.target == *gateway).map(|f| &f.id).collect();
         let Some(inst) = self.state.instances.get(instance) else { return };
@@ -509,7 +522,8 @@ impl Engine {
     fn leave(&mut self, instance: &str, token: u64) -> Result<(), Error> {
         let Some(tok) = self.token(instance, token) else { return Ok(()) };
         let Some(node) = self.node(instance, &tok.node) else { return Ok(()) };
-        let Some(process) = self.process_of(instance).cloned() else { return Ok(()) };
+        let Some((file, index)) = self.shared_process(instance) else { return Ok(()) };
+        let process = &file.processes[index];
         let outgoing: Vec<&SequenceFlow> = process.flows.iter().filter(|f| f.source == node.id).collect();
         let vars = self.vars_of(instance);
         let mut chosen: Vec<&SequenceFlow> = Vec::new();

@@ -178,6 +178,7 @@ impl Engine {
                 trace: Vec::new(),
                 agenda: VecDeque::new(),
                 jobs_created: 0,
+                for_handlers: BTreeMap::new(),
             },
             handlers: BTreeMap::new(),
             step_budget: DEFAULT_STEP_BUDGET,
@@ -217,7 +218,7 @@ impl Engine {
             self.state.processes.push(Deployed { id: process.id.to_string(), version, file });
             deployed.push((process.id.to_string(), version));
         }
-        self.state.files.push(definitions);
+        self.state.files.push(std::sync::Arc::new(definitions));
         Ok(deployed)
     }
 
@@ -233,7 +234,14 @@ impl Engine {
     where
         F: FnMut(&JobInfo) -> Result<Variables, HandlerError> + Send + 'static,
     {
-        self.handlers.insert(job_type.into(), Box::new(handler));
+        let job_type = job_type.into();
+        // Jobs already waiting for this type are now the handler's too.
+        for inst in self.state.instances.values() {
+            for job in inst.jobs.values().filter(|j| j.kind == JobKind::Service && j.job_type == job_type) {
+                self.state.for_handlers.insert(job.created, (inst.id.clone(), job.number));
+            }
+        }
+        self.handlers.insert(job_type, Box::new(handler));
     }
 
     // ----- commands ---------------------------------------------------------------------------
@@ -482,6 +490,9 @@ impl Engine {
             Resume::RetryJob(job) => {
                 if let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.get_mut(&job)) {
                     j.retries = 1;
+                    if self.handlers.contains_key(&j.job_type) {
+                        self.state.for_handlers.insert(j.created, (instance.clone(), job));
+                    }
                 }
                 (Wait::Job(job), None)
             }
@@ -608,7 +619,10 @@ impl Engine {
             match outcome {
                 Ok(Ok(variables)) => self.apply_completion(&job.id, variables)?,
                 Ok(Err(HandlerError::Bpmn { code })) => self.apply_error(&job.id, &code, Variables::new())?,
-                Ok(Err(HandlerError::Failed { message })) => self.apply_failure(&job.id, &message, None)?,
+                Ok(Err(HandlerError::Failed { message })) => {
+                    self.apply_failure(&job.id, &message, None)?;
+                    self.requeue(&job.id);
+                }
                 Err(panic) => {
                     let message = panic
                         .downcast_ref::<&str>()
@@ -621,18 +635,25 @@ impl Engine {
         }
     }
 
-    fn next_handled_job(&self) -> Option<JobInfo> {
-        self.state
-            .instances
-            .values()
-            .flat_map(|i| i.jobs.values().map(move |j| (i, j)))
-            .filter(|(i, j)| {
-                j.kind == JobKind::Service
-                    && self.handlers.contains_key(&j.job_type)
-                    && i.tokens.get(&j.token).is_some_and(|t| t.wait == Wait::Job(j.number))
-            })
-            .min_by_key(|(_, j)| j.created)
-            .map(|(i, j)| job_info(i, j))
+    fn next_handled_job(&mut self) -> Option<JobInfo> {
+        while let Some((_, (instance, number))) = self.state.for_handlers.pop_first() {
+            let Some(inst) = self.state.instances.get(&instance) else { continue };
+            let Some(job) = inst.jobs.get(&number) else { continue };
+            // A job that failed with retries left waits for its token again, so it is retried.
+            if inst.tokens.get(&job.token).is_some_and(|t| t.wait == Wait::Job(job.number)) {
+                return Some(job_info(inst, job));
+            }
+        }
+        None
+    }
+
+    /// Puts a job that failed with retries left back in line for its handler.
+    fn requeue(&mut self, job: &str) {
+        let instance = job.split('/').next().unwrap_or_default();
+        let Some(inst) = self.state.instances.get(instance) else { return };
+        if let Some(j) = inst.jobs.values().find(|j| j.id == job) {
+            self.state.for_handlers.insert(j.created, (inst.id.clone(), j.number));
+        }
     }
 
     // ----- queries ----------------------------------------------------------------------------

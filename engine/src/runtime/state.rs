@@ -1,6 +1,7 @@
 //! The engine's state: plain data, serializable, so an engine can be snapshotted and restored.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -12,8 +13,8 @@ use crate::trace::TraceEvent;
 /// Everything the engine knows, handlers excepted.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct State {
-    /// Deployed files, in deployment order.
-    pub files: Vec<Definitions>,
+    /// Deployed files, in deployment order; shared so a step can hold its model cheaply.
+    pub files: Vec<Arc<Definitions>>,
     /// Deployed processes: `(process id, version, file index)`.
     pub processes: Vec<Deployed>,
     /// Virtual time.
@@ -34,6 +35,10 @@ pub(crate) struct State {
     pub agenda: VecDeque<Step>,
     /// Jobs created so far, engine-wide: orders handler calls.
     pub jobs_created: u64,
+    /// Jobs a registered handler will do, by creation order: `(instance, job number)`.
+    /// Entries of jobs done meanwhile are skipped when reached.
+    #[serde(skip)]
+    pub for_handlers: BTreeMap<u64, (String, u64)>,
 }
 
 /// A deployed process.
