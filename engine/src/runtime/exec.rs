@@ -489,7 +489,7 @@ impl Engine {
                     .filter(|t| t.scope == scope && !here.iter().any(|a| a.token == t.id))
                     .map(|t| &t.node)
                     .collect();
-                !live.iter().any(|start| reaches(&process, start, gateway))
+                !live.iter().any(|start| reaches(process, start, gateway))
             }
         };
         if !ready {
