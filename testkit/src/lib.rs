@@ -1,20 +1,73 @@
 //! Process assertions, scenarios and recordings for testing BPMN processes with `cargo test`.
 //!
-//! Today this crate re-exports the engine's parser and validator so that tests can already check
-//! that their models are sound:
-//!
 //! ```
-//! use baton_testkit::{parse, validate};
+//! use baton_testkit::prelude::*;
 //!
-//! let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-//!   <process id="p"><startEvent id="s" /><sequenceFlow id="f" sourceRef="s" targetRef="e" />
-//!   <endEvent id="e" /></process></definitions>"#;
-//! let problems = validate::validate(&parse::parse(xml)?);
-//! assert!(problems.iter().all(|p| !p.is_error()));
-//! # Ok::<(), baton_testkit::Error>(())
+//! # fn main() -> TestResult {
+//! let mut t = TestEngine::deploy_str(r#"
+//!   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+//!     <process id="order" isExecutable="true">
+//!       <startEvent id="start" name="Button pressed" />
+//!       <sequenceFlow id="f1" sourceRef="start" targetRef="charge" />
+//!       <serviceTask id="charge" name="Charge credit card" />
+//!       <boundaryEvent id="declined" name="Card declined" attachedToRef="charge">
+//!         <errorEventDefinition errorRef="card" />
+//!       </boundaryEvent>
+//!       <sequenceFlow id="f2" sourceRef="charge" targetRef="paid" />
+//!       <endEvent id="paid" name="Paid" />
+//!       <sequenceFlow id="f3" sourceRef="declined" targetRef="wait" />
+//!       <intermediateCatchEvent id="wait" name="Wait for new card">
+//!         <timerEventDefinition><timeDuration>P7D</timeDuration></timerEventDefinition>
+//!       </intermediateCatchEvent>
+//!       <sequenceFlow id="f4" sourceRef="wait" targetRef="charge" />
+//!     </process>
+//!     <error id="card" errorCode="CARD_DECLINED" />
+//!   </definitions>"#)?;
+//! let order = t.start("order", vars! { "item": "coffee", "amount": 25 })?;
+//! t.job(&order, "Charge credit card")?.throw_error("CARD_DECLINED")?;
+//! assert_that(&t, &order).is_waiting_at("Wait for new card").has_passed("Card declined");
+//! t.advance("P7D")?; // virtual time: instant
+//! assert_that(&t, &order).is_waiting_at("Charge credit card");
+//! t.job(&order, "Charge credit card")?.complete(vars! {})?;
+//! assert_that(&t, &order).is_ended_at("Paid").has_passed_times("Charge credit card", 1);
+//! # Ok(())
+//! # }
 //! ```
 //!
-//! The test engine, fluent assertions (`assert_that(&t, &order).is_waiting_at(..)`), scenarios
-//! and run recordings come with the runtime; see the project's issue list.
+//! - [`TestEngine`]: deploy, start, act at wait states, move the virtual clock; elements by id
+//!   or unique name.
+//! - [`assert_that`]: assertions in camunda-bpm-assert's vocabulary, failing with the real state.
+//! - [`Scenario`]: actions per wait state, run to the end (camunda-bpm-scenario style).
+//! - [`record`]: every `TestEngine` writes a run file when dropped, for `cargo baton` reports.
+//! - [`Trace`]: a snapshot-friendly trace, `insta::assert_yaml_snapshot!(t.trace(&order))`.
 
-pub use baton_engine::{Error, model, parse, validate};
+mod assert; // fluent assertions with state reports
+mod engine; // TestEngine: short names for the engine
+mod error; // the one error type
+pub mod record; // run files for the report
+mod scenario; // actions per wait state
+mod vars; // vars! and serde conversions
+mod view; // snapshot-friendly traces
+
+pub use assert::{Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that};
+pub use baton_engine::runtime::{HandlerError, JobInfo, Variables};
+pub use baton_engine::{model, parse, validate};
+pub use engine::{Instance, Job, TestEngine};
+pub use error::Error;
+pub use scenario::{Scenario, ScenarioRun, WaitState, complete, defer};
+pub use vars::to_vars;
+pub use view::Trace;
+
+/// What a test returns, so it can use `?` on every step.
+pub type TestResult = Result<(), Error>;
+
+#[doc(hidden)]
+pub use serde_json::json as __json;
+
+/// Everything a test needs: `use baton_testkit::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Error, HandlerError, Instance, Scenario, TestEngine, TestResult, Variables, assert_that, complete, defer,
+        to_vars, vars,
+    };
+}

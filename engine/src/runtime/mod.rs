@@ -759,6 +759,28 @@ impl Engine {
             .unwrap_or_default()
     }
 
+    /// The deployed file an instance's process comes from.
+    pub fn definitions(&self, instance: &str) -> Option<&Definitions> {
+        let inst = self.state.instances.get(instance)?;
+        let deployed = self.state.processes.get(inst.deployed)?;
+        self.state.files.get(deployed.file).map(|f| &**f)
+    }
+
+    /// The process an instance runs.
+    pub fn process(&self, instance: &str) -> Option<&crate::model::Process> {
+        self.process_of(instance)
+    }
+
+    /// The instance and every instance it called (directly or not), parents first.
+    pub fn instance_family(&self, instance: &str) -> Vec<String> {
+        self.family(instance)
+    }
+
+    /// Every instance id, in start order per process.
+    pub fn instances(&self) -> Vec<String> {
+        self.state.instances.keys().cloned().collect()
+    }
+
     /// The flow node of the instance's process with this id.
     pub fn node_of(&self, instance: &str, node: &str) -> Option<&FlowNode> {
         self.process_of(instance)?.node(node)

@@ -1,0 +1,579 @@
+//! Fluent process assertions in camunda-bpm-assert's vocabulary.
+//!
+//! A failed assertion panics (at the caller's line) with what was expected and the instance's
+//! real state: where it waits, what it passed, its variables, incidents and timers, and a hint.
+//!
+//! ```text
+//! instance order#1 is not waiting at "Ship item"
+//!   waiting at:  "Fetch item" (serviceTask, job order#1/job#3, type fetch-goods)
+//!   passed:      "Order received" → "Pay item" → "Payment ok?"
+//!   variables:   amount = 25, item = "coffee", paid = true
+//!   hint:        "Ship item" comes after "Fetch item"; complete its job first
+//! ```
+
+use std::fmt::Write;
+
+use baton_engine::model::{FlowNode, NodeId};
+use baton_engine::runtime::{Engine, InstanceState, JobKind};
+use baton_engine::trace::TraceKind;
+use serde_json::Value;
+
+use crate::engine::{Instance, TestEngine, node_id};
+
+/// Starts an assertion on an instance.
+#[track_caller]
+pub fn assert_that<'t>(t: &'t TestEngine, instance: &Instance) -> ProcessAssert<'t> {
+    if t.engine.instance_state(&instance.id).is_none() {
+        panic!("instance {instance} does not exist in this engine; instances: {}", t.engine.instances().join(", "));
+    }
+    ProcessAssert { engine: &t.engine, instance: instance.id.clone() }
+}
+
+/// One element name, or several.
+pub trait Names {
+    /// The names, in order.
+    fn names(self) -> Vec<String>;
+}
+
+impl Names for &str {
+    fn names(self) -> Vec<String> {
+        vec![self.to_owned()]
+    }
+}
+
+impl<const N: usize> Names for [&str; N] {
+    fn names(self) -> Vec<String> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
+impl Names for &[&str] {
+    fn names(self) -> Vec<String> {
+        self.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
+impl Names for Vec<&str> {
+    fn names(self) -> Vec<String> {
+        self.into_iter().map(str::to_owned).collect()
+    }
+}
+
+/// Assertions on one process instance. Every method panics on failure and returns the
+/// assertion for chaining.
+#[derive(Debug, Clone)]
+pub struct ProcessAssert<'t> {
+    engine: &'t Engine,
+    instance: String,
+}
+
+impl<'t> ProcessAssert<'t> {
+    #[track_caller]
+    fn fail(&self, expectation: String, hint: Option<String>) -> ! {
+        panic!("{}", self.report(&expectation, hint))
+    }
+
+    #[track_caller]
+    fn id(&self, element: &str) -> NodeId {
+        match node_id(self.engine, &self.instance, element) {
+            Ok(id) => id,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    fn node(&self, id: &NodeId) -> Option<&'t FlowNode> {
+        self.engine
+            .instance_family(&self.instance)
+            .iter()
+            .find_map(|member| self.engine.process(member).and_then(|p| p.node(id.as_str())))
+    }
+
+    fn label(&self, id: &NodeId) -> String {
+        self.node(id).map_or_else(|| id.to_string(), |n| format!("\"{}\"", n.label()))
+    }
+
+    fn waiting(&self) -> Vec<NodeId> {
+        self.engine.instance_family(&self.instance).iter().flat_map(|m| self.engine.waiting_at(m)).collect()
+    }
+
+    fn passed(&self) -> Vec<NodeId> {
+        self.engine.instance_family(&self.instance).iter().flat_map(|m| self.engine.passed(m)).collect()
+    }
+
+    /// The instance's real state, for failure messages.
+    fn report(&self, expectation: &str, hint: Option<String>) -> String {
+        let mut out = format!("instance {} {expectation}\n", self.instance);
+        let state = match self.engine.instance_state(&self.instance) {
+            Some(InstanceState::Active) => "running",
+            Some(InstanceState::Ended) => "ended",
+            Some(InstanceState::Terminated) => "terminated",
+            None => "unknown",
+        };
+        writeln!(out, "  state:       {state}").ok();
+        let family = self.engine.instance_family(&self.instance);
+        let mut waiting = Vec::new();
+        for member in &family {
+            let jobs = self.engine.jobs(member);
+            for id in self.engine.waiting_at(member) {
+                let detail = match (jobs.iter().find(|j| j.node == id), self.node(&id)) {
+                    (Some(job), Some(node)) => {
+                        format!(" ({}, job {}, type {})", node.element_name(), job.id, job.job_type)
+                    }
+                    (None, Some(node)) => format!(" ({})", node.element_name()),
+                    _ => String::new(),
+                };
+                waiting.push(format!("{}{detail}", self.label(&id)));
+            }
+        }
+        writeln!(out, "  waiting at:  {}", if waiting.is_empty() { "nothing".into() } else { waiting.join(", ") }).ok();
+        let passed: Vec<String> = self.passed().iter().map(|id| self.label(id)).collect();
+        writeln!(out, "  passed:      {}", if passed.is_empty() { "nothing".into() } else { passed.join(" → ") }).ok();
+        let variables: Vec<String> = self
+            .engine
+            .variables(&self.instance)
+            .map(|v| v.iter().map(|(k, v)| format!("{k} = {v}")).collect())
+            .unwrap_or_default();
+        writeln!(out, "  variables:   {}", if variables.is_empty() { "none".into() } else { variables.join(", ") })
+            .ok();
+        let incidents: Vec<String> = family
+            .iter()
+            .flat_map(|m| self.engine.incidents(m))
+            .map(|i| format!("at {}: {}", self.label(&i.node), i.message))
+            .collect();
+        if !incidents.is_empty() {
+            writeln!(out, "  incidents:   {}", incidents.join("; ")).ok();
+        }
+        let timers: Vec<String> = self
+            .engine
+            .pending_timers()
+            .into_iter()
+            .filter(|t| family.contains(&t.instance))
+            .map(|t| format!("{} due {}", self.label(&t.node), t.due))
+            .collect();
+        if !timers.is_empty() {
+            writeln!(out, "  timers:      {}", timers.join(", ")).ok();
+        }
+        if let Some(hint) = hint {
+            writeln!(out, "  hint:        {hint}").ok();
+        }
+        out
+    }
+
+    /// A hint for an element the instance is not at: is it ahead of a wait state, or behind?
+    fn where_hint(&self, target: &NodeId) -> Option<String> {
+        if self.passed().contains(target) {
+            return Some(format!("{} was passed already", self.label(target)));
+        }
+        if self.waiting().contains(target) {
+            return Some(format!(
+                "it waits at {} now; act there first (complete its job, send its message, advance the clock)",
+                self.label(target)
+            ));
+        }
+        for waiting in self.waiting() {
+            let process = self
+                .engine
+                .instance_family(&self.instance)
+                .iter()
+                .find_map(|m| self.engine.process(m).filter(|p| p.node(waiting.as_str()).is_some()))?;
+            if reaches(process, &waiting, target) {
+                let action = match self
+                    .engine
+                    .instance_family(&self.instance)
+                    .iter()
+                    .flat_map(|m| self.engine.jobs(m))
+                    .find(|j| j.node == waiting)
+                {
+                    Some(job) if job.kind == JobKind::User => "complete its user task",
+                    Some(_) => "complete its job",
+                    None => "let it happen (message, timer)",
+                };
+                return Some(format!("{} comes after {}; {action} first", self.label(target), self.label(&waiting)));
+            }
+        }
+        None
+    }
+
+    /// The instance exists (it was started).
+    #[track_caller]
+    pub fn is_started(&self) -> &Self {
+        self
+    }
+
+    /// The instance ended: every token reached an end.
+    #[track_caller]
+    pub fn is_ended(&self) -> &Self {
+        if !self.engine.is_ended(&self.instance) {
+            self.fail("has not ended".into(), None);
+        }
+        self
+    }
+
+    /// The instance has not ended yet.
+    #[track_caller]
+    pub fn is_not_ended(&self) -> &Self {
+        if self.engine.instance_state(&self.instance) != Some(InstanceState::Active) {
+            self.fail("has ended, but should still run".into(), None);
+        }
+        self
+    }
+
+    /// The instance ended, and it passed this end event.
+    #[track_caller]
+    pub fn is_ended_at(&self, end: &str) -> &Self {
+        let id = self.id(end);
+        if !self.engine.is_ended(&self.instance) {
+            self.fail(format!("has not ended, so not at {}", self.label(&id)), self.where_hint(&id));
+        }
+        if !self.passed().contains(&id) {
+            self.fail(format!("ended, but not at {}", self.label(&id)), None);
+        }
+        self
+    }
+
+    /// The instance waits at each of these elements (and maybe elsewhere too).
+    #[track_caller]
+    pub fn is_waiting_at(&self, elements: impl Names) -> &Self {
+        let waiting = self.waiting();
+        for element in elements.names() {
+            let id = self.id(&element);
+            if !waiting.contains(&id) {
+                self.fail(format!("is not waiting at {}", self.label(&id)), self.where_hint(&id));
+            }
+        }
+        self
+    }
+
+    /// The instance waits at exactly these elements, no more.
+    #[track_caller]
+    pub fn is_waiting_exactly_at(&self, elements: impl Names) -> &Self {
+        let mut expected: Vec<NodeId> = elements.names().iter().map(|e| self.id(e)).collect();
+        let mut waiting = self.waiting();
+        expected.sort();
+        waiting.sort();
+        if expected != waiting {
+            let names: Vec<String> = expected.iter().map(|id| self.label(id)).collect();
+            self.fail(format!("is not waiting exactly at {}", names.join(", ")), None);
+        }
+        self
+    }
+
+    /// The instance does not wait at any of these elements.
+    #[track_caller]
+    pub fn is_not_waiting_at(&self, elements: impl Names) -> &Self {
+        let waiting = self.waiting();
+        for element in elements.names() {
+            let id = self.id(&element);
+            if waiting.contains(&id) {
+                self.fail(format!("is waiting at {}, but should not be", self.label(&id)), None);
+            }
+        }
+        self
+    }
+
+    /// The instance completed each of these elements, in any order.
+    #[track_caller]
+    pub fn has_passed(&self, elements: impl Names) -> &Self {
+        let passed = self.passed();
+        for element in elements.names() {
+            let id = self.id(&element);
+            if !passed.contains(&id) {
+                self.fail(format!("has not passed {}", self.label(&id)), self.where_hint(&id));
+            }
+        }
+        self
+    }
+
+    /// The instance completed these elements in this order (others may come between).
+    #[track_caller]
+    pub fn has_passed_in_order(&self, elements: impl Names) -> &Self {
+        let passed = self.passed();
+        let mut from = 0;
+        for element in elements.names() {
+            let id = self.id(&element);
+            match passed[from..].iter().position(|p| *p == id) {
+                Some(i) => from += i + 1,
+                None => {
+                    self.fail(format!("has not passed {} in the order given", self.label(&id)), self.where_hint(&id))
+                }
+            }
+        }
+        self
+    }
+
+    /// The instance completed this element exactly `times` times.
+    #[track_caller]
+    pub fn has_passed_times(&self, element: &str, times: usize) -> &Self {
+        let id = self.id(element);
+        let count = self.passed().iter().filter(|p| **p == id).count();
+        if count != times {
+            self.fail(format!("passed {} {count} times, not {times}", self.label(&id)), None);
+        }
+        self
+    }
+
+    /// The instance completed none of these elements.
+    #[track_caller]
+    pub fn has_not_passed(&self, elements: impl Names) -> &Self {
+        let passed = self.passed();
+        for element in elements.names() {
+            let id = self.id(&element);
+            if passed.contains(&id) {
+                self.fail(format!("has passed {}, but should not have", self.label(&id)), None);
+            }
+        }
+        self
+    }
+
+    /// Each of these variables is set.
+    #[track_caller]
+    pub fn has_variables(&self, names: impl Names) -> &Self {
+        let variables = self.engine.variables(&self.instance);
+        for name in names.names() {
+            if !variables.is_some_and(|v| v.contains_key(&name)) {
+                self.fail(format!("has no variable `{name}`"), None);
+            }
+        }
+        self
+    }
+
+    /// Assertions on one variable's value.
+    #[track_caller]
+    pub fn variable(&self, name: &str) -> VariableAssert<'_, 't> {
+        let value = self.engine.variables(&self.instance).and_then(|v| v.get(name)).cloned();
+        VariableAssert { process: self, name: name.to_owned(), value }
+    }
+
+    /// An incident is open at this element.
+    #[track_caller]
+    pub fn has_incident(&self, element: &str) -> &Self {
+        let id = self.id(element);
+        let family = self.engine.instance_family(&self.instance);
+        if !family.iter().flat_map(|m| self.engine.incidents(m)).any(|i| i.node == id) {
+            self.fail(format!("has no incident at {}", self.label(&id)), None);
+        }
+        self
+    }
+
+    /// No incident is open.
+    #[track_caller]
+    pub fn has_no_incidents(&self) -> &Self {
+        let family = self.engine.instance_family(&self.instance);
+        if family.iter().any(|m| !self.engine.incidents(m).is_empty()) {
+            self.fail("has incidents".into(), None);
+        }
+        self
+    }
+
+    /// The instance waits for this message (by message name).
+    #[track_caller]
+    pub fn is_waiting_for_message(&self, message: &str) -> &Self {
+        let subscribed = self.waiting().iter().any(|id| {
+            self.node(id).is_some_and(|node| self.message_names(node).iter().any(|m| m == message))
+                || self.gateway_messages(id).iter().any(|m| m == message)
+        });
+        if !subscribed {
+            self.fail(format!("is not waiting for message `{message}`"), None);
+        }
+        self
+    }
+
+    fn message_names(&self, node: &FlowNode) -> Vec<String> {
+        use baton_engine::model::{Event, NodeKind, Task, TaskKind, Trigger};
+        let Some(definitions) = self.definitions_of(&node.id) else { return Vec::new() };
+        let refs: Vec<String> = match &node.kind {
+            NodeKind::Event(Event { definitions: defs, .. }) => defs
+                .iter()
+                .filter_map(|d| match &d.trigger {
+                    Trigger::Message { message: Some(m) } => Some(m.to_string()),
+                    _ => None,
+                })
+                .collect(),
+            NodeKind::Task(Task { kind: TaskKind::Receive { message: Some(m), .. }, .. }) => vec![m.to_string()],
+            _ => Vec::new(),
+        };
+        refs.iter()
+            .filter_map(|r| definitions.message(r))
+            .map(|m| m.name.clone().unwrap_or_else(|| m.id.to_string()))
+            .collect()
+    }
+
+    fn gateway_messages(&self, gateway: &NodeId) -> Vec<String> {
+        let family = self.engine.instance_family(&self.instance);
+        let Some(process) =
+            family.iter().find_map(|m| self.engine.process(m).filter(|p| p.node(gateway.as_str()).is_some()))
+        else {
+            return Vec::new();
+        };
+        process
+            .flows
+            .iter()
+            .filter(|f| f.source == *gateway)
+            .filter_map(|f| process.node(f.target.as_str()))
+            .flat_map(|n| self.message_names(n))
+            .collect()
+    }
+
+    fn definitions_of(&self, node: &NodeId) -> Option<&'t baton_engine::model::Definitions> {
+        let engine = self.engine;
+        let family = engine.instance_family(&self.instance);
+        let member = family.iter().find(|m| engine.process(m).is_some_and(|p| p.node(node.as_str()).is_some()))?;
+        engine.definitions(member)
+    }
+
+    /// A timer at this element is armed; with `due`, it fires at that RFC 3339 instant.
+    #[track_caller]
+    pub fn has_timer_armed(&self, element: &str, due: Option<&str>) -> &Self {
+        let id = self.id(element);
+        let family = self.engine.instance_family(&self.instance);
+        let timers: Vec<_> =
+            self.engine.pending_timers().into_iter().filter(|t| family.contains(&t.instance) && t.node == id).collect();
+        match (timers.first(), due) {
+            (None, _) => self.fail(format!("has no timer armed at {}", self.label(&id)), None),
+            (Some(timer), Some(due)) if timer.due.to_string() != due => {
+                self.fail(format!("has the timer at {} due {}, not {due}", self.label(&id), timer.due), None)
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// Assertions on the open user task at an element.
+    #[track_caller]
+    pub fn user_task(&self, element: &str) -> UserTaskAssert<'_, 't> {
+        let id = self.id(element);
+        let family = self.engine.instance_family(&self.instance);
+        let Some(job) =
+            family.iter().flat_map(|m| self.engine.jobs(m)).find(|j| j.node == id && j.kind == JobKind::User)
+        else {
+            self.fail(format!("has no open user task at {}", self.label(&id)), self.where_hint(&id));
+        };
+        let node = self.node(&id);
+        UserTaskAssert { process: self, label: self.label(&id), node, job_id: job.id }
+    }
+
+    /// The events of the instance, for assertions the vocabulary does not cover.
+    pub fn trace_kinds(&self) -> Vec<TraceKind> {
+        self.engine.trace_of(&self.instance).into_iter().map(|e| e.kind.clone()).collect()
+    }
+}
+
+/// Assertions on one variable.
+#[derive(Debug)]
+pub struct VariableAssert<'a, 't> {
+    process: &'a ProcessAssert<'t>,
+    name: String,
+    value: Option<Value>,
+}
+
+impl VariableAssert<'_, '_> {
+    /// The variable is set to this value (anything `serde_json::Value` can be made from).
+    #[track_caller]
+    pub fn is(&self, expected: impl Into<Value>) -> &Self {
+        let expected = expected.into();
+        match &self.value {
+            Some(value) if *value == expected => {}
+            Some(value) => self.process.fail(format!("has variable `{}` = {value}, not {expected}", self.name), None),
+            None => self.process.fail(format!("has no variable `{}` (expected {expected})", self.name), None),
+        }
+        self
+    }
+
+    /// The variable is set (to anything, null included).
+    #[track_caller]
+    pub fn exists(&self) -> &Self {
+        if self.value.is_none() {
+            self.process.fail(format!("has no variable `{}`", self.name), None);
+        }
+        self
+    }
+
+    /// The variable is not set.
+    #[track_caller]
+    pub fn is_not_set(&self) -> &Self {
+        if let Some(value) = &self.value {
+            self.process.fail(format!("has variable `{}` = {value}, but it should not be set", self.name), None);
+        }
+        self
+    }
+}
+
+/// Assertions on an open user task.
+#[derive(Debug)]
+pub struct UserTaskAssert<'a, 't> {
+    process: &'a ProcessAssert<'t>,
+    label: String,
+    node: Option<&'t FlowNode>,
+    job_id: String,
+}
+
+impl UserTaskAssert<'_, '_> {
+    fn user(&self) -> baton_engine::model::UserTask {
+        match self.node.map(|n| &n.kind) {
+            Some(baton_engine::model::NodeKind::Task(baton_engine::model::Task {
+                kind: baton_engine::model::TaskKind::User(user),
+                ..
+            })) => user.clone(),
+            _ => Default::default(),
+        }
+    }
+
+    /// The task is assigned to this assignee (as the model writes it).
+    #[track_caller]
+    pub fn has_assignee(&self, assignee: &str) -> &Self {
+        let actual = self.user().assignee;
+        if actual.as_deref() != Some(assignee) {
+            self.process.fail(
+                format!("has user task {} ({}) assigned to {actual:?}, not {assignee:?}", self.label, self.job_id),
+                None,
+            );
+        }
+        self
+    }
+
+    /// The task offers this form.
+    #[track_caller]
+    pub fn has_form_key(&self, form_key: &str) -> &Self {
+        let actual = self.user().form_key;
+        if actual.as_deref() != Some(form_key) {
+            self.process.fail(format!("has user task {} with form {actual:?}, not {form_key:?}", self.label), None);
+        }
+        self
+    }
+
+    /// The task is offered to this candidate group.
+    #[track_caller]
+    pub fn has_candidate_group(&self, group: &str) -> &Self {
+        let actual = self.user().candidate_groups;
+        if !actual.iter().any(|g| g == group) {
+            self.process.fail(format!("has user task {} for groups {actual:?}, not {group:?}", self.label), None);
+        }
+        self
+    }
+}
+
+/// Whether a token at `from` can still reach `target` along sequence flows or boundary events.
+fn reaches(process: &baton_engine::model::Process, from: &NodeId, target: &NodeId) -> bool {
+    use baton_engine::model::{Event, EventKind, NodeKind};
+    let mut seen = vec![from.clone()];
+    let mut pending = vec![from.clone()];
+    while let Some(node) = pending.pop() {
+        if node == *target && node != *from {
+            return true;
+        }
+        let next = process.flows.iter().filter(|f| f.source == node).map(|f| f.target.clone()).chain(
+            process
+                .nodes
+                .iter()
+                .filter(|n| matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, .. }) if *attached_to == node))
+                .map(|n| n.id.clone()),
+        );
+        for n in next.collect::<Vec<_>>() {
+            if !seen.contains(&n) {
+                seen.push(n.clone());
+                pending.push(n);
+            }
+        }
+    }
+    false
+}

@@ -1,0 +1,370 @@
+//! [`TestEngine`]: the engine with short names for everything a test does.
+
+use std::path::{Path, PathBuf};
+
+use baton_engine::model::{FlowNode, NodeId, Process};
+use baton_engine::runtime::{Engine, HandlerError, JobInfo, JobKind, TimerInfo, Variables};
+
+use crate::error::Error;
+use crate::record::{Model, Recorder};
+use crate::view::Trace;
+
+/// A process instance a test started.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Instance {
+    /// Its id, e.g. `order#1`.
+    pub id: String,
+}
+
+impl std::fmt::Display for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+impl AsRef<str> for Instance {
+    fn as_ref(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A deterministic engine for one test: deploy models, start instances, act at wait states,
+/// move the virtual clock. Elements are referred to by id or by (unique) name.
+///
+/// When it is dropped, even by a failing test, it writes a run file for the report
+/// (see [`crate::record`]).
+///
+/// ```
+/// use baton_testkit::prelude::*;
+///
+/// # fn main() -> TestResult {
+/// let mut t = TestEngine::deploy_str(r#"
+///   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+///     <process id="order" isExecutable="true">
+///       <startEvent id="start" />
+///       <sequenceFlow id="f1" sourceRef="start" targetRef="pay" />
+///       <serviceTask id="pay" name="Pay item" />
+///       <sequenceFlow id="f2" sourceRef="pay" targetRef="done" />
+///       <endEvent id="done" name="Paid" />
+///     </process>
+///   </definitions>"#)?;
+/// let order = t.start("order", vars! { "amount": 25 })?;
+/// assert_that(&t, &order).is_waiting_at("Pay item");
+/// t.job(&order, "Pay item")?.complete(vars! { "paid": true })?;
+/// assert_that(&t, &order).is_ended_at("Paid").variable("paid").is(true);
+/// # Ok(())
+/// # }
+/// ```
+pub struct TestEngine {
+    pub(crate) engine: Engine,
+    pub(crate) recorder: Recorder,
+}
+
+impl std::fmt::Debug for TestEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestEngine").field("engine", &self.engine).finish()
+    }
+}
+
+impl Default for TestEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEngine {
+    /// An engine with nothing deployed, its virtual clock at 2026-01-01T00:00:00Z.
+    pub fn new() -> Self {
+        TestEngine { engine: Engine::new(), recorder: Recorder::for_current_test() }
+    }
+
+    /// An engine whose virtual clock starts at an RFC 3339 instant, e.g. `2026-11-22T09:00:00Z`.
+    pub fn starting_at(instant: &str) -> Result<Self, Error> {
+        let now = instant.parse().map_err(|e: jiff::Error| {
+            Error::Engine(baton_engine::Error::BadDuration { text: instant.to_owned(), reason: e.to_string() })
+        })?;
+        Ok(TestEngine { engine: Engine::starting_at(now), recorder: Recorder::for_current_test() })
+    }
+
+    /// A new engine with one file deployed. Relative paths are tried from the current
+    /// directory, then from the crate's and the workspace's root.
+    pub fn deploy_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let mut t = Self::new();
+        t.deploy(path)?;
+        Ok(t)
+    }
+
+    /// A new engine with several files deployed, in order.
+    pub fn deploy_files<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> Result<Self, Error> {
+        let mut t = Self::new();
+        for path in paths {
+            t.deploy(path)?;
+        }
+        Ok(t)
+    }
+
+    /// A new engine with a model given as text.
+    pub fn deploy_str(xml: &str) -> Result<Self, Error> {
+        let mut t = Self::new();
+        t.deploy_text(xml, None)?;
+        Ok(t)
+    }
+
+    /// Deploys one more file into this engine.
+    pub fn deploy(&mut self, path: impl AsRef<Path>) -> Result<&mut Self, Error> {
+        let path = find(path.as_ref())?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| baton_engine::Error::Io { path: path.clone(), source })?;
+        self.deploy_text(&text, Some(&path))?;
+        Ok(self)
+    }
+
+    fn deploy_text(&mut self, xml: &str, path: Option<&Path>) -> Result<(), Error> {
+        let definitions = baton_engine::parse::parse_with(xml, &Default::default(), path)?;
+        let processes = self.engine.deploy(definitions)?;
+        self.recorder.models.push(Model::new(path, xml, processes.into_iter().map(|(id, _)| id).collect()));
+        Ok(())
+    }
+
+    /// Names the test in its run file (by default the test thread's name, which libtest sets
+    /// to the test's path).
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.recorder.test = name.into();
+        self
+    }
+
+    /// Registers a handler for a task type: its jobs are done as soon as they are created.
+    pub fn register<F>(&mut self, job_type: &str, handler: F) -> &mut Self
+    where
+        F: FnMut(&JobInfo) -> Result<Variables, HandlerError> + Send + 'static,
+    {
+        self.engine.register(job_type, handler);
+        self
+    }
+
+    /// Starts an instance of the latest version of a process, by id.
+    pub fn start(&mut self, process: &str, variables: Variables) -> Result<Instance, Error> {
+        Ok(Instance { id: self.engine.start(process, variables)? })
+    }
+
+    /// The open job (service work, user or manual task) at an element of the instance, or of
+    /// an instance it called.
+    pub fn job(&mut self, instance: &Instance, element: &str) -> Result<Job<'_>, Error> {
+        let info = self.open_job(instance, element)?;
+        Ok(Job { t: self, info })
+    }
+
+    /// The open user task at an element; like [`TestEngine::job`], for readability.
+    pub fn user_task(&mut self, instance: &Instance, element: &str) -> Result<Job<'_>, Error> {
+        let info = self.open_job(instance, element)?;
+        if info.kind != JobKind::User {
+            return Err(Error::NoJobAt {
+                instance: instance.id.clone(),
+                element: format!("{element} (it is {}, not a user task)", info.job_type),
+                waiting_at: self.waiting_labels(instance),
+            });
+        }
+        Ok(Job { t: self, info })
+    }
+
+    fn open_job(&self, instance: &Instance, element: &str) -> Result<JobInfo, Error> {
+        for member in self.engine.instance_family(&instance.id) {
+            let Some(process) = self.engine.process(&member) else { continue };
+            let Ok(node) = resolve(process, element) else { continue };
+            if let Some(job) = self.engine.jobs(&member).into_iter().find(|j| j.node == node.id) {
+                return Ok(job);
+            }
+        }
+        // Say why: an unknown name, or a known one that has no job now.
+        if let Some(process) = self.engine.process(&instance.id) {
+            resolve(process, element)?;
+        }
+        Err(Error::NoJobAt {
+            instance: instance.id.clone(),
+            element: element.to_owned(),
+            waiting_at: self.waiting_labels(instance),
+        })
+    }
+
+    pub(crate) fn waiting_labels(&self, instance: &Instance) -> Vec<String> {
+        let Some(process) = self.engine.process(&instance.id) else { return Vec::new() };
+        self.engine
+            .waiting_at(&instance.id)
+            .iter()
+            .map(|id| process.node(id.as_str()).map_or_else(|| id.to_string(), |n| format!("\"{}\"", n.label())))
+            .collect()
+    }
+
+    /// Correlates a message by name, with an optional correlation key; returns the instance
+    /// that received it (or that it started).
+    pub fn correlate(
+        &mut self,
+        message: &str,
+        correlation_key: Option<&str>,
+        variables: Variables,
+    ) -> Result<Instance, Error> {
+        Ok(Instance { id: self.engine.correlate_message(message, correlation_key, variables)? })
+    }
+
+    /// Moves virtual time forward by an ISO 8601 duration (`PT5M`, `P7D`), firing due timers.
+    pub fn advance(&mut self, duration: &str) -> Result<(), Error> {
+        Ok(self.engine.advance(duration)?)
+    }
+
+    /// Moves virtual time to the next timer and fires it; `false` when none is armed.
+    pub fn advance_to_next_timer(&mut self) -> Result<bool, Error> {
+        Ok(self.engine.advance_to_next_timer()?)
+    }
+
+    /// Every armed timer, soonest first.
+    pub fn timers(&self) -> Vec<TimerInfo> {
+        self.engine.pending_timers()
+    }
+
+    /// The virtual time.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.engine.now()
+    }
+
+    /// Sets variables of a running instance, e.g. to fix the cause of an incident.
+    pub fn set_variables(&mut self, instance: &Instance, variables: Variables) -> Result<(), Error> {
+        Ok(self.engine.set_variables(&instance.id, variables)?)
+    }
+
+    /// Resolves the open incident at an element of the instance.
+    pub fn resolve_incident(&mut self, instance: &Instance, element: &str) -> Result<(), Error> {
+        let process = self.engine.process(&instance.id).ok_or_else(|| unknown_instance(instance))?;
+        let node = resolve(process, element)?.id.clone();
+        let incident =
+            self.engine.incidents(&instance.id).into_iter().find(|i| i.node == node).ok_or_else(|| Error::NoJobAt {
+                instance: instance.id.clone(),
+                element: format!("{element} (no incident there)"),
+                waiting_at: self.waiting_labels(instance),
+            })?;
+        Ok(self.engine.resolve_incident(&incident.id)?)
+    }
+
+    /// The instance's trace (with the instances it called), as a snapshot-friendly view:
+    /// `insta::assert_yaml_snapshot!(t.trace(&order))`.
+    pub fn trace(&self, instance: &Instance) -> Trace {
+        Trace::of(&self.engine, &instance.id)
+    }
+
+    /// The engine underneath, for anything the short names do not cover.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The engine underneath, mutable.
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+}
+
+impl Drop for TestEngine {
+    fn drop(&mut self) {
+        self.recorder.write(&self.engine);
+    }
+}
+
+fn unknown_instance(instance: &Instance) -> Error {
+    Error::Engine(baton_engine::Error::UnknownInstance { instance: instance.id.clone() })
+}
+
+/// An open job, ready to be completed, failed or answered with a BPMN error.
+#[derive(Debug)]
+pub struct Job<'t> {
+    t: &'t mut TestEngine,
+    info: JobInfo,
+}
+
+impl Job<'_> {
+    /// Its id, e.g. `order#1/job#2`.
+    pub fn id(&self) -> &str {
+        &self.info.id
+    }
+
+    /// What a handler would see: type, variables (with input mappings), headers, retries.
+    pub fn info(&self) -> &JobInfo {
+        &self.info
+    }
+
+    /// Completes the job with these variables.
+    pub fn complete(self, variables: Variables) -> Result<(), Error> {
+        Ok(self.t.engine.complete_job(&self.info.id, variables)?)
+    }
+
+    /// Throws a BPMN error with this code: an error boundary event catches it.
+    pub fn throw_error(self, code: &str) -> Result<(), Error> {
+        Ok(self.t.engine.throw_error(&self.info.id, code, Variables::new())?)
+    }
+
+    /// Reports a technical failure; retries count down, then it becomes an incident.
+    pub fn fail(self, message: &str) -> Result<(), Error> {
+        Ok(self.t.engine.fail_job(&self.info.id, message, None)?)
+    }
+}
+
+/// The node of `process` with this id, or this unique name.
+pub(crate) fn resolve<'p>(process: &'p Process, element: &str) -> Result<&'p FlowNode, Error> {
+    if let Some(node) = process.node(element) {
+        return Ok(node);
+    }
+    let named: Vec<&FlowNode> = process.nodes.iter().filter(|n| n.name.as_deref() == Some(element)).collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let candidates: Vec<String> = process.nodes.iter().map(|n| n.label().to_owned()).collect();
+            let suggestion = candidates
+                .iter()
+                .map(|c| (strsim::normalized_levenshtein(&c.to_lowercase(), &element.to_lowercase()), c))
+                .filter(|(score, _)| *score >= 0.6)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c.clone());
+            Err(Error::UnknownElement {
+                name: element.to_owned(),
+                process: process.id.to_string(),
+                suggestion,
+                candidates,
+            })
+        }
+        many => Err(Error::AmbiguousName {
+            name: element.to_owned(),
+            process: process.id.to_string(),
+            ids: many.iter().map(|n| n.id.to_string()).collect(),
+        }),
+    }
+}
+
+pub(crate) fn node_id(engine: &Engine, instance: &str, element: &str) -> Result<NodeId, Error> {
+    for member in engine.instance_family(instance) {
+        if let Some(process) = engine.process(&member)
+            && let Ok(node) = resolve(process, element)
+        {
+            return Ok(node.id.clone());
+        }
+    }
+    let process = engine
+        .process(instance)
+        .ok_or_else(|| Error::Engine(baton_engine::Error::UnknownInstance { instance: instance.to_owned() }))?;
+    resolve(process, element).map(|n| n.id.clone())
+}
+
+/// Finds a model file: as given, then relative to the crate under test and its ancestors
+/// (so `examples/processes/order.bpmn` works from any crate of the workspace).
+fn find(path: &Path) -> Result<PathBuf, Error> {
+    if path.exists() || path.is_absolute() {
+        return Ok(path.to_owned());
+    }
+    let mut looked = vec![".".to_owned()];
+    if let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        for dir in Path::new(&manifest).ancestors() {
+            let candidate = dir.join(path);
+            if candidate.exists() {
+                return Ok(candidate);
+            }
+            looked.push(dir.display().to_string());
+        }
+    }
+    Err(Error::NotFound { path: path.display().to_string(), looked })
+}

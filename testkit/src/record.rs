@@ -1,0 +1,232 @@
+//! Run files: what each [`TestEngine`](crate::TestEngine) did, written for the report.
+//!
+//! When a `TestEngine` is dropped (also when its test panics) it writes one JSON file to
+//! `$BATON_RUNS_DIR`, else `<target dir>/baton/runs/` (the target dir is `$CARGO_TARGET_DIR`
+//! or `target` at the workspace root, found the way insta finds it). The file holds the schema
+//! version, the test's name and outcome (with the panic message of a failed test), every
+//! deployed model's path and SHA-256, the instances, and the full trace.
+//!
+//! Files are named `<test binary>-<pid>-<n>.json` and written to a temporary name first, then
+//! renamed: parallel test threads, nextest processes and CI shards never clash, and a reader
+//! never sees half a file. No lock is taken.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use baton_engine::runtime::{Engine, InstanceState};
+use baton_engine::trace::TraceEvent;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The run file format's version; bumped on any incompatible change.
+pub const SCHEMA: u32 = 1;
+
+/// One run file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// [`SCHEMA`] when written.
+    pub schema: u32,
+    /// The test's name (libtest's thread name: its module path).
+    pub test: String,
+    /// Whether it passed.
+    pub outcome: Outcome,
+    /// Every model deployed, in order.
+    pub models: Vec<Model>,
+    /// Every instance, with the process it ran and how it stands.
+    pub instances: Vec<RunInstance>,
+    /// The full trace, every instance, in order.
+    pub trace: Vec<TraceEvent>,
+}
+
+/// How a test ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// It did not panic.
+    Passed,
+    /// It panicked, with this message.
+    Failed {
+        /// The panic message.
+        message: String,
+    },
+}
+
+/// A deployed model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Model {
+    /// Its path relative to the workspace root, when it came from a file.
+    pub path: Option<String>,
+    /// SHA-256 of its text, hex: the report tells apart runs of different versions of a model.
+    pub sha256: String,
+    /// The executable processes it deployed.
+    pub processes: Vec<String>,
+}
+
+impl Model {
+    pub(crate) fn new(path: Option<&Path>, text: &str, processes: Vec<String>) -> Self {
+        let digest = Sha256::digest(text.as_bytes());
+        Model {
+            path: path.map(|p| relative_to_workspace(p).display().to_string()),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            processes,
+        }
+    }
+}
+
+/// An instance in a run file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInstance {
+    /// Its id.
+    pub id: String,
+    /// Its process id.
+    pub process: String,
+    /// Whether it ended.
+    pub state: InstanceState,
+}
+
+/// Collects what a run file needs while the test runs.
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    pub test: String,
+    pub models: Vec<Model>,
+}
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Keeps the panic message of the current thread, so a failing test's run file can say why.
+fn capture_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "the test panicked".to_owned());
+            LAST_PANIC.with(|last| *last.borrow_mut() = Some(message));
+            previous(info);
+        }));
+    });
+}
+
+impl Recorder {
+    pub fn for_current_test() -> Self {
+        capture_panics();
+        let thread = std::thread::current();
+        let test = match thread.name() {
+            Some(name) if name != "main" => name.to_owned(),
+            _ => binary_name(),
+        };
+        Recorder { test, models: Vec::new() }
+    }
+
+    /// Writes the run file; never panics (a test that cannot record still reports its result).
+    pub fn write(&self, engine: &Engine) {
+        if self.models.is_empty() {
+            return;
+        }
+        let outcome = if std::thread::panicking() {
+            Outcome::Failed { message: LAST_PANIC.with(|last| last.borrow().clone()).unwrap_or_default() }
+        } else {
+            Outcome::Passed
+        };
+        let instances = engine
+            .instances()
+            .into_iter()
+            .filter_map(|id| {
+                let process = engine.process(&id)?.id.to_string();
+                let state = engine.instance_state(&id)?;
+                Some(RunInstance { id, process, state })
+            })
+            .collect();
+        let run = Run {
+            schema: SCHEMA,
+            test: self.test.clone(),
+            outcome,
+            models: self.models.clone(),
+            instances,
+            trace: engine.trace().to_vec(),
+        };
+        if let Err(err) = write_atomically(&runs_dir(), &run) {
+            eprintln!("baton: could not write the run file of {}: {err}", self.test);
+        }
+    }
+}
+
+fn write_atomically(dir: &Path, run: &Run) -> std::io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    std::fs::create_dir_all(dir)?;
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = format!("{}-{}-{n}.json", binary_name(), std::process::id());
+    let temp = dir.join(format!(".{name}.tmp"));
+    let json = serde_json::to_vec(run).map_err(std::io::Error::other)?;
+    std::fs::write(&temp, json)?;
+    let path = dir.join(name);
+    std::fs::rename(&temp, &path)?;
+    Ok(path)
+}
+
+fn binary_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "test".to_owned())
+}
+
+/// Where run files go: `$BATON_RUNS_DIR`, else `<target dir>/baton/runs`.
+pub fn runs_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("BATON_RUNS_DIR") {
+        return PathBuf::from(dir);
+    }
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("target"),
+    };
+    target.join("baton").join("runs")
+}
+
+/// The workspace root of the crate under test: the nearest ancestor of `CARGO_MANIFEST_DIR`
+/// whose `Cargo.toml` has a `[workspace]` table.
+fn workspace_root() -> PathBuf {
+    let start = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    for dir in start.ancestors() {
+        if std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|t| t.lines().any(|l| l.trim() == "[workspace]")) {
+            return dir.to_owned();
+        }
+    }
+    start
+}
+
+fn relative_to_workspace(path: &Path) -> PathBuf {
+    let root = workspace_root();
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    absolute.strip_prefix(&root).map(Path::to_owned).unwrap_or(absolute)
+}
+
+/// Reads every run file of a directory, sorted by file name; files of another schema are
+/// skipped with a message.
+pub fn read_runs(dir: &Path) -> std::io::Result<Vec<Run>> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    let mut runs = Vec::new();
+    for path in names {
+        let text = std::fs::read_to_string(&path)?;
+        match serde_json::from_str::<Run>(&text) {
+            Ok(run) if run.schema == SCHEMA => runs.push(run),
+            Ok(run) => eprintln!("baton: skipping {}: schema {} (this is {SCHEMA})", path.display(), run.schema),
+            Err(err) => eprintln!("baton: skipping {}: {err}", path.display()),
+        }
+    }
+    Ok(runs)
+}

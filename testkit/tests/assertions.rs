@@ -1,0 +1,142 @@
+//! The testkit as a user writes with it, against the engine's fixtures (drawn with DI).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
+use baton_testkit::prelude::*;
+
+fn fixture(name: &str) -> String {
+    format!("engine/tests/fixtures/runtime/{name}")
+}
+
+/// The panic message of a failing assertion.
+fn failure(f: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("the assertion should fail");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_whole_order_by_name() -> TestResult {
+    let mut t = TestEngine::deploy_file(fixture("sequence.bpmn"))?;
+    let order = t.start("sequence", vars! { "amount": 25 })?;
+    assert_that(&t, &order).is_started().is_not_ended().is_waiting_at("Pay item").has_passed("Order placed");
+    let job = t.job(&order, "Pay item")?;
+    assert_eq!(job.info().variables["doubled"], 50);
+    job.complete(vars! { "receipt": 7 })?;
+    assert_that(&t, &order)
+        .is_waiting_exactly_at("Confirm order")
+        .is_not_waiting_at("Pay item")
+        .variable("receiptNo")
+        .is(7);
+    assert_that(&t, &order).user_task("Confirm order").has_assignee("clerk");
+    t.user_task(&order, "Confirm order")?.complete(vars! {})?;
+    assert_that(&t, &order)
+        .is_ended_at("Order done")
+        .has_passed_in_order(["Order placed", "Pay item", "Confirm order", "Order done"])
+        .has_passed_times("Pay item", 1)
+        .has_variables(["amount", "receiptNo"])
+        .has_no_incidents();
+    insta::assert_yaml_snapshot!(t.trace(&order));
+    Ok(())
+}
+
+#[test]
+fn timers_messages_and_errors_by_name() -> TestResult {
+    let mut t =
+        TestEngine::deploy_files([fixture("timers.bpmn"), fixture("messages.bpmn"), fixture("subprocess.bpmn")])?;
+    let slow = t.start("timers", vars! {})?;
+    assert_that(&t, &slow).has_timer_armed("Too slow", Some("2026-01-01T01:00:00Z"));
+    t.advance("PT1H")?;
+    assert_that(&t, &slow).is_ended_at("Timed out").has_passed_times("Reminded", 2);
+
+    let paid = t.start("messages", vars! { "orderId": "A-1" })?;
+    assert_that(&t, &paid).is_waiting_for_message("payment-received");
+    t.correlate("payment-received", Some("A-1"), vars! {})?;
+    assert_that(&t, &paid).is_waiting_for_message("card-updated").has_timer_armed("7 days passed", None);
+    t.advance("P7D")?;
+    assert_that(&t, &paid).is_ended_at("Cancelled").has_not_passed("Card updated");
+
+    let checked = t.start("subprocess", vars! {})?;
+    t.job(&checked, "Check order")?.complete(vars! { "ok": true })?;
+    t.job(&checked, "Wrap item")?.throw_error("TORN")?;
+    assert_that(&t, &checked).is_ended_at("Handled").has_passed(["Pack failed", "Repacked"]);
+    Ok(())
+}
+
+#[test]
+fn call_activities_and_handlers() -> TestResult {
+    let mut t = TestEngine::deploy_file(fixture("call.bpmn"))?;
+    t.register("invoice", |job| Ok(vars! { "invoiceFor": job.variables["customer"].clone() }));
+    let parent = t.start("parent", vars! { "customer": "Ada" })?;
+    assert_that(&t, &parent).is_ended_at("Billed").has_passed("Send invoice").variable("invoiceFor").is("Ada");
+    Ok(())
+}
+
+#[test]
+fn scenarios_drive_an_instance_to_its_end() -> TestResult {
+    let mut t = TestEngine::deploy_file(fixture("timers.bpmn"))?;
+    let run = Scenario::new("timers", vars! {})
+        .on("Charge card", complete(vars! { "charged": true }))
+        .on("Wait a day", defer("P1D"))
+        .on("Until new year", defer("P1Y"))
+        .run(&mut t)?;
+    assert!(run.ended);
+    assert_eq!(run.path, ["start", "Charge card", "Wait a day", "Until new year", "Done"]);
+
+    let err = Scenario::new("timers", vars! {}).on("Charge card", complete(vars! {})).run(&mut t).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "scenario stopped: instance timers#2 waits at `Wait a day`, and the scenario declares no action for it; add `.on(\"Wait a day\", ...)`"
+    );
+    Ok(())
+}
+
+#[test]
+fn names_must_exist_and_be_unique() -> TestResult {
+    let mut t = TestEngine::deploy_file(fixture("sequence.bpmn"))?;
+    let order = t.start("sequence", vars! {})?;
+    let err = t.job(&order, "Pay itme").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "process `sequence` has no element named or with id `Pay itme` (did you mean `Pay item`?); its elements: Order placed, Pay item, Confirm order, Order done"
+    );
+    let err = t.job(&order, "Confirm order").unwrap_err();
+    assert_eq!(err.to_string(), "instance sequence#1 has no open job at `Confirm order`; it waits at: \"Pay item\"");
+    Ok(())
+}
+
+#[test]
+fn failures_show_the_real_state() -> TestResult {
+    let mut t = TestEngine::deploy_files([fixture("sequence.bpmn"), fixture("no_default.bpmn")])?;
+    let order = t.start("sequence", vars! { "amount": 25 })?;
+    let stuck = t.start("no_default", vars! {})?;
+    let t = &t;
+    let messages = [
+        failure(|| {
+            assert_that(t, &order).is_waiting_at("Confirm order");
+        }),
+        failure(|| {
+            assert_that(t, &order).is_ended();
+        }),
+        failure(|| {
+            assert_that(t, &order).has_passed("Pay item");
+        }),
+        failure(|| {
+            assert_that(t, &order).variable("amount").is(30);
+        }),
+        failure(|| {
+            assert_that(t, &order).has_not_passed("Order placed");
+        }),
+        failure(|| {
+            assert_that(t, &stuck).has_no_incidents();
+        }),
+        failure(|| {
+            assert_that(t, &order).is_waiting_at("Pay itme");
+        }),
+    ];
+    insta::assert_snapshot!(messages.join("\n---\n"));
+    Ok(())
+}
