@@ -30,6 +30,7 @@ mod error;
 pub mod expr; // FEEL / JUEL subset
 pub mod model; // what a process is: nodes, flows, events, DI
 pub mod parse; // XML → model, with positions, safely
+pub mod record; // run files: what a test did, for the report
 pub mod runtime; // tokens on one deterministic agenda
 pub mod trace; // what happened, in order: the single source of truth
 pub mod validate; // model → every problem at once // the one error type

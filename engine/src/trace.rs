@@ -120,6 +120,13 @@ pub enum TraceKind {
         /// The catching node.
         node: String,
     },
+    /// A completed activity is being compensated: its handler starts.
+    Compensating {
+        /// The activity being undone.
+        activity: String,
+        /// Its compensation handler.
+        handler: String,
+    },
     /// A variable was set.
     VariableSet {
         /// The variable name.
@@ -141,4 +148,36 @@ pub enum TraceKind {
         /// The incident id.
         incident: String,
     },
+}
+
+impl TraceKind {
+    /// One line a person reads, e.g. `entered "Charge credit card"`. `label` names an element
+    /// by its id (how the caller likes: the name, quoted, when there is one).
+    pub fn describe(&self, label: &dyn Fn(&str) -> String) -> String {
+        match self {
+            TraceKind::InstanceStarted { process, .. } => format!("started {process}"),
+            TraceKind::InstanceEnded => "ended".into(),
+            TraceKind::InstanceTerminated => "terminated".into(),
+            TraceKind::NodeEntered { node } => format!("entered {}", label(node)),
+            TraceKind::NodeCompleted { node } => format!("completed {}", label(node)),
+            TraceKind::NodeTerminated { node } => format!("interrupted {}", label(node)),
+            TraceKind::FlowTaken { flow } => format!("took {}", label(flow)),
+            TraceKind::JobCreated { job, job_type, .. } => format!("job {job} created ({job_type})"),
+            TraceKind::JobCompleted { job } => format!("job {job} completed"),
+            TraceKind::JobFailed { job, retries, message } => {
+                format!("job {job} failed, {retries} retries left: {message}")
+            }
+            TraceKind::ErrorThrown { node, code } => format!("error {code} thrown at {}", label(node)),
+            TraceKind::TimerArmed { node, due, .. } => format!("timer {} armed, due {due}", label(node)),
+            TraceKind::TimerFired { node, .. } => format!("timer {} fired", label(node)),
+            TraceKind::TimerCancelled { node, .. } => format!("timer {} withdrawn", label(node)),
+            TraceKind::MessageCorrelated { message, node } => format!("message {message} caught by {}", label(node)),
+            TraceKind::Compensating { activity, handler } => {
+                format!("compensating {} with {}", label(activity), label(handler))
+            }
+            TraceKind::VariableSet { name, value } => format!("{name} = {value}"),
+            TraceKind::IncidentRaised { node, message, .. } => format!("incident at {}: {message}", label(node)),
+            TraceKind::IncidentResolved { incident } => format!("incident {incident} resolved"),
+        }
+    }
 }

@@ -52,6 +52,7 @@ fn trace(engine: &Engine, instance: &str) -> String {
             TraceKind::TimerFired { timer, .. } => format!("timer fired {timer}"),
             TraceKind::TimerCancelled { timer, .. } => format!("timer cancelled {timer}"),
             TraceKind::MessageCorrelated { message, node } => format!("message {message} at {node}"),
+            TraceKind::Compensating { activity, handler } => format!("compensating {activity} with {handler}"),
             TraceKind::VariableSet { name, value } => format!("set {name} = {value}"),
             TraceKind::IncidentRaised { incident, message, .. } => format!("incident {incident}: {message}"),
             TraceKind::IncidentResolved { incident } => format!("resolved {incident}"),

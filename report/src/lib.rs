@@ -2,13 +2,16 @@
 //!
 //! ```text
 //! .bpmn files ─ check ─▶ [FileReport] ─ diagnostics ─▶ rustc-style text · JSON
+//! run files ─┬─ coverage ─▶ Coverage ─┬─ site ─▶ index.html · process-*.html · test-*.html · coverage.json
+//! .bpmn files┘                        └─ render (DI → SVG, executed paths, heat map)
 //! ```
 //!
-//! Today the crate checks models (`cargo baton validate`) and runs a project's tests with
-//! recording switched on (`cargo baton test`). Drawing diagrams from DI, merging run files into
-//! coverage and the HTML site come next; `report` will read run files and never link `testkit`,
-//! so any tool that writes the format can feed it.
+//! `report` reads run files (the format of `baton_engine::record`) and never links the
+//! testkit, so any tool that writes the format can feed it.
 
 pub mod check; // files → parsed, validated FileReports
+pub mod coverage; // run files + models → what the tests reached, per process
 pub mod diagnostics; // FileReports → text for people, JSON for tools
+pub mod render; // BPMN DI → SVG like bpmn-js, with executed paths highlighted
+pub mod site; // coverage + runs + models → a self-contained static site
 pub mod workspace; // where things are: .bpmn files, the target dir, the runs dir

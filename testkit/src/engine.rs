@@ -6,7 +6,7 @@ use baton_engine::model::{FlowNode, NodeId, Process};
 use baton_engine::runtime::{Engine, HandlerError, JobInfo, JobKind, TimerInfo, Variables};
 
 use crate::error::Error;
-use crate::record::{Model, Recorder};
+use crate::record::{Recorder, model};
 use crate::view::Trace;
 
 /// A process instance a test started.
@@ -122,7 +122,7 @@ impl TestEngine {
     fn deploy_text(&mut self, xml: &str, path: Option<&Path>) -> Result<(), Error> {
         let definitions = baton_engine::parse::parse_with(xml, &Default::default(), path)?;
         let processes = self.engine.deploy(definitions)?;
-        self.recorder.models.push(Model::new(path, xml, processes.into_iter().map(|(id, _)| id).collect()));
+        self.recorder.models.push(model(path, xml, processes.into_iter().map(|(id, _)| id).collect()));
         Ok(())
     }
 

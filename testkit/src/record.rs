@@ -15,75 +15,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use baton_engine::runtime::{Engine, InstanceState};
-use baton_engine::trace::TraceEvent;
-use serde::{Deserialize, Serialize};
+use baton_engine::runtime::Engine;
 use sha2::{Digest, Sha256};
 
-/// The run file format's version; bumped on any incompatible change.
-pub const SCHEMA: u32 = 1;
+pub use baton_engine::record::{Model, Outcome, Run, RunInstance, SCHEMA};
 
-/// One run file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Run {
-    /// [`SCHEMA`] when written.
-    pub schema: u32,
-    /// The test's name (libtest's thread name: its module path).
-    pub test: String,
-    /// Whether it passed.
-    pub outcome: Outcome,
-    /// Every model deployed, in order.
-    pub models: Vec<Model>,
-    /// Every instance, with the process it ran and how it stands.
-    pub instances: Vec<RunInstance>,
-    /// The full trace, every instance, in order.
-    pub trace: Vec<TraceEvent>,
-}
-
-/// How a test ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Outcome {
-    /// It did not panic.
-    Passed,
-    /// It panicked, with this message.
-    Failed {
-        /// The panic message.
-        message: String,
-    },
-}
-
-/// A deployed model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Model {
-    /// Its path relative to the workspace root, when it came from a file.
-    pub path: Option<String>,
-    /// SHA-256 of its text, hex: the report tells apart runs of different versions of a model.
-    pub sha256: String,
-    /// The executable processes it deployed.
-    pub processes: Vec<String>,
-}
-
-impl Model {
-    pub(crate) fn new(path: Option<&Path>, text: &str, processes: Vec<String>) -> Self {
-        let digest = Sha256::digest(text.as_bytes());
-        Model {
-            path: path.map(|p| relative_to_workspace(p).display().to_string()),
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            processes,
-        }
+pub(crate) fn model(path: Option<&Path>, text: &str, processes: Vec<String>) -> Model {
+    let digest = Sha256::digest(text.as_bytes());
+    Model {
+        path: path.map(|p| relative_to_workspace(p).display().to_string()),
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        processes,
     }
-}
-
-/// An instance in a run file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunInstance {
-    /// Its id.
-    pub id: String,
-    /// Its process id.
-    pub process: String,
-    /// Whether it ended.
-    pub state: InstanceState,
 }
 
 /// Collects what a run file needs while the test runs.
@@ -210,23 +153,7 @@ fn relative_to_workspace(path: &Path) -> PathBuf {
     absolute.strip_prefix(&root).map(Path::to_owned).unwrap_or(absolute)
 }
 
-/// Reads every run file of a directory, sorted by file name; files of another schema are
-/// skipped with a message.
+/// Reads every run file of a directory (see [`baton_engine::record::read_dir`]).
 pub fn read_runs(dir: &Path) -> std::io::Result<Vec<Run>> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    names.sort();
-    let mut runs = Vec::new();
-    for path in names {
-        let text = std::fs::read_to_string(&path)?;
-        match serde_json::from_str::<Run>(&text) {
-            Ok(run) if run.schema == SCHEMA => runs.push(run),
-            Ok(run) => eprintln!("baton: skipping {}: schema {} (this is {SCHEMA})", path.display(), run.schema),
-            Err(err) => eprintln!("baton: skipping {}: {err}", path.display()),
-        }
-    }
-    Ok(runs)
+    Ok(baton_engine::record::read_dir(dir)?.0.into_iter().map(|(_, run)| run).collect())
 }

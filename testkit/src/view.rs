@@ -2,7 +2,7 @@
 //! offset from the instance's start. Stable across runs and machines.
 
 use baton_engine::runtime::Engine;
-use baton_engine::trace::{TraceEvent, TraceKind};
+use baton_engine::trace::TraceEvent;
 use serde::{Serialize, Serializer};
 
 /// An instance's trace (with the instances it called), ready for `insta::assert_yaml_snapshot!`.
@@ -16,50 +16,22 @@ impl Trace {
     pub(crate) fn of(engine: &Engine, instance: &str) -> Trace {
         let events: Vec<TraceEvent> = engine.trace_of(instance).into_iter().cloned().collect();
         let start = events.first().map(|e| e.time);
+        // Nodes by name when they have one; flows by id, with their name when they have one.
         let label = |instance: &str, id: &str| -> String {
-            engine
-                .process(instance)
+            let process = engine.process(instance);
+            if let Some(flow) = process.and_then(|p| p.flow(id)) {
+                return flow.name.as_ref().map_or_else(|| id.to_owned(), |name| format!("{id} \"{name}\""));
+            }
+            process
                 .and_then(|p| p.node(id))
                 .and_then(|n| n.name.clone())
                 .map_or_else(|| id.to_owned(), |name| format!("\"{name}\""))
-        };
-        let flow = |instance: &str, id: &str| -> String {
-            engine
-                .process(instance)
-                .and_then(|p| p.flow(id))
-                .and_then(|f| f.name.clone())
-                .map_or_else(|| id.to_owned(), |name| format!("{id} \"{name}\""))
         };
         let lines = events
             .iter()
             .map(|e| {
                 let i = e.instance.as_str();
-                let what = match &e.kind {
-                    TraceKind::InstanceStarted { process, .. } => format!("started {process}"),
-                    TraceKind::InstanceEnded => "ended".into(),
-                    TraceKind::InstanceTerminated => "terminated".into(),
-                    TraceKind::NodeEntered { node } => format!("entered {}", label(i, node)),
-                    TraceKind::NodeCompleted { node } => format!("completed {}", label(i, node)),
-                    TraceKind::NodeTerminated { node } => format!("interrupted {}", label(i, node)),
-                    TraceKind::FlowTaken { flow: id } => format!("took {}", flow(i, id)),
-                    TraceKind::JobCreated { job, job_type, .. } => format!("job {job} created ({job_type})"),
-                    TraceKind::JobCompleted { job } => format!("job {job} completed"),
-                    TraceKind::JobFailed { job, retries, message } => {
-                        format!("job {job} failed, {retries} retries left: {message}")
-                    }
-                    TraceKind::ErrorThrown { node, code } => format!("error {code} thrown at {}", label(i, node)),
-                    TraceKind::TimerArmed { node, due, .. } => format!("timer {} armed, due {due}", label(i, node)),
-                    TraceKind::TimerFired { node, .. } => format!("timer {} fired", label(i, node)),
-                    TraceKind::TimerCancelled { node, .. } => format!("timer {} withdrawn", label(i, node)),
-                    TraceKind::MessageCorrelated { message, node } => {
-                        format!("message {message} caught by {}", label(i, node))
-                    }
-                    TraceKind::VariableSet { name, value } => format!("{name} = {value}"),
-                    TraceKind::IncidentRaised { node, message, .. } => {
-                        format!("incident at {}: {message}", label(i, node))
-                    }
-                    TraceKind::IncidentResolved { incident } => format!("incident {incident} resolved"),
-                };
+                let what = e.kind.describe(&|id| label(i, id));
                 let offset = start.map(|s| e.time.duration_since(s)).unwrap_or_default();
                 format!("{} {i}: {what}", offset_text(offset))
             })

@@ -72,7 +72,7 @@ impl Engine {
         let Some(inst) = self.state.instances.get_mut(instance) else { return 0 };
         inst.next_token += 1;
         let id = inst.next_token;
-        inst.tokens.insert(id, Token { id, node, scope, via, wait: Wait::Moving });
+        inst.tokens.insert(id, Token { id, node, scope, via, compensates: None, wait: Wait::Moving });
         id
     }
 
@@ -381,6 +381,21 @@ impl Engine {
                 self.record(instance, TraceKind::ErrorThrown { node: node.id.to_string(), code: code.clone() });
                 self.throw_from(instance, token, &code, true);
             }
+            (EventKind::IntermediateThrow | EventKind::End, Some(Trigger::Compensation { activity, .. })) => {
+                let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
+                // Undo in reverse completion order, within the thrower's scope.
+                let mut chosen = Vec::new();
+                let mut kept = Vec::new();
+                for entry in std::mem::take(&mut inst.compensable).into_iter().rev() {
+                    let matches = entry.scope == tok.scope && activity.as_ref().is_none_or(|a| *a == entry.activity);
+                    if matches { chosen.push(entry) } else { kept.push(entry) }
+                }
+                kept.reverse();
+                inst.compensable = kept;
+                inst.compensating.insert(token, chosen);
+                self.set_wait(instance, token, Wait::Compensation);
+                self.next_compensation(instance, token);
+            }
             (EventKind::IntermediateCatch, Some(Trigger::Timer { timer })) => {
                 self.set_wait(instance, token, Wait::Event);
                 if let Err(message) = self.arm_timer(instance, &node.id, timer.as_ref(), Catcher::Waiting { token }) {
@@ -579,6 +594,19 @@ impl Engine {
         }
         self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
         self.withdraw_catchers(instance, token);
+        if let Some(thrower) = tok.compensates {
+            // A compensation handler is done: it ends here, and the next one starts.
+            if let Some(inst) = self.state.instances.get_mut(instance) {
+                inst.tokens.remove(&token);
+            }
+            self.next_compensation(instance, thrower);
+            return Ok(());
+        }
+        if let Some(handler) = compensation_handler(process, &node.id)
+            && let Some(inst) = self.state.instances.get_mut(instance)
+        {
+            inst.compensable.push(Compensable { scope: tok.scope, activity: node.id.clone(), handler });
+        }
         if chosen.is_empty() {
             self.consume(instance, token);
             return Ok(());
@@ -598,6 +626,47 @@ impl Engine {
             self.push(Step::Enter { instance: instance.to_owned(), token: moving });
         }
         Ok(())
+    }
+
+    /// Starts the next compensation handler of a throw event, or lets the event go on when
+    /// all have run.
+    fn next_compensation(&mut self, instance: &str, thrower: u64) {
+        let Some(tok) = self.token(instance, thrower) else { return };
+        let next = self.state.instances.get_mut(instance).and_then(|i| {
+            let queue = i.compensating.get_mut(&thrower)?;
+            (!queue.is_empty()).then(|| queue.remove(0))
+        });
+        match next {
+            Some(entry) => {
+                self.record(
+                    instance,
+                    TraceKind::Compensating {
+                        activity: entry.activity.to_string(),
+                        handler: entry.handler.to_string(),
+                    },
+                );
+                let handler = self.new_token(instance, entry.handler, tok.scope, None);
+                if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&handler)) {
+                    t.compensates = Some(thrower);
+                }
+                self.push(Step::Enter { instance: instance.to_owned(), token: handler });
+            }
+            None => {
+                if let Some(inst) = self.state.instances.get_mut(instance) {
+                    inst.compensating.remove(&thrower);
+                }
+                let is_end = self
+                    .node(instance, &tok.node)
+                    .is_some_and(|n| matches!(&n.kind, NodeKind::Event(e) if e.kind == EventKind::End));
+                if is_end {
+                    self.record(instance, TraceKind::NodeCompleted { node: tok.node.to_string() });
+                    self.consume(instance, thrower);
+                } else {
+                    self.set_wait(instance, thrower, Wait::Moving);
+                    self.push(Step::Leave { instance: instance.to_owned(), token: thrower });
+                }
+            }
+        }
     }
 
     /// The token is done: remove it, and finish its scope if nothing else runs there.
@@ -977,6 +1046,30 @@ fn evaluate_condition(condition: &Expression, vars: &BTreeMap<String, Value>) ->
         Value::Bool(b) => Ok(b),
         other => Err(format!("evaluated to {other}, not true or false (is a variable it reads unset?)")),
     }
+}
+
+/// The compensation handler of an activity: the `isForCompensation` activity associated with
+/// its compensation boundary event.
+fn compensation_handler(process: &Process, activity: &NodeId) -> Option<NodeId> {
+    let boundary = process.nodes.iter().find(|n| match &n.kind {
+        NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, definitions, .. }) => {
+            attached_to == activity && definitions.iter().any(|d| matches!(d.trigger, Trigger::Compensation { .. }))
+        }
+        _ => false,
+    })?;
+    process.artifacts.iter().find_map(|a| match &a.kind {
+        ArtifactKind::Association { source, target, .. } => {
+            let other = if source == boundary.id.as_str() {
+                target
+            } else if target == boundary.id.as_str() {
+                source
+            } else {
+                return None;
+            };
+            process.node(other).filter(|n| n.activity().is_some_and(|x| x.is_for_compensation)).map(|n| n.id.clone())
+        }
+        _ => None,
+    })
 }
 
 /// Whether a token at `from` can still reach `target` along sequence flows.

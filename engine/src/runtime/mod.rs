@@ -294,6 +294,8 @@ impl Engine {
                 incidents: BTreeMap::new(),
                 arrivals: Vec::new(),
                 parent: parent.clone(),
+                compensable: Vec::new(),
+                compensating: BTreeMap::new(),
             },
         );
         let parent = parent.map(|p| format!("{}/token#{}", p.instance, p.token));
@@ -711,7 +713,7 @@ impl Engine {
             .map(|i| {
                 i.tokens
                     .values()
-                    .filter(|t| !matches!(t.wait, Wait::Moving | Wait::Scope | Wait::Join))
+                    .filter(|t| !matches!(t.wait, Wait::Moving | Wait::Scope | Wait::Join | Wait::Compensation))
                     .map(|t| t.node.clone())
                     .collect()
             })
@@ -819,13 +821,10 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
 fn not_yet_run(node: &FlowNode) -> Option<String> {
     use crate::model::{GatewayKind, SubProcessKind};
     let name = node.element_name();
-    if let Some(activity) = node.activity() {
-        if activity.loop_characteristics.is_some() {
-            return Some(format!("{name} with loop or multi-instance characteristics"));
-        }
-        if activity.is_for_compensation {
-            return Some("compensation handlers".into());
-        }
+    if let Some(activity) = node.activity()
+        && activity.loop_characteristics.is_some()
+    {
+        return Some(format!("{name} with loop or multi-instance characteristics"));
     }
     match &node.kind {
         NodeKind::SubProcess(s) => match s.kind {
@@ -843,12 +842,19 @@ fn not_yet_run(node: &FlowNode) -> Option<String> {
                     NodeEvent::IntermediateCatch,
                     Some(Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Link { .. }),
                 ) => true,
-                (NodeEvent::IntermediateThrow, Some(Trigger::Link { .. })) => true,
+                (NodeEvent::IntermediateThrow, Some(Trigger::Link { .. } | Trigger::Compensation { .. })) => true,
                 (
                     NodeEvent::Boundary { .. },
-                    Some(Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Error { .. }),
+                    Some(
+                        Trigger::Timer { .. }
+                        | Trigger::Message { .. }
+                        | Trigger::Error { .. }
+                        | Trigger::Compensation { .. },
+                    ),
                 ) => true,
-                (NodeEvent::End, Some(Trigger::Terminate | Trigger::Error { .. })) => true,
+                (NodeEvent::End, Some(Trigger::Terminate | Trigger::Error { .. } | Trigger::Compensation { .. })) => {
+                    true
+                }
                 _ => false,
             };
             (!ok || e.definitions.len() > 1).then(|| {

@@ -93,6 +93,24 @@ pub(crate) struct Instance {
     pub arrivals: Vec<Arrival>,
     /// The call activity that started this instance.
     pub parent: Option<ParentRef>,
+    /// Completed activities that have a compensation handler, in completion order.
+    #[serde(default)]
+    pub compensable: Vec<Compensable>,
+    /// For each compensation throw event's token: the handlers still to run, in order.
+    #[serde(default)]
+    pub compensating: BTreeMap<u64, Vec<Compensable>>,
+}
+
+/// A completed activity that can be compensated, and its handler.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Compensable {
+    /// The scope it completed in (the sub-process token, or `None` at process level).
+    pub scope: Option<u64>,
+    /// The completed activity.
+    pub activity: NodeId,
+    /// Its compensation handler (`isForCompensation`), found through the association from its
+    /// compensation boundary event.
+    pub handler: NodeId,
 }
 
 /// The call activity token a child instance reports back to.
@@ -111,6 +129,9 @@ pub(crate) struct Token {
     pub scope: Option<u64>,
     /// The flow it arrived by (joins count arrivals per flow).
     pub via: Option<FlowId>,
+    /// For a compensation handler's token: the throw event's token it runs for.
+    #[serde(default)]
+    pub compensates: Option<u64>,
     pub wait: Wait,
 }
 
@@ -129,6 +150,8 @@ pub(crate) enum Wait {
     Scope,
     /// The other tokens of a joining gateway.
     Join,
+    /// Its compensation handlers to finish (a compensation throw event).
+    Compensation,
     /// The called child instance to end.
     Call(String),
     /// An incident to be resolved.

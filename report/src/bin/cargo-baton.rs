@@ -1,12 +1,12 @@
 //! `cargo baton`: check BPMN models, run process tests, build the living documentation.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use annotate_snippets::Renderer;
 use baton_engine::validate::Severity;
-use baton_report::{check, diagnostics, workspace};
+use baton_report::{check, diagnostics, render, site, workspace};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -23,6 +23,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check the project's models, run `cargo test` with recording on, and write the report.
+    Test {
+        /// Where to write the report (default: <target dir>/baton/report).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Arguments passed on to `cargo test`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        cargo_args: Vec<String>,
+    },
+    /// Merge run files from one or more directories (e.g. CI shards) into one report.
+    Report {
+        /// Directories holding run files (default: <target dir>/baton/runs).
+        #[arg(long = "runs", num_args = 1..)]
+        runs: Vec<PathBuf>,
+        /// Where to write the report (default: <target dir>/baton/report).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Check BPMN files: every problem at once, with code, position and hint. Exits 1 on errors.
     Validate {
         /// The .bpmn files to check.
@@ -32,11 +50,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Check the project's models, then run `cargo test` with run recording switched on.
-    Test {
-        /// Arguments passed on to `cargo test`.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        cargo_args: Vec<String>,
+    /// Draw each diagram of a BPMN file as SVG.
+    Render {
+        /// The .bpmn file.
+        file: PathBuf,
+        /// Where to write `<file>-<n>.svg` (default: next to the file).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -52,9 +72,15 @@ fn main() -> ExitCode {
     if args.get(1).is_some_and(|a| a == "baton") {
         args.remove(1);
     }
+    let root = workspace::workspace_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
     match Cli::parse_from(args).command {
         Command::Validate { files, format } => validate(&files, format),
-        Command::Test { cargo_args } => test(&cargo_args),
+        Command::Test { out, cargo_args } => test(&root, out, &cargo_args),
+        Command::Report { runs, out } => {
+            let runs = if runs.is_empty() { vec![workspace::runs_dir(&root)] } else { runs };
+            report(&root, &runs, out)
+        }
+        Command::Render { file, out } => draw(&file, out),
     }
 }
 
@@ -72,34 +98,32 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
     if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn test(cargo_args: &[String]) -> ExitCode {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let root = workspace::workspace_root(&cwd);
-    let models = workspace::bpmn_files(&root);
+fn test(root: &Path, out: Option<PathBuf>, cargo_args: &[String]) -> ExitCode {
+    let models = workspace::bpmn_files(root);
     let reports = check::files(&models);
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    let shown: Vec<_> = reports.iter().filter(|r| r.count(Severity::Error) > 0).cloned().collect();
-    if !shown.is_empty() {
-        print!("{}", diagnostics::human(&shown, &renderer()));
+    let failing: Vec<_> = reports.iter().filter(|r| r.count(Severity::Error) > 0).cloned().collect();
+    if !failing.is_empty() {
+        print!("{}", diagnostics::human(&failing, &renderer()));
     }
     println!("baton: models: {}", diagnostics::summary(&reports));
-    for report in &reports {
-        let shown = report.path.strip_prefix(&root).unwrap_or(&report.path);
-        println!(
-            "  {:<50} {} errors, {} warnings",
-            shown.display(),
-            report.count(Severity::Error),
-            report.count(Severity::Warning)
-        );
+
+    // A fresh runs directory, so the report shows this run only.
+    let runs = workspace::runs_dir(root);
+    if let Ok(entries) = std::fs::read_dir(&runs) {
+        for entry in entries.flatten() {
+            if entry.path().extension().is_some_and(|e| e == "json") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
-    let runs = workspace::runs_dir(&root);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     println!("baton: running cargo test (BATON_RUNS_DIR={})", runs.display());
     let status = std::process::Command::new(cargo)
         .arg("test")
         .args(cargo_args)
         .env("BATON_RUNS_DIR", &runs)
-        .current_dir(&root)
+        .current_dir(root)
         .status();
     let tests_passed = match status {
         Ok(status) => status.success(),
@@ -108,9 +132,66 @@ fn test(cargo_args: &[String]) -> ExitCode {
             false
         }
     };
-    println!(
-        "baton: the HTML report is not built yet (it comes with the testkit's run files and the report site); \
-         models were checked and tests were run"
-    );
-    if errors > 0 || !tests_passed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    let built = report(root, &[runs], out);
+    if errors > 0 || !tests_passed || built != ExitCode::SUCCESS { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn report(root: &Path, runs: &[PathBuf], out: Option<PathBuf>) -> ExitCode {
+    let out = out.unwrap_or_else(|| workspace::target_dir(root).join("baton").join("report"));
+    match site::build(root, runs, &out) {
+        Ok(built) => {
+            println!("baton: {} run file(s) → {}", built.runs, built.index.display());
+            println!("  {:<40} {:>12} {:>16} {:>6}", "process", "flow nodes", "sequence flows", "tests");
+            for p in &built.coverage.processes {
+                println!(
+                    "  {:<40} {:>11.1}% {:>15.1}% {:>6}",
+                    p.name.as_deref().unwrap_or(&p.id),
+                    p.nodes.percent(),
+                    p.flows.percent(),
+                    p.tests.len()
+                );
+            }
+            for problem in &built.coverage.problems {
+                println!("  note: {problem}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("baton: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn draw(file: &Path, out: Option<PathBuf>) -> ExitCode {
+    let definitions = match baton_engine::parse::parse_file(file) {
+        Ok(definitions) => definitions,
+        Err(err) => {
+            eprintln!("baton: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let dir = out.unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
+    if let Err(err) = std::fs::create_dir_all(&dir) {
+        eprintln!("baton: {}: cannot create: {err}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "diagram".into());
+    for index in 0..definitions.diagrams.len() {
+        let rendered = render::render(&definitions, index, None);
+        let path = dir.join(format!("{stem}-{}.svg", index + 1));
+        if let Err(err) = std::fs::write(&path, rendered.svg) {
+            eprintln!("baton: {}: cannot write: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("baton: wrote {}", path.display());
+        for missing in rendered.not_drawn {
+            println!("  not in the diagram: {} ({})", missing.id, missing.kind);
+        }
+    }
+    if definitions.diagrams.is_empty() {
+        eprintln!("baton: {} has no diagram (BPMN DI) to draw", file.display());
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }

@@ -1,0 +1,205 @@
+//! Edges: sequence flows, message flows and associations, with their arrowheads as shared
+//! `<marker>`s, one per kind and colour.
+
+use std::collections::BTreeMap;
+
+use baton_engine::model::{ArtifactKind, AssociationDirection, Bounds, Edge, Point};
+use svg::node::element::{Definitions, Group, Marker};
+
+use super::geometry::{Extent, PathData, clean, midpoint, num};
+use super::paint::Paint;
+use super::pen::{Pen, circle, path};
+use super::scene::Element;
+use super::shapes::{LabelArea, place_outer_label};
+use super::text::{self, OUTER_SIZE, OUTER_WIDTH};
+
+/// Width of sequence flows, as bpmn-js draws them.
+const FLOW_WIDTH: f64 = 1.5;
+/// Extra width the most executed flow gets on a heat map.
+const HEAT_WIDTH: f64 = 2.5;
+
+/// The kinds of line end (tips drawn by markers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tip {
+    /// Filled arrowhead of a sequence flow.
+    Arrow,
+    /// Slash near the source of a default flow.
+    Default,
+    /// Small diamond at the source of a conditional flow out of an activity.
+    Conditional,
+    /// Open circle at the source of a message flow.
+    MessageStart,
+    /// Open arrowhead at the target of a message flow.
+    MessageEnd,
+    /// Line arrowhead of a directed association (`auto-start-reverse` serves both ends).
+    Association,
+}
+
+impl Tip {
+    fn name(self) -> &'static str {
+        match self {
+            Tip::Arrow => "arrow",
+            Tip::Default => "default",
+            Tip::Conditional => "conditional",
+            Tip::MessageStart => "message-start",
+            Tip::MessageEnd => "message-end",
+            Tip::Association => "association",
+        }
+    }
+}
+
+/// The markers used so far, written into `<defs>` at the end.
+#[derive(Debug, Default)]
+pub(crate) struct Markers {
+    used: BTreeMap<String, (Tip, String, String)>,
+}
+
+impl Markers {
+    /// A `url(#...)` reference to the marker for this end in these colours.
+    ///
+    /// The id is spelled from the colours, so that two diagrams inlined in one HTML page that
+    /// share an id also share its look.
+    fn url(&mut self, end: Tip, stroke: &str, fill: &str) -> String {
+        let id = format!("baton-{}-{}-{}", end.name(), id_part(stroke), id_part(fill));
+        let url = format!("url(#{id})");
+        self.used.entry(id).or_insert_with(|| (end, stroke.to_owned(), fill.to_owned()));
+        url
+    }
+
+    /// The `<defs>` holding every marker used, if any was.
+    pub(crate) fn into_defs(self) -> Option<Definitions> {
+        if self.used.is_empty() {
+            return None;
+        }
+        Some(
+            self.used
+                .into_iter()
+                .fold(Definitions::new(), |defs, (id, (end, stroke, fill))| defs.add(marker(&id, end, &stroke, &fill))),
+        )
+    }
+}
+
+/// A colour as a piece of an id: letters and digits kept, anything else `_`.
+fn id_part(colour: &str) -> String {
+    colour.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+/// One `<marker>` in a 20×20 box, sized in user space so it does not grow with the line.
+fn marker(id: &str, end: Tip, stroke: &str, fill: &str) -> Marker {
+    let thin = Pen::new(stroke, 1.0);
+    let (shape, ref_x, ref_y, size): (Box<dyn svg::Node>, f64, f64, f64) = match end {
+        Tip::Arrow => (Box::new(path(PathData::polygon(&ARROW), thin, stroke)), 11.0, 10.0, 18.0),
+        Tip::MessageEnd => (Box::new(path(PathData::polygon(&ARROW), thin, fill)), 11.0, 10.0, 20.0),
+        Tip::Association => {
+            (Box::new(path(PathData::polyline(&ARROW), Pen::new(stroke, 1.5), "none")), 11.0, 10.0, 16.0)
+        }
+        Tip::MessageStart => (Box::new(circle(6.0, 6.0, 3.5, thin, fill)), 6.0, 6.0, 20.0),
+        Tip::Conditional => {
+            let diamond = PathData::polygon(&[(0.0, 10.0), (8.0, 6.0), (16.0, 10.0), (8.0, 14.0)]);
+            (Box::new(path(diamond, thin, fill)), -1.0, 10.0, 20.0)
+        }
+        Tip::Default => {
+            let slash = PathData::polyline(&[(8.0, 3.5), (12.0, 16.5)]);
+            (Box::new(path(slash, Pen::new(stroke, 1.5), "none")), 0.0, 10.0, 20.0)
+        }
+    };
+    let orient = if end == Tip::Association { "auto-start-reverse" } else { "auto" };
+    Marker::new()
+        .set("id", id)
+        .set("viewBox", "0 0 20 20")
+        .set("refX", num(ref_x))
+        .set("refY", num(ref_y))
+        .set("markerWidth", num(size))
+        .set("markerHeight", num(size))
+        .set("markerUnits", "userSpaceOnUse")
+        .set("orient", orient)
+        .add(shape)
+}
+
+/// An arrowhead pointing right, its tip at (11, 10).
+const ARROW: [(f64, f64); 3] = [(1.0, 5.0), (11.0, 10.0), (1.0, 15.0)];
+
+/// What one edge needs to be drawn.
+pub(crate) struct EdgeDraw<'s, 'a> {
+    /// The DI edge.
+    pub edge: &'s Edge,
+    /// Its colours.
+    pub paint: &'s Paint,
+    /// Heat in 0..=1 for an executed flow on a heat map.
+    pub heat: Option<f64>,
+    /// The element it draws, when known.
+    pub element: Option<Element<'a>>,
+}
+
+/// Draws one edge with its label; grows `extent` to hold both.
+pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut Extent) -> Group {
+    let points: Vec<Point> = draw.edge.waypoints.iter().map(|p| finite(*p)).collect();
+    points.iter().for_each(|p| extent.add_point(p.x, p.y));
+    let d = PathData::polyline(&points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
+    let paint = draw.paint;
+    let stroke = paint.stroke.as_str();
+    let line = |width: f64| path(d.clone(), Pen::new(stroke, width), "none").set("stroke-linecap", "round");
+    let (line, name) = match draw.element {
+        Some(Element::Flow(process, flow)) => {
+            let width = FLOW_WIDTH + draw.heat.unwrap_or(0.0) * HEAT_WIDTH;
+            let mut line = line(width).set("marker-end", markers.url(Tip::Arrow, stroke, &paint.fill));
+            let from_activity = process.node(flow.source.as_str()).is_some_and(|n| n.activity().is_some());
+            if flow.is_default {
+                line = line.set("marker-start", markers.url(Tip::Default, stroke, &paint.fill));
+            } else if flow.condition.is_some() && from_activity {
+                line = line.set("marker-start", markers.url(Tip::Conditional, stroke, &paint.fill));
+            }
+            (line, flow.name.as_deref())
+        }
+        Some(Element::MessageFlow(message)) => {
+            let line = line(1.5)
+                .set("stroke-dasharray", "10,11")
+                .set("marker-start", markers.url(Tip::MessageStart, stroke, &paint.fill))
+                .set("marker-end", markers.url(Tip::MessageEnd, stroke, &paint.fill));
+            (line, message.name.as_deref())
+        }
+        Some(Element::Artifact(artifact)) => {
+            let direction = match artifact.kind {
+                ArtifactKind::Association { direction, .. } => direction,
+                _ => AssociationDirection::None,
+            };
+            let mut line = line(1.5).set("stroke-dasharray", "0.5,5");
+            if direction != AssociationDirection::None {
+                line = line.set("marker-end", markers.url(Tip::Association, stroke, &paint.fill));
+            }
+            if direction == AssociationDirection::Both {
+                line = line.set("marker-start", markers.url(Tip::Association, stroke, &paint.fill));
+            }
+            (line, None)
+        }
+        Some(Element::DataAssociation(_)) => {
+            let line = line(1.5)
+                .set("stroke-dasharray", "0.5,5")
+                .set("marker-end", markers.url(Tip::Association, stroke, &paint.fill));
+            (line, None)
+        }
+        Some(_) | None => (line(1.0).set("stroke-dasharray", "4,3"), None),
+    };
+    let g = Group::new().add(line);
+    place_outer_label(g, name, label_area(draw.edge, name, &points), paint, extent)
+}
+
+/// Where an edge's label goes: its DI label bounds, or just below the middle of the line.
+fn label_area(edge: &Edge, name: Option<&str>, points: &[Point]) -> LabelArea {
+    if let Some(bounds) = edge.label.as_ref().and_then(|l| l.bounds) {
+        return LabelArea { bounds: clean(bounds), from_di: true };
+    }
+    let (mid, across) = midpoint(points).unwrap_or_default();
+    let lines = text::wrap(name.unwrap_or_default(), OUTER_WIDTH, OUTER_SIZE);
+    let widest = lines.iter().map(|l| text::width(l, OUTER_SIZE)).fold(0.0, f64::max);
+    let height = text::lines_height(lines.len(), OUTER_SIZE);
+    // Beside the line, never across it: above a level segment, right of an upright one.
+    let (cx, top) =
+        if across { (mid.x, mid.y - height - 4.0) } else { (mid.x + widest / 2.0 + 6.0, mid.y - height / 2.0) };
+    LabelArea { bounds: Bounds { x: cx - OUTER_WIDTH / 2.0, y: top, width: OUTER_WIDTH, height }, from_di: false }
+}
+
+fn finite(p: Point) -> Point {
+    let f = |v: f64| if v.is_finite() { v } else { 0.0 };
+    Point { x: f(p.x), y: f(p.y) }
+}

@@ -1,0 +1,200 @@
+//! Numbers, points, boxes and path data, written the same way every time.
+
+use std::fmt::Write as _;
+
+use baton_engine::model::{Bounds, Point};
+
+/// A number as SVG text: rounded to 2 decimals, trailing zeros trimmed, never `-0`, never `NaN`.
+///
+/// Every coordinate goes through here so that the same model always gives the same bytes, and
+/// so that a file with `NaN` or `inf` in its DI still gives valid SVG.
+pub(crate) fn num(value: f64) -> String {
+    let rounded = if value.is_finite() { (value * 100.0).round() / 100.0 } else { 0.0 };
+    let text = format!("{rounded:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".to_owned() } else { text.to_owned() }
+}
+
+/// A finite copy of a bounds (non-finite parts become 0, negative sizes become 0).
+pub(crate) fn clean(bounds: Bounds) -> Bounds {
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    Bounds {
+        x: finite(bounds.x),
+        y: finite(bounds.y),
+        width: finite(bounds.width).max(0.0),
+        height: finite(bounds.height).max(0.0),
+    }
+}
+
+/// The centre of a bounds.
+pub(crate) fn centre(b: &Bounds) -> Point {
+    Point { x: b.x + b.width / 2.0, y: b.y + b.height / 2.0 }
+}
+
+/// The smallest box holding everything added to it; the viewBox of the drawing.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Extent {
+    min: Option<(f64, f64, f64, f64)>,
+}
+
+impl Extent {
+    /// Grows the box to hold this point (ignored when not finite).
+    pub(crate) fn add_point(&mut self, x: f64, y: f64) {
+        if !x.is_finite() || !y.is_finite() {
+            return;
+        }
+        self.min = Some(match self.min {
+            None => (x, y, x, y),
+            Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+        });
+    }
+
+    /// Grows the box to hold this rectangle.
+    pub(crate) fn add_bounds(&mut self, b: &Bounds) {
+        self.add_point(b.x, b.y);
+        self.add_point(b.x + b.width, b.y + b.height);
+    }
+
+    /// `(x, y, width, height)` with `margin` on every side; a margin-sized box when empty.
+    pub(crate) fn with_margin(&self, margin: f64) -> (f64, f64, f64, f64) {
+        match self.min {
+            None => (0.0, 0.0, 2.0 * margin, 2.0 * margin),
+            Some((x0, y0, x1, y1)) => (x0 - margin, y0 - margin, x1 - x0 + 2.0 * margin, y1 - y0 + 2.0 * margin),
+        }
+    }
+}
+
+/// SVG path data, built from absolute and relative commands with consistently formatted numbers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PathData(String);
+
+impl PathData {
+    /// An empty path.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    fn command(mut self, letter: char, values: &[f64]) -> Self {
+        if !self.0.is_empty() {
+            self.0.push(' ');
+        }
+        self.0.push(letter);
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.0.push(',');
+            }
+            let _ = write!(self.0, "{}", num(*v));
+        }
+        self
+    }
+
+    /// Move to an absolute point.
+    pub(crate) fn move_to(self, x: f64, y: f64) -> Self {
+        self.command('M', &[x, y])
+    }
+
+    /// Line to an absolute point.
+    pub(crate) fn line_to(self, x: f64, y: f64) -> Self {
+        self.command('L', &[x, y])
+    }
+
+    /// Line by a relative offset.
+    pub(crate) fn line_by(self, dx: f64, dy: f64) -> Self {
+        self.command('l', &[dx, dy])
+    }
+
+    /// Horizontal line by a relative offset.
+    pub(crate) fn h_by(self, dx: f64) -> Self {
+        self.command('h', &[dx])
+    }
+
+    /// Vertical line by a relative offset.
+    pub(crate) fn v_by(self, dy: f64) -> Self {
+        self.command('v', &[dy])
+    }
+
+    /// Elliptic arc to an absolute point.
+    pub(crate) fn arc_to(self, rx: f64, ry: f64, large: bool, sweep: bool, x: f64, y: f64) -> Self {
+        self.command('A', &[rx, ry, 0.0, f64::from(u8::from(large)), f64::from(u8::from(sweep)), x, y])
+    }
+
+    /// Elliptic arc by a relative offset.
+    pub(crate) fn arc_by(self, rx: f64, ry: f64, large: bool, sweep: bool, dx: f64, dy: f64) -> Self {
+        self.command('a', &[rx, ry, 0.0, f64::from(u8::from(large)), f64::from(u8::from(sweep)), dx, dy])
+    }
+
+    /// Cubic Bézier by relative offsets.
+    pub(crate) fn curve_by(self, c1: (f64, f64), c2: (f64, f64), end: (f64, f64)) -> Self {
+        self.command('c', &[c1.0, c1.1, c2.0, c2.1, end.0, end.1])
+    }
+
+    /// A closed polygon through absolute points.
+    pub(crate) fn polygon(points: &[(f64, f64)]) -> Self {
+        Self::polyline(points).close()
+    }
+
+    /// An open line through absolute points.
+    pub(crate) fn polyline(points: &[(f64, f64)]) -> Self {
+        let mut path = Self::new();
+        for (i, (x, y)) in points.iter().enumerate() {
+            path = if i == 0 { path.move_to(*x, *y) } else { path.line_to(*x, *y) };
+        }
+        path
+    }
+
+    /// Close the current sub-path.
+    pub(crate) fn close(self) -> Self {
+        self.command('Z', &[])
+    }
+
+    /// The `d` attribute text.
+    pub(crate) fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// The point halfway along a polyline, by length, and whether the segment it lies on runs more
+/// across than down (its first point, across, when it has no length).
+pub(crate) fn midpoint(points: &[Point]) -> Option<(Point, bool)> {
+    let first = *points.first()?;
+    let lengths: Vec<f64> = points.windows(2).map(|w| (w[1].x - w[0].x).hypot(w[1].y - w[0].y)).collect();
+    let mut remaining = lengths.iter().sum::<f64>() / 2.0;
+    for (segment, length) in points.windows(2).zip(&lengths) {
+        if *length >= remaining && *length > 0.0 {
+            let t = remaining / length;
+            let (a, b) = (segment[0], segment[1]);
+            let across = (b.x - a.x).abs() >= (b.y - a.y).abs();
+            return Some((Point { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t }, across));
+        }
+        remaining -= length;
+    }
+    Some((first, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        assert_eq!(num(150.0), "150");
+        assert_eq!(num(0.1 + 0.2), "0.3");
+        assert_eq!(num(-0.001), "0");
+        assert_eq!(num(12.345), "12.35");
+        assert_eq!(num(f64::NAN), "0");
+        assert_eq!(num(-7.5), "-7.5");
+    }
+
+    #[test]
+    fn path_data_is_compact() {
+        let d = PathData::new().move_to(1.0, 2.5).h_by(10.0).close().into_string();
+        assert_eq!(d, "M1,2.5 h10 Z");
+    }
+
+    #[test]
+    fn midpoint_walks_the_length() {
+        let pts = [Point { x: 0.0, y: 0.0 }, Point { x: 10.0, y: 0.0 }, Point { x: 10.0, y: 30.0 }];
+        let (m, across) = midpoint(&pts).unwrap();
+        assert_eq!((m.x, m.y, across), (10.0, 10.0, false));
+    }
+}

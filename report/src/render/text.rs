@@ -1,0 +1,184 @@
+//! Labels: how wide text is in Arial, how it wraps, and where its lines go.
+//!
+//! There is no font engine here: widths come from Arial's (Helvetica's) advance widths, which is
+//! what bpmn-js measures in a browser, so labels wrap where the modeler wrapped them.
+
+use baton_engine::model::Bounds;
+use svg::Node as _;
+use svg::node::element::{Element, TSpan};
+
+use super::geometry::num;
+
+/// Font size of labels inside shapes (tasks, sub-processes, pools, annotations).
+pub(crate) const INNER_SIZE: f64 = 12.0;
+/// Font size of labels outside shapes (events, gateways, flows, data), as bpmn-js draws them.
+pub(crate) const OUTER_SIZE: f64 = 11.0;
+/// Width an outside label wraps to, as in bpmn-js.
+pub(crate) const OUTER_WIDTH: f64 = 90.0;
+/// Line height as a multiple of the font size.
+const LINE_HEIGHT: f64 = 1.2;
+/// The font stack: Arial where there is one, a look-alike elsewhere.
+pub(crate) const FONT: &str = "Arial, Helvetica, sans-serif";
+
+/// Advance widths of ASCII 32..=126 in Arial, in thousandths of an em.
+const ASCII_WIDTHS: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // ' '..'/'
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // '0'..'?'
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // '@'..'O'
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // 'P'..'_'
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // '`'..'o'
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // 'p'..'~'
+];
+
+/// How wide `c` is at `size` pixels.
+fn char_width(c: char, size: f64) -> f64 {
+    let code = u32::from(c);
+    let thousandths = match code {
+        32..=126 => ASCII_WIDTHS.get((code - 32) as usize).copied().map_or(556.0, f64::from),
+        // CJK, Hangul and full-width forms take a whole em.
+        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFF60 => 1000.0,
+        _ => 556.0,
+    };
+    thousandths * size / 1000.0
+}
+
+/// How wide `text` is at `size` pixels.
+pub(crate) fn width(text: &str, size: f64) -> f64 {
+    text.chars().map(|c| char_width(c, size)).sum()
+}
+
+/// `text` broken into lines no wider than `max` (words that are wider alone are cut).
+pub(crate) fn wrap(text: &str, max: f64, size: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+            if width(&candidate, size) <= max {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            line = cut_long_word(word, max, size, &mut lines);
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// Pushes full-width pieces of `word` to `lines` and returns the rest, which starts a new line.
+fn cut_long_word(word: &str, max: f64, size: f64, lines: &mut Vec<String>) -> String {
+    let mut piece = String::new();
+    for c in word.chars() {
+        if !piece.is_empty() && width(&piece, size) + char_width(c, size) > max {
+            lines.push(std::mem::take(&mut piece));
+        }
+        piece.push(c);
+    }
+    piece
+}
+
+/// Where a label sits in its box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    /// Centred both ways (tasks, collapsed pools).
+    CentreMiddle,
+    /// Centred horizontally, from the top (outside labels).
+    CentreTop,
+    /// From the top-left corner (expanded sub-processes).
+    LeftTop,
+    /// From the left, centred vertically (text annotations).
+    LeftMiddle,
+}
+
+/// How a label is written.
+#[derive(Debug, Clone)]
+pub(crate) struct Style<'a> {
+    /// Font size in pixels.
+    pub size: f64,
+    /// Text colour.
+    pub colour: &'a str,
+    /// Space kept free inside the box on each side.
+    pub padding: f64,
+    /// Width to wrap to; the box width less padding when `None`.
+    pub wrap_width: Option<f64>,
+}
+
+/// A `<text>` with one `<tspan>` per wrapped line, or `None` when there is nothing to write.
+pub(crate) fn label(text: &str, area: Bounds, align: Align, style: &Style<'_>) -> Option<Element> {
+    let max = style.wrap_width.unwrap_or(area.width - 2.0 * style.padding).max(style.size);
+    let lines = wrap(&xml_text(text), max, style.size);
+    if lines.is_empty() {
+        return None;
+    }
+    let line_height = style.size * LINE_HEIGHT;
+    let total = line_height * lines.len() as f64;
+    let top = match align {
+        Align::CentreMiddle | Align::LeftMiddle => area.y + (area.height - total) / 2.0,
+        Align::CentreTop | Align::LeftTop => area.y + style.padding,
+    };
+    let (x, anchor) = match align {
+        Align::CentreMiddle | Align::CentreTop => (area.x + area.width / 2.0, "middle"),
+        Align::LeftTop | Align::LeftMiddle => (area.x + style.padding, "start"),
+    };
+    let mut element = text_element();
+    element.assign("class", "baton-label");
+    element.assign("font-family", FONT);
+    element.assign("font-size", num(style.size));
+    element.assign("fill", style.colour);
+    element.assign("text-anchor", anchor);
+    for (i, line) in lines.into_iter().enumerate() {
+        // The baseline sits about one font size below the line's top (half leading + ascent).
+        let baseline = top + i as f64 * line_height + style.size;
+        element.append(TSpan::new(line).set("x", num(x)).set("y", num(baseline)));
+    }
+    Some(element)
+}
+
+/// Text without the control characters XML 1.0 forbids; the svg crate escapes the rest
+/// (`<`, `>`, `&` everywhere, quotes in attributes).
+pub(crate) fn xml_text(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect()
+}
+
+/// An empty `<text>`.
+///
+/// Built as a plain element because the svg crate writes its `Text` with every child on its own
+/// line, which puts whitespace into the drawn text.
+pub(crate) fn text_element() -> Element {
+    Element::new("text")
+}
+
+/// The height of `lines` lines at `size`.
+pub(crate) fn lines_height(lines: usize, size: f64) -> f64 {
+    lines as f64 * size * LINE_HEIGHT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_word_boundaries_like_the_modeler() {
+        assert_eq!(wrap("Book express courier", 90.0, 12.0), vec!["Book express", "courier"]);
+        assert_eq!(wrap("Pay item", 90.0, 12.0), vec!["Pay item"]);
+        assert_eq!(wrap("  ", 90.0, 12.0), Vec::<String>::new());
+    }
+
+    #[test]
+    fn cuts_words_wider_than_the_box() {
+        let lines = wrap("Supercalifragilisticexpialidocious", 60.0, 12.0);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| width(l, 12.0) <= 60.0));
+        assert_eq!(lines.concat(), "Supercalifragilisticexpialidocious");
+    }
+
+    #[test]
+    fn explicit_line_breaks_are_kept() {
+        assert_eq!(wrap("a\nb", 90.0, 12.0), vec!["a", "b"]);
+    }
+}

@@ -1,0 +1,395 @@
+//! Coverage + runs + models → a self-contained static site (works from `file://`, no network).
+//!
+//! Templates are embedded with `include_str!` and rendered by tera with autoescaping: no user
+//! string (element names, test names, variables, panic messages) reaches the HTML unescaped.
+//! The diagrams are inline SVG from [`crate::render`], which escapes its own text. Page file
+//! names are derived from ids through [`slug`], so an id like `../../x` cannot write outside
+//! the site.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use baton_engine::model::{Definitions, NodeKind};
+use baton_engine::record::Run;
+use baton_engine::trace::TraceKind;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::coverage::{Coverage, CurrentModel, ProcessCoverage};
+use crate::render::{Overlay, render};
+
+/// Why the site could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    /// A file could not be written.
+    #[error("{}: cannot write: {source}; check that the folder is writable", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A template failed (a bug in Baton: please report it).
+    #[error("template {name} failed: {message}")]
+    Template {
+        /// The template.
+        name: String,
+        /// What tera said.
+        message: String,
+    },
+}
+
+fn templates() -> Result<Tera, SiteError> {
+    let mut tera = Tera::default();
+    tera.add_raw_templates(vec![
+        ("base.html", include_str!("../templates/base.html")),
+        ("index.html", include_str!("../templates/index.html")),
+        ("process.html", include_str!("../templates/process.html")),
+        ("test.html", include_str!("../templates/test.html")),
+    ])
+    .map_err(|e| SiteError::Template { name: "all".into(), message: chain(&e) })?;
+    Ok(tera)
+}
+
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// A file-name-safe, collision-free form of an id: letters, digits, `-` and `_` kept, the rest
+/// replaced, and a short hash of the original appended.
+pub fn slug(id: &str) -> String {
+    let safe: String =
+        id.chars().take(60).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    format!("{safe}-{}", &crate::coverage::sha256(id)[..8])
+}
+
+fn write(dir: &Path, name: &str, content: &str) -> Result<(), SiteError> {
+    let path = dir.join(name);
+    std::fs::write(&path, content).map_err(|source| SiteError::Io { path, source })
+}
+
+fn page(tera: &Tera, name: &str, context: &Context) -> Result<String, SiteError> {
+    tera.render(name, context).map_err(|e| SiteError::Template { name: name.into(), message: chain(&e) })
+}
+
+/// `3d 4h`, `25m`, `0s`.
+pub fn duration_text(seconds: i64) -> String {
+    if seconds <= 0 {
+        return "0s".into();
+    }
+    let mut rest = seconds;
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if rest >= size {
+            parts.push(format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    parts.join(" ")
+}
+
+fn process_page(id: &str) -> String {
+    format!("process-{}.html", slug(id))
+}
+
+fn test_page(index: usize) -> String {
+    format!("test-{index}.html")
+}
+
+#[derive(Serialize)]
+struct ProcessRow<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+    model: &'a str,
+    page: String,
+    nodes: crate::coverage::Counted,
+    flows: crate::coverage::Counted,
+    nodes_percent: f64,
+    flows_percent: f64,
+    tests: usize,
+    stale: usize,
+}
+
+#[derive(Serialize)]
+struct TestRow<'a> {
+    test: &'a str,
+    page: String,
+    passed: bool,
+    stale: bool,
+    processes: String,
+    instances: usize,
+    time: String,
+}
+
+/// The diagrams of `definitions` that draw `process`, rendered with `overlay`.
+fn diagrams_of(definitions: &Definitions, process: &str, overlay: &Overlay) -> (Vec<String>, Vec<String>) {
+    let Some(p) = definitions.process(process) else { return (Vec::new(), Vec::new()) };
+    let mut svgs = Vec::new();
+    let mut not_drawn = Vec::new();
+    for (index, diagram) in definitions.diagrams.iter().enumerate() {
+        if p.nodes.iter().any(|n| diagram.shape(n.id.as_str()).is_some()) {
+            let rendered = render(definitions, index, Some(overlay));
+            not_drawn.extend(rendered.not_drawn.iter().map(|n| n.id.clone()));
+            svgs.push(rendered.svg);
+        }
+    }
+    if svgs.is_empty() {
+        not_drawn.extend(p.nodes.iter().map(|n| n.id.to_string()));
+    }
+    not_drawn.sort();
+    not_drawn.dedup();
+    (svgs, not_drawn)
+}
+
+fn label_in(definitions: Option<&Definitions>, process: &str, id: &str) -> String {
+    definitions
+        .and_then(|d| d.process(process))
+        .and_then(|p| p.node(id).and_then(|n| n.name.clone()).or_else(|| p.flow(id).and_then(|f| f.name.clone())))
+        .map_or_else(|| id.to_owned(), |name| format!("\"{name}\""))
+}
+
+/// Writes the whole site into `out`: `index.html`, one page per process and per test, and
+/// `coverage.json`.
+pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs: &[Run]) -> Result<(), SiteError> {
+    std::fs::create_dir_all(out).map_err(|source| SiteError::Io { path: out.to_owned(), source })?;
+    let tera = templates()?;
+    let model_of = |path: &str| models.iter().find(|m| m.path == path);
+
+    // index
+    let processes: Vec<ProcessRow<'_>> = coverage
+        .processes
+        .iter()
+        .map(|p| ProcessRow {
+            id: &p.id,
+            name: p.name.as_deref(),
+            model: &p.model,
+            page: process_page(&p.id),
+            nodes: p.nodes,
+            flows: p.flows,
+            nodes_percent: p.nodes.percent(),
+            flows_percent: p.flows.percent(),
+            tests: p.tests.len(),
+            stale: p.stale_tests.len(),
+        })
+        .collect();
+    let tests: Vec<TestRow<'_>> = coverage
+        .tests
+        .iter()
+        .map(|t| TestRow {
+            test: &t.test,
+            page: test_page(t.index),
+            passed: t.passed,
+            stale: t.stale,
+            processes: t.processes.iter().cloned().collect::<Vec<_>>().join(", "),
+            instances: t.instances,
+            time: duration_text(t.virtual_seconds),
+        })
+        .collect();
+    let mut context = Context::new();
+    let (total_nodes, total_flows) = (coverage.total_nodes(), coverage.total_flows());
+    context.insert("total_nodes", &serde_json::json!({"covered": total_nodes.covered, "total": total_nodes.total, "percent": total_nodes.percent()}));
+    context.insert("total_flows", &serde_json::json!({"covered": total_flows.covered, "total": total_flows.total, "percent": total_flows.percent()}));
+    context.insert("passed", &coverage.tests.iter().filter(|t| t.passed).count());
+    context.insert("failed", &coverage.tests.iter().filter(|t| !t.passed).count());
+    context.insert("processes", &processes);
+    context.insert("tests", &tests);
+    context.insert("problems", &coverage.problems);
+    context.insert("runs", &runs.len());
+    write(out, "index.html", &page(&tera, "index.html", &context)?)?;
+
+    // one page per process
+    let test_pages: BTreeMap<&str, String> =
+        coverage.tests.iter().map(|t| (t.test.as_str(), test_page(t.index))).collect();
+    for p in &coverage.processes {
+        write(
+            out,
+            &process_page(&p.id),
+            &process_html(&tera, p, model_of(&p.model).map(|m| &m.definitions), &test_pages)?,
+        )?;
+    }
+
+    // one page per test
+    for summary in &coverage.tests {
+        let Some(run) = runs.get(summary.index) else { continue };
+        write(out, &test_page(summary.index), &test_html(&tera, run, summary.passed, models)?)?;
+    }
+
+    let json = serde_json::to_string_pretty(coverage).unwrap_or_default();
+    write(out, "coverage.json", &json)
+}
+
+fn process_html(
+    tera: &Tera,
+    p: &ProcessCoverage,
+    definitions: Option<&Definitions>,
+    test_pages: &BTreeMap<&str, String>,
+) -> Result<String, SiteError> {
+    let overlay = Overlay {
+        nodes: p.node_hits.iter().filter(|(_, h)| **h > 0).map(|(k, v)| (k.clone(), *v)).collect(),
+        flows: p.flow_hits.iter().filter(|(_, h)| **h > 0).map(|(k, v)| (k.clone(), *v)).collect(),
+        heat: true,
+        links: p
+            .node_hits
+            .keys()
+            .chain(p.flow_hits.keys())
+            .map(|id| (id.clone(), format!("#el-{}", slug(id))))
+            .collect(),
+        ..Overlay::default()
+    };
+    let (diagrams, not_drawn) = definitions.map(|d| diagrams_of(d, &p.id, &overlay)).unwrap_or_default();
+    let elements: Vec<serde_json::Value> = definitions
+        .and_then(|d| d.process(&p.id))
+        .map(|process| {
+            process
+                .nodes
+                .iter()
+                .map(|n| (n.id.to_string(), n.label().to_owned(), *p.node_hits.get(n.id.as_str()).unwrap_or(&0)))
+                .chain(process.flows.iter().map(|f| (f.id.to_string(), f.name.clone().unwrap_or_else(|| f.id.to_string()), *p.flow_hits.get(f.id.as_str()).unwrap_or(&0))))
+                .map(|(id, label, hits)| {
+                    let tests: Vec<serde_json::Value> = p
+                        .reached_by
+                        .get(&id)
+                        .into_iter()
+                        .flatten()
+                        .map(|t| serde_json::json!({"name": t, "page": test_pages.get(t.as_str()).cloned().unwrap_or_default()}))
+                        .collect();
+                    serde_json::json!({"id": id, "anchor": slug(&id), "label": label, "hits": hits, "tests": tests})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut context = Context::new();
+    context.insert("id", &p.id);
+    context.insert("name", p.name.as_deref().unwrap_or(&p.id));
+    context.insert("model", &p.model);
+    context.insert("nodes", &p.nodes);
+    context.insert("flows", &p.flows);
+    context.insert("nodes_percent", &p.nodes.percent());
+    context.insert("flows_percent", &p.flows.percent());
+    context.insert("tests", &p.tests);
+    context.insert("stale", &p.stale_tests);
+    context.insert("diagrams", &diagrams);
+    context.insert("not_drawn", &not_drawn);
+    context.insert("uncovered", &p.uncovered);
+    context.insert("elements", &elements);
+    page(tera, "process.html", &context)
+}
+
+fn test_html(tera: &Tera, run: &Run, passed: bool, models: &[CurrentModel]) -> Result<String, SiteError> {
+    let start = run.trace.first().map(|e| e.time);
+    let process_of: BTreeMap<&str, &str> = run.instances.iter().map(|i| (i.id.as_str(), i.process.as_str())).collect();
+    // The current model of each process, if the run used that very version.
+    let definitions_of = |process: &str| -> Option<&Definitions> {
+        let model = run.models.iter().rev().find(|m| m.processes.iter().any(|p| p == process))?;
+        let current = models.iter().find(|c| Some(c.path.as_str()) == model.path.as_deref())?;
+        (current.sha256 == model.sha256).then_some(&current.definitions)
+    };
+    let mut instances = Vec::new();
+    for instance in &run.instances {
+        let mut overlay = Overlay::default();
+        let mut open: BTreeMap<String, i64> = BTreeMap::new();
+        for event in run.trace.iter().filter(|e| e.instance == instance.id) {
+            match &event.kind {
+                TraceKind::NodeEntered { node } => {
+                    *overlay.nodes.entry(node.clone()).or_default() += 1;
+                    *open.entry(node.clone()).or_default() += 1;
+                }
+                TraceKind::NodeCompleted { node } | TraceKind::NodeTerminated { node } => {
+                    *open.entry(node.clone()).or_default() -= 1
+                }
+                TraceKind::FlowTaken { flow } => *overlay.flows.entry(flow.clone()).or_default() += 1,
+                TraceKind::IncidentRaised { node, .. } => {
+                    overlay.incidents.insert(node.clone());
+                }
+                _ => {}
+            }
+        }
+        let definitions = definitions_of(&instance.process);
+        // Still open at the end of the run: where it waits.
+        overlay.waiting = open
+            .into_iter()
+            .filter(|(node, count)| {
+                *count > 0
+                    && !definitions
+                        .and_then(|d| d.process(&instance.process))
+                        .and_then(|p| p.node(node))
+                        .is_some_and(|n| matches!(n.kind, NodeKind::SubProcess(_)))
+            })
+            .map(|(node, _)| node)
+            .collect();
+        let diagram =
+            definitions.map(|d| diagrams_of(d, &instance.process, &overlay).0.join("\n")).filter(|s| !s.is_empty());
+        instances.push(serde_json::json!({
+            "id": instance.id,
+            "process": instance.process,
+            "state": format!("{:?}", instance.state).to_lowercase(),
+            "diagram": diagram,
+        }));
+    }
+    let timeline: Vec<serde_json::Value> = run
+        .trace
+        .iter()
+        .map(|e| {
+            let process = process_of.get(e.instance.as_str()).copied().unwrap_or_default();
+            let definitions = definitions_of(process);
+            let what = e.kind.describe(&|id| label_in(definitions, process, id));
+            let seconds = start.map(|s| e.time.duration_since(s).as_secs()).unwrap_or_default();
+            serde_json::json!({"seq": e.seq, "time": format!("+{}", duration_text(seconds)), "instance": e.instance, "what": what})
+        })
+        .collect();
+    let mut context = Context::new();
+    context.insert("test", &run.test);
+    context.insert("passed", &passed);
+    context.insert(
+        "message",
+        &match &run.outcome {
+            baton_engine::record::Outcome::Failed { message } => Some(message.clone()),
+            baton_engine::record::Outcome::Passed => None,
+        },
+    );
+    context.insert("instances", &instances);
+    context.insert("timeline", &timeline);
+    page(tera, "test.html", &context)
+}
+
+/// What [`build`] made.
+#[derive(Debug)]
+pub struct Built {
+    /// The coverage shown.
+    pub coverage: Coverage,
+    /// How many run files went in.
+    pub runs: usize,
+    /// Where `index.html` is.
+    pub index: PathBuf,
+}
+
+/// Reads every run file of `run_dirs`, the models they name (from `root`), and writes the site
+/// into `out`. Runs are ordered by test name, so the same runs give the same site.
+pub fn build(root: &Path, run_dirs: &[PathBuf], out: &Path) -> Result<Built, SiteError> {
+    let mut runs: Vec<(PathBuf, Run)> = Vec::new();
+    let mut problems = Vec::new();
+    for dir in run_dirs {
+        match baton_engine::record::read_dir(dir) {
+            Ok((found, skipped)) => {
+                runs.extend(found);
+                problems.extend(skipped.into_iter().map(|s| format!("{}: {}", s.path.display(), s.reason)));
+            }
+            Err(source) => return Err(SiteError::Io { path: dir.clone(), source }),
+        }
+    }
+    runs.sort_by(|(pa, a), (pb, b)| (&a.test, pa).cmp(&(&b.test, pb)));
+    let runs: Vec<Run> = runs.into_iter().map(|(_, run)| run).collect();
+    let (models, model_problems) = crate::coverage::current_models(root, &runs);
+    problems.extend(model_problems);
+    let coverage = crate::coverage::compute(&models, &runs, problems);
+    write_site(out, &coverage, &models, &runs)?;
+    Ok(Built { coverage, runs: runs.len(), index: out.join("index.html") })
+}
