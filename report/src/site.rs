@@ -217,9 +217,10 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
     }
 
     // one page per test
+    let mut cache = DiagramCache::new();
     for summary in &coverage.tests {
         let Some(run) = runs.get(summary.index) else { continue };
-        write(out, &test_page(summary.index), &test_html(&tera, run, summary.passed, models)?)?;
+        write(out, &test_page(summary.index), &test_html(&tera, run, summary.passed, models, &mut cache)?)?;
     }
 
     let json = serde_json::to_string_pretty(coverage).unwrap_or_default();
@@ -283,7 +284,60 @@ fn process_html(
     page(tera, "process.html", &context)
 }
 
-fn test_html(tera: &Tera, run: &Run, passed: bool, models: &[CurrentModel]) -> Result<String, SiteError> {
+/// Plain diagrams per (model path, process), drawn once for all test pages.
+type DiagramCache = BTreeMap<(String, String), Vec<String>>;
+
+/// A CSS string literal's content: quotes, backslashes and `<` escaped.
+fn css_string(id: &str) -> String {
+    id.chars()
+        .map(|c| match c {
+            '"' | '\\' => format!("\\{c}"),
+            '<' => "\\3c ".to_owned(),
+            c if c.is_control() => String::new(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// A test page's overlay as CSS over the shared plain drawing: executed elements in the
+/// highlight colour, the rest dimmed, waiting elements outlined in blue, incidents in red.
+/// Drawing once per process and styling per test keeps a 10,000-test site fast.
+fn overlay_css(scope: &str, overlay: &Overlay) -> String {
+    let select = |ids: &[&String], suffix: &str| -> String {
+        ids.iter()
+            .map(|id| format!("#{scope} g.baton-element[data-element-id=\"{}\"]{suffix}", css_string(id)))
+            .collect::<Vec<_>>()
+            .join(",\n")
+    };
+    let mut css = format!("#{scope} g.baton-element {{ opacity: 0.35; }}\n");
+    let executed: Vec<&String> =
+        overlay.nodes.keys().chain(overlay.flows.keys()).chain(&overlay.waiting).chain(&overlay.incidents).collect();
+    if !executed.is_empty() {
+        css.push_str(&select(&executed, ""));
+        css.push_str(" { opacity: 1; }\n");
+        css.push_str(&select(&executed, " :is(rect, circle, ellipse, path, polygon, polyline, line)"));
+        css.push_str(" { stroke: #2e7d32; }\n");
+    }
+    let waiting: Vec<&String> = overlay.waiting.iter().collect();
+    if !waiting.is_empty() {
+        css.push_str(&select(&waiting, " :is(rect, circle, ellipse, polygon)"));
+        css.push_str(" { stroke: #1565c0; stroke-width: 4px; }\n");
+    }
+    let incidents: Vec<&String> = overlay.incidents.iter().collect();
+    if !incidents.is_empty() {
+        css.push_str(&select(&incidents, " :is(rect, circle, ellipse, polygon)"));
+        css.push_str(" { stroke: #c62828; fill: #ffebee; }\n");
+    }
+    css
+}
+
+fn test_html(
+    tera: &Tera,
+    run: &Run,
+    passed: bool,
+    models: &[CurrentModel],
+    cache: &mut DiagramCache,
+) -> Result<String, SiteError> {
     let start = run.trace.first().map(|e| e.time);
     let process_of: BTreeMap<&str, &str> = run.instances.iter().map(|i| (i.id.as_str(), i.process.as_str())).collect();
     // The current model of each process, if the run used that very version.
@@ -325,10 +379,23 @@ fn test_html(tera: &Tera, run: &Run, passed: bool, models: &[CurrentModel]) -> R
             })
             .map(|(node, _)| node)
             .collect();
-        let diagram =
-            definitions.map(|d| diagrams_of(d, &instance.process, &overlay).0.join("\n")).filter(|s| !s.is_empty());
+        let model =
+            run.models.iter().rev().find(|m| m.processes.contains(&instance.process)).and_then(|m| m.path.clone());
+        let diagram = match (definitions, model) {
+            (Some(d), Some(path)) => {
+                let svgs = cache
+                    .entry((path, instance.process.clone()))
+                    .or_insert_with(|| diagrams_of(d, &instance.process, &Overlay::default()).0)
+                    .join("\n");
+                (!svgs.is_empty()).then_some(svgs)
+            }
+            _ => None,
+        };
+        let scope = format!("instance-{}", slug(&instance.id));
         instances.push(serde_json::json!({
             "id": instance.id,
+            "scope": scope,
+            "css": overlay_css(&scope, &overlay),
             "process": instance.process,
             "state": format!("{:?}", instance.state).to_lowercase(),
             "diagram": diagram,

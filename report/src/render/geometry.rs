@@ -9,10 +9,19 @@ use baton_engine::model::{Bounds, Point};
 /// Every coordinate goes through here so that the same model always gives the same bytes, and
 /// so that a file with `NaN` or `inf` in its DI still gives valid SVG.
 pub(crate) fn num(value: f64) -> String {
-    let rounded = if value.is_finite() { (value * 100.0).round() / 100.0 } else { 0.0 };
-    let text = format!("{rounded:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".to_owned() } else { text.to_owned() }
+    // Integer arithmetic on hundredths: exact, stable, and far cheaper than float formatting,
+    // which dominated the time to draw a site of thousands of diagrams.
+    let hundredths = if value.is_finite() { (value * 100.0).round() } else { 0.0 };
+    let hundredths = hundredths.clamp(-9.0e15, 9.0e15) as i64;
+    let (sign, magnitude) =
+        if hundredths < 0 { ("-", hundredths.unsigned_abs()) } else { ("", hundredths.unsigned_abs()) };
+    let (whole, fraction) = (magnitude / 100, magnitude % 100);
+    match fraction {
+        0 if whole == 0 => "0".to_owned(),
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
 }
 
 /// A finite copy of a bounds (non-finite parts become 0, negative sizes become 0).

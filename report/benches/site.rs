@@ -1,0 +1,81 @@
+//! 10,000 run files over 20 processes merged into a site.
+//!
+//! `cargo bench -p baton-report --bench site` — target: under 3 seconds on one core, and
+//! linear in the number of runs (compare the 1,000 and 10,000 figures).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails by panicking
+
+use std::path::{Path, PathBuf};
+
+use baton_engine::record::{Model, Outcome, Run, RunInstance};
+use baton_engine::runtime::{Engine, Variables};
+use baton_report::coverage::sha256;
+
+fn main() {
+    divan::main();
+}
+
+const PROCESSES: usize = 20;
+
+/// A workspace with 20 copies of the benchmark model (one process each) and `runs` run files,
+/// spread over the processes, half taking the failure path.
+fn workspace(runs: usize) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("baton-bench-site-{runs}-{}", std::process::id()));
+    if root.join("runs").is_dir() {
+        return root;
+    }
+    std::fs::create_dir_all(root.join("models")).unwrap();
+    std::fs::create_dir_all(root.join("runs")).unwrap();
+    let original = include_str!("../../../shared/bench/order.bpmn");
+    let mut models = Vec::new();
+    for p in 0..PROCESSES {
+        let id = format!("order_{p}");
+        let text = original.replace("order_fulfillment", &id);
+        let path = format!("models/{id}.bpmn");
+        std::fs::write(root.join(&path), &text).unwrap();
+        let mut engine = Engine::new();
+        engine.deploy(baton_engine::parse::parse(&text).unwrap()).unwrap();
+        for task in ["Task_PayItem", "Task_FetchItem", "Task_ShipItem"] {
+            engine.register(task, |_| Ok(Variables::new()));
+        }
+        models.push((id, path, sha256(&text), engine));
+    }
+    for n in 0..runs {
+        let (id, path, sha, engine) = &models[n % PROCESSES];
+        let mut engine = Engine::restore(&engine.snapshot()).unwrap();
+        for task in ["Task_PayItem", "Task_FetchItem", "Task_ShipItem"] {
+            engine.register(task, |_| Ok(Variables::new()));
+        }
+        let instance = engine.start(id, [("paymentFailed".to_string(), (n % 2 == 0).into())].into()).unwrap();
+        let run = Run {
+            schema: baton_engine::record::SCHEMA,
+            test: format!("suite::test_{n:05}"),
+            outcome: if n % 97 == 0 { Outcome::Failed { message: "boom".into() } } else { Outcome::Passed },
+            models: vec![Model { path: Some(path.clone()), sha256: sha.clone(), processes: vec![id.clone()] }],
+            instances: vec![RunInstance {
+                id: instance.clone(),
+                process: id.clone(),
+                state: engine.instance_state(&instance).unwrap(),
+            }],
+            trace: engine.trace().to_vec(),
+        };
+        std::fs::write(root.join("runs").join(format!("run-{n:05}.json")), serde_json::to_vec(&run).unwrap()).unwrap();
+    }
+    root
+}
+
+fn build(bencher: divan::Bencher<'_, '_>, runs: usize) {
+    let root = workspace(runs);
+    let out = root.join("site");
+    bencher.bench(|| baton_report::site::build(Path::new(&root), &[root.join("runs")], &out).unwrap().runs);
+}
+
+#[divan::bench(sample_count = 3)]
+fn site_from_1_000_runs(bencher: divan::Bencher<'_, '_>) {
+    build(bencher, 1_000);
+}
+
+#[divan::bench(sample_count = 3)]
+fn site_from_10_000_runs(bencher: divan::Bencher<'_, '_>) {
+    build(bencher, 10_000);
+}

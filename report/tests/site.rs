@@ -1,0 +1,205 @@
+//! The site, built from recorded runs as `cargo baton` builds it: its pages, its escaping, and
+//! (in headless Chromium) its rendered DOM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
+use std::path::{Path, PathBuf};
+
+use baton_engine::record::{Model, Outcome, Run, RunInstance};
+use baton_engine::runtime::{Engine, Variables};
+use baton_report::coverage::sha256;
+use baton_report::site;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("baton-site-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `drive` on an engine with the model at `root/path` deployed, and records it as a run.
+fn record(
+    root: &Path,
+    path: &str,
+    test: &str,
+    outcome: Outcome,
+    drive: impl FnOnce(&mut Engine) -> Vec<String>,
+) -> Run {
+    let text = std::fs::read_to_string(root.join(path)).unwrap();
+    let mut engine = Engine::new();
+    let deployed = engine.deploy(baton_engine::parse::parse(&text).unwrap()).unwrap();
+    let instances = drive(&mut engine);
+    Run {
+        schema: baton_engine::record::SCHEMA,
+        test: test.to_owned(),
+        outcome,
+        models: vec![Model {
+            path: Some(path.to_owned()),
+            sha256: sha256(&text),
+            processes: deployed.into_iter().map(|(p, _)| p).collect(),
+        }],
+        instances: instances
+            .iter()
+            .map(|id| RunInstance {
+                id: id.clone(),
+                process: engine.process(id).unwrap().id.to_string(),
+                state: engine.instance_state(id).unwrap(),
+            })
+            .collect(),
+        trace: engine.trace().to_vec(),
+    }
+}
+
+fn write_runs(dir: &Path, runs: &[Run]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (i, run) in runs.iter().enumerate() {
+        std::fs::write(dir.join(format!("run-{i}.json")), serde_json::to_string(run).unwrap()).unwrap();
+    }
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+fn order_runs() -> Vec<Run> {
+    let root = workspace();
+    let path = "engine/tests/fixtures/runtime/exclusive.bpmn";
+    let big = record(&root, path, "orders::big", Outcome::Passed, |e| {
+        let i = e.start("exclusive", [("amount".to_string(), 150.into())].into()).unwrap();
+        let job = e.jobs(&i)[0].id.clone();
+        e.complete_job(&job, Variables::new()).unwrap();
+        vec![i]
+    });
+    let small =
+        record(&root, path, "orders::small", Outcome::Failed { message: "assertion failed: it broke".into() }, |e| {
+            let i = e.start("exclusive", [("amount".to_string(), 5.into())].into()).unwrap();
+            vec![i]
+        });
+    vec![small, big]
+}
+
+#[test]
+fn a_site_from_recorded_runs() {
+    let runs_dir = temp("runs");
+    write_runs(&runs_dir, &order_runs());
+    let out = temp("out");
+    let built = site::build(&workspace(), &[runs_dir.clone()], &out).unwrap();
+    assert_eq!(built.runs, 2);
+    let p = &built.coverage.processes[0];
+    assert_eq!(p.id, "exclusive");
+    // start, amount, big, small, merge, end reached; normal never.
+    assert_eq!((p.nodes.covered, p.nodes.total), (6, 7));
+    let uncovered: Vec<&str> = p.uncovered.iter().map(|e| e.id.as_str()).collect();
+    // The failing run stopped at "Small order": its job never completed.
+    assert_eq!(uncovered, ["normal", "f_normal", "f_normal_merge", "f_small_merge"]);
+    assert_eq!(built.coverage.tests[0].test, "orders::small", "failing tests first");
+
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("orders::small") && index.contains("failed"), "{index}");
+    let process = std::fs::read_to_string(out.join(format!("process-{}.html", site::slug("exclusive")))).unwrap();
+    assert!(process.contains(r#"data-element-id="big""#) && process.contains("baton-executed"));
+    let failed = std::fs::read_to_string(out.join(format!("test-{}.html", built.coverage.tests[0].index))).unwrap();
+    assert!(failed.contains("assertion failed: it broke"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("coverage.json")).unwrap()).unwrap();
+    assert_eq!(json["processes"][0]["nodes"]["covered"], 6);
+
+    // Same runs, same site, byte for byte.
+    let again = temp("again");
+    site::build(&workspace(), &[runs_dir], &again).unwrap();
+    for page in ["index.html", "test-0.html", "test-1.html", "coverage.json"] {
+        assert_eq!(std::fs::read(out.join(page)).unwrap(), std::fs::read(again.join(page)).unwrap(), "{page}");
+    }
+}
+
+#[test]
+fn user_strings_come_out_inert_and_ids_cannot_escape_the_site() {
+    let root = temp("evil-root");
+    let evil = r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="d">
+  <bpmn:process id="../../x" name="&lt;script&gt;alert('process')&lt;/script&gt;" isExecutable="true">
+    <bpmn:startEvent id="start" name="&lt;img src=x onerror=alert(1)&gt;" />
+    <bpmn:sequenceFlow id="f" sourceRef="start" targetRef="task" />
+    <bpmn:userTask id="task" name="&quot;&gt;&lt;script&gt;alert('task')&lt;/script&gt;"><bpmn:documentation>javascript:alert(2)</bpmn:documentation></bpmn:userTask>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="dia"><bpmndi:BPMNPlane id="plane" bpmnElement="../../x">
+    <bpmndi:BPMNShape id="s1" bpmnElement="start"><dc:Bounds x="100" y="100" width="36" height="36" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="s2" bpmnElement="task"><dc:Bounds x="200" y="78" width="100" height="80" /></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="e1" bpmnElement="f"><di:waypoint x="136" y="118" /><di:waypoint x="200" y="118" /></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"#;
+    std::fs::write(root.join("evil.bpmn"), evil).unwrap();
+    let run = record(
+        &root,
+        "evil.bpmn",
+        "<script>alert('test')</script>",
+        Outcome::Failed { message: "<script>alert('panic')</script>".into() },
+        |e| vec![e.start("../../x", [("note".to_string(), "<script>alert('var')</script>".into())].into()).unwrap()],
+    );
+    let runs = root.join("runs");
+    write_runs(&runs, &[run]);
+    let out = root.join("site");
+    site::build(&root, &[runs], &out).unwrap();
+
+    let mut files: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["coverage.json", "index.html", &format!("process-{}.html", site::slug("../../x")), "test-0.html"]
+    );
+    assert!(site::slug("../../x").starts_with("______x-"), "{}", site::slug("../../x"));
+    assert!(!root.join("x").exists() && !root.parent().unwrap().join("x.html").exists());
+    for file in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = std::fs::read_to_string(out.join(file)).unwrap();
+        for needle in ["<script>alert", "<img src=x", "\"><script", "href=\"javascript:"] {
+            assert!(!html.contains(needle), "{file} contains {needle}");
+        }
+        assert!(!html.contains("<script"), "{file}: the site has no scripts at all");
+    }
+}
+
+/// Loads the site in headless Chromium and checks the rendered DOM: the diagram is there, the
+/// executed elements are highlighted, and the coverage figures are shown. Runs where Chromium
+/// is installed; in CI (which installs it) it must be.
+#[test]
+fn the_site_renders_in_a_browser() {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| std::process::Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(chromium) = chromium else {
+        assert!(std::env::var_os("CI").is_none(), "CI must install chromium (see .ci/run)");
+        eprintln!("skipping: no chromium on this machine");
+        return;
+    };
+    let runs_dir = temp("browser-runs");
+    write_runs(&runs_dir, &order_runs());
+    let out = temp("browser-out");
+    site::build(&workspace(), &[runs_dir], &out).unwrap();
+    let dom = |page: &str| -> String {
+        let profile = temp(&format!("profile-{page}"));
+        let output = std::process::Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                &format!("--user-data-dir={}", profile.display()),
+                "--dump-dom",
+                &format!("file://{}", out.join(page).display()),
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let index = dom("index.html");
+    assert!(index.contains(r#"id="total-nodes""#) && index.contains("85.7%"), "the coverage figure: {index}");
+    let process = dom(&format!("process-{}.html", site::slug("exclusive")));
+    assert!(process.contains("<svg"), "the diagram is in the DOM");
+    let executed = process.matches("baton-executed").count();
+    let dimmed = process.matches("baton-unexecuted").count();
+    assert!(executed >= 6 && dimmed >= 1, "executed {executed}, dimmed {dimmed}");
+}
