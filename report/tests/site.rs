@@ -83,7 +83,7 @@ fn a_site_from_recorded_runs() {
     let runs_dir = temp("runs");
     write_runs(&runs_dir, &order_runs());
     let out = temp("out");
-    let built = site::build(&workspace(), &[runs_dir.clone()], &out).unwrap();
+    let built = site::build(&workspace(), std::slice::from_ref(&runs_dir), &out).unwrap();
     assert_eq!(built.runs, 2);
     let p = &built.coverage.processes[0];
     assert_eq!(p.id, "exclusive");
