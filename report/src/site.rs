@@ -453,6 +453,9 @@ pub fn build(root: &Path, run_dirs: &[PathBuf], out: &Path) -> Result<Built, Sit
         }
     }
     runs.sort_by(|(pa, a), (pb, b)| (&a.test, pa).cmp(&(&b.test, pb)));
+    if runs.len() >= 1_000 {
+        eprintln!("baton: merging {} run files ...", runs.len());
+    }
     let runs: Vec<Run> = runs.into_iter().map(|(_, run)| run).collect();
     let (models, model_problems) = crate::coverage::current_models(root, &runs);
     problems.extend(model_problems);

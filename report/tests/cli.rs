@@ -79,3 +79,69 @@ fn usage_errors_exit_2() {
     let out = cargo_baton(&["validate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn render_writes_svg_files() {
+    let out = std::env::temp_dir().join(format!("baton-render-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let target = out.join("order.svg");
+    let model = fixture("../examples/processes/order.bpmn");
+    let result = cargo_baton(&["render", &model, "-o", &target.display().to_string()]);
+    assert_eq!(result.status.code(), Some(0), "{}", String::from_utf8_lossy(&result.stderr));
+    let svg = std::fs::read_to_string(&target).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains(r#"data-element-id="Activity_ChargeCreditCard""#));
+    std::fs::remove_dir_all(&out).ok();
+}
+
+#[test]
+fn report_fails_under_a_coverage_floor() {
+    use baton_engine::record::{Model, Outcome, Run, RunInstance};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+    let path = "engine/tests/fixtures/runtime/exclusive.bpmn";
+    let text = std::fs::read_to_string(root.join(path)).unwrap();
+    let mut engine = baton_engine::runtime::Engine::new();
+    engine.deploy(baton_engine::parse::parse(&text).unwrap()).unwrap();
+    let instance = engine.start("exclusive", [("amount".to_string(), 5.into())].into()).unwrap();
+    let run = Run {
+        schema: baton_engine::record::SCHEMA,
+        test: "small".into(),
+        outcome: Outcome::Passed,
+        models: vec![Model {
+            path: Some(path.into()),
+            sha256: baton_report::coverage::sha256(&text),
+            processes: vec!["exclusive".into()],
+        }],
+        instances: vec![RunInstance {
+            id: instance.clone(),
+            process: "exclusive".into(),
+            state: engine.instance_state(&instance).unwrap(),
+        }],
+        trace: engine.trace().to_vec(),
+    };
+    let runs = std::env::temp_dir().join(format!("baton-floor-runs-{}", std::process::id()));
+    std::fs::create_dir_all(&runs).unwrap();
+    std::fs::write(runs.join("small.json"), serde_json::to_string(&run).unwrap()).unwrap();
+    let out = runs.join("site");
+    let report = |floor: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cargo-baton"))
+            .args([
+                "report",
+                "--runs",
+                &runs.display().to_string(),
+                "--out",
+                &out.display().to_string(),
+                "--fail-under",
+                floor,
+            ])
+            .current_dir(&root)
+            .output()
+            .unwrap()
+    };
+    // start, amount, small reached: 3 of 7 flow nodes.
+    let low = report("50");
+    assert_eq!(low.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&low.stderr).contains("flow-node coverage 42.9% is under --fail-under 50%"));
+    assert_eq!(report("40").status.code(), Some(0));
+    assert!(out.join("index.html").exists());
+    std::fs::remove_dir_all(&runs).ok();
+}

@@ -405,3 +405,22 @@ fn a_sub_process_drawn_on_its_own_diagram_is_not_missing_from_the_parent() {
     assert_eq!(groups(&child.svg).len(), 1);
     assert!(group(&child.svg, "Inner").contains(">Inner</tspan>"));
 }
+
+/// The drawing of every fixture, one snapshot each: any change to how an element kind is drawn
+/// shows up in review. Together the fixtures cover every element kind the renderer draws.
+#[test]
+fn every_fixture_drawing_is_snapshotted() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+    for (name, path) in [
+        ("camunda7", "engine/tests/fixtures/camunda7.bpmn"),
+        ("camunda8", "engine/tests/fixtures/camunda8.bpmn"),
+        ("bpmnio", "engine/tests/fixtures/bpmnio.bpmn"),
+        ("collaboration", "engine/tests/fixtures/collaboration.bpmn"),
+        ("order", "examples/processes/order.bpmn"),
+    ] {
+        let definitions = baton_engine::parse::parse_file(root.join(path)).unwrap();
+        let rendered = baton_report::render::render(&definitions, 0, None);
+        assert!(rendered.not_drawn.is_empty(), "{name}: {:?}", rendered.not_drawn);
+        insta::assert_snapshot!(format!("fixture_{name}"), rendered.svg);
+    }
+}

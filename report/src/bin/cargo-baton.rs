@@ -38,8 +38,11 @@ enum Command {
         #[arg(long = "runs", num_args = 1..)]
         runs: Vec<PathBuf>,
         /// Where to write the report (default: <target dir>/baton/report).
-        #[arg(long)]
+        #[arg(long, short)]
         out: Option<PathBuf>,
+        /// Exit 1 when flow-node coverage over all processes is below this percentage.
+        #[arg(long, value_name = "PCT")]
+        fail_under: Option<f64>,
     },
     /// Check BPMN files: every problem at once, with code, position and hint. Exits 1 on errors.
     Validate {
@@ -54,8 +57,9 @@ enum Command {
     Render {
         /// The .bpmn file.
         file: PathBuf,
-        /// Where to write `<file>-<n>.svg` (default: next to the file).
-        #[arg(long)]
+        /// The SVG file to write (a file with several diagrams gets `-2`, `-3`, ... before
+        /// `.svg` for the others), or a directory (default: `<file>.svg` next to the file).
+        #[arg(long, short)]
         out: Option<PathBuf>,
     },
 }
@@ -76,9 +80,9 @@ fn main() -> ExitCode {
     match Cli::parse_from(args).command {
         Command::Validate { files, format } => validate(&files, format),
         Command::Test { out, cargo_args } => test(&root, out, &cargo_args),
-        Command::Report { runs, out } => {
+        Command::Report { runs, out, fail_under } => {
             let runs = if runs.is_empty() { vec![workspace::runs_dir(&root)] } else { runs };
-            report(&root, &runs, out)
+            report(&root, &runs, out, fail_under)
         }
         Command::Render { file, out } => draw(&file, out),
     }
@@ -132,11 +136,11 @@ fn test(root: &Path, out: Option<PathBuf>, cargo_args: &[String]) -> ExitCode {
             false
         }
     };
-    let built = report(root, &[runs], out);
+    let built = report(root, &[runs], out, None);
     if errors > 0 || !tests_passed || built != ExitCode::SUCCESS { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn report(root: &Path, runs: &[PathBuf], out: Option<PathBuf>) -> ExitCode {
+fn report(root: &Path, runs: &[PathBuf], out: Option<PathBuf>, fail_under: Option<f64>) -> ExitCode {
     let out = out.unwrap_or_else(|| workspace::target_dir(root).join("baton").join("report"));
     match site::build(root, runs, &out) {
         Ok(built) => {
@@ -154,7 +158,14 @@ fn report(root: &Path, runs: &[PathBuf], out: Option<PathBuf>) -> ExitCode {
             for problem in &built.coverage.problems {
                 println!("  note: {problem}");
             }
-            ExitCode::SUCCESS
+            let total = built.coverage.total_nodes().percent();
+            match fail_under {
+                Some(minimum) if total < minimum => {
+                    eprintln!("baton: flow-node coverage {total:.1}% is under --fail-under {minimum}%");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(err) => {
             eprintln!("baton: {err}");
@@ -171,15 +182,31 @@ fn draw(file: &Path, out: Option<PathBuf>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dir = out.unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
-    if let Err(err) = std::fs::create_dir_all(&dir) {
-        eprintln!("baton: {}: cannot create: {err}", dir.display());
+    if definitions.diagrams.is_empty() {
+        eprintln!("baton: {} has no diagram (BPMN DI) to draw", file.display());
         return ExitCode::FAILURE;
     }
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "diagram".into());
+    // `-o x.svg` names the file; `-o dir` (or nothing) puts `<stem>.svg` in a folder.
+    let first = match out {
+        Some(path) if path.extension().is_some_and(|e| e == "svg") => path,
+        Some(dir) => dir.join(format!("{stem}.svg")),
+        None => file.with_extension("svg"),
+    };
+    if let Some(dir) = first.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(err) = std::fs::create_dir_all(dir)
+    {
+        eprintln!("baton: {}: cannot create: {err}", dir.display());
+        return ExitCode::FAILURE;
+    }
     for index in 0..definitions.diagrams.len() {
         let rendered = render::render(&definitions, index, None);
-        let path = dir.join(format!("{stem}-{}.svg", index + 1));
+        let path = if index == 0 {
+            first.clone()
+        } else {
+            let name = first.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            first.with_file_name(format!("{name}-{}.svg", index + 1))
+        };
         if let Err(err) = std::fs::write(&path, rendered.svg) {
             eprintln!("baton: {}: cannot write: {err}", path.display());
             return ExitCode::FAILURE;
@@ -188,10 +215,6 @@ fn draw(file: &Path, out: Option<PathBuf>) -> ExitCode {
         for missing in rendered.not_drawn {
             println!("  not in the diagram: {} ({})", missing.id, missing.kind);
         }
-    }
-    if definitions.diagrams.is_empty() {
-        eprintln!("baton: {} has no diagram (BPMN DI) to draw", file.display());
-        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }
