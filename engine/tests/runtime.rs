@@ -366,3 +366,37 @@ fn models_with_elements_not_run_yet_are_refused_at_deploy() {
     assert!(matches!(&err, Error::NotYetSupported { id, .. } if id == "Activity_ShipParcels"), "{err}");
     assert!(err.to_string().contains("loop or multi-instance"), "{err}");
 }
+
+/// Async handlers are awaited one at a time, in job creation order, by `drive`: a sync handler
+/// whose job came later waits its turn, so async code cannot reorder the trace.
+#[tokio::test]
+async fn async_handlers_are_awaited_in_creation_order() {
+    let mut e = engine(&["parallel.bpmn"]);
+    e.register_async("fetch", |job| {
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            Ok(vars(json!({"fetchedFor": job.instance})))
+        })
+    });
+    e.register("label", |_| Ok(vars(json!({"labelled": true}))));
+    let i = e.start("parallel", Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["fetch", "label"], "nothing ran yet: the async job comes first");
+    e.drive().await.unwrap();
+    assert_eq!(e.waiting_at(&i), ["ship"]);
+    let completed: Vec<String> = e
+        .trace_of(&i)
+        .iter()
+        .filter_map(|ev| match &ev.kind {
+            TraceKind::JobCompleted { job } => Some(job.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(completed, ["parallel#1/job#1", "parallel#1/job#2"]);
+
+    e.register_async("ship", |_| Box::pin(async { panic!("courier lost") }));
+    e.drive().await.unwrap();
+    assert_eq!(
+        e.incidents(&i)[0].message,
+        "job parallel#1/job#3 failed and has no retries left: handler panicked: courier lost"
+    );
+}

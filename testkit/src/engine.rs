@@ -142,6 +142,21 @@ impl TestEngine {
         self
     }
 
+    /// Registers an async handler (a tokio service call, say). Its jobs wait for
+    /// [`TestEngine::drive`], which awaits handlers one at a time in job creation order.
+    pub fn register_async<F>(&mut self, job_type: &str, handler: F) -> &mut Self
+    where
+        F: FnMut(JobInfo) -> baton_engine::runtime::HandlerFuture + Send + 'static,
+    {
+        self.engine.register_async(job_type, handler);
+        self
+    }
+
+    /// Lets every handler, async ones included, do its jobs, in creation order.
+    pub async fn drive(&mut self) -> Result<(), Error> {
+        Ok(self.engine.drive().await?)
+    }
+
     /// Starts an instance of the latest version of a process, by id.
     pub fn start(&mut self, process: &str, variables: Variables) -> Result<Instance, Error> {
         Ok(Instance { id: self.engine.start(process, variables)? })

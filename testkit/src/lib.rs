@@ -50,7 +50,7 @@ mod vars; // vars! and serde conversions
 mod view; // snapshot-friendly traces
 
 pub use assert::{Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that};
-pub use baton_engine::runtime::{HandlerError, JobInfo, Variables};
+pub use baton_engine::runtime::{HandlerError, HandlerFuture, JobInfo, Variables};
 pub use baton_engine::{model, parse, validate};
 pub use engine::{Instance, Job, TestEngine};
 pub use error::Error;

@@ -140,3 +140,19 @@ fn failures_show_the_real_state() -> TestResult {
     insta::assert_snapshot!(messages.join("\n---\n"));
     Ok(())
 }
+
+#[tokio::test]
+async fn async_services_in_a_tokio_test() -> TestResult {
+    let mut t = TestEngine::deploy_file(fixture("sequence.bpmn"))?;
+    t.register_async("pay", |job| {
+        Box::pin(async move {
+            tokio::task::yield_now().await; // a real service call would await here
+            Ok(vars! { "receipt": job.variables["amount"].as_i64().unwrap_or(0) * 10 })
+        })
+    });
+    let order = t.start("sequence", vars! { "amount": 3 })?;
+    assert_that(&t, &order).is_waiting_at("Pay item");
+    t.drive().await?;
+    assert_that(&t, &order).is_waiting_at("Confirm order").variable("receiptNo").is(30);
+    Ok(())
+}

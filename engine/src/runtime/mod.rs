@@ -35,7 +35,10 @@ mod exec;
 mod state;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -125,7 +128,17 @@ impl HandlerError {
     }
 }
 
-type Handler = Box<dyn FnMut(&JobInfo) -> Result<Variables, HandlerError> + Send>;
+/// What a handler returns.
+pub type HandlerResult = Result<Variables, HandlerError>;
+
+/// The future an async handler returns.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = HandlerResult> + Send>>;
+
+/// A registered handler: plain code, or an async function awaited by [`Engine::drive`].
+enum Handler {
+    Sync(Box<dyn FnMut(&JobInfo) -> HandlerResult + Send>),
+    Async(Box<dyn FnMut(JobInfo) -> HandlerFuture + Send>),
+}
 
 /// The default budget of steps per command: a model that loops without a wait state stops
 /// with [`Error::StepBudget`] instead of hanging.
@@ -241,7 +254,54 @@ impl Engine {
                 self.state.for_handlers.insert(job.created, (inst.id.clone(), job.number));
             }
         }
-        self.handlers.insert(job_type, Box::new(handler));
+        self.handlers.insert(job_type, Handler::Sync(Box::new(handler)));
+    }
+
+    /// Registers an async handler (e.g. one that calls a service with tokio). Its jobs wait
+    /// until [`Engine::drive`] is awaited, which runs every handler's jobs in creation order,
+    /// awaiting one at a time: async code can never reorder a trace.
+    ///
+    /// ```
+    /// # use baton_engine::runtime::{Engine, Variables};
+    /// # let mut engine = Engine::new();
+    /// engine.register_async("charge-card", |job| Box::pin(async move {
+    ///     // e.g. `payments.charge(&job.variables).await`
+    ///     Ok(Variables::from([("charged".to_string(), job.variables["amount"].clone())]))
+    /// }));
+    /// ```
+    pub fn register_async<F>(&mut self, job_type: impl Into<String>, handler: F)
+    where
+        F: FnMut(JobInfo) -> HandlerFuture + Send + 'static,
+    {
+        let job_type = job_type.into();
+        for inst in self.state.instances.values() {
+            for job in inst.jobs.values().filter(|j| j.kind == JobKind::Service && j.job_type == job_type) {
+                self.state.for_handlers.insert(job.created, (inst.id.clone(), job.number));
+            }
+        }
+        self.handlers.insert(job_type, Handler::Async(Box::new(handler)));
+    }
+
+    /// Runs every job that a handler (sync or async) can do, in creation order, awaiting async
+    /// handlers one at a time, until no handled job is left. Commands run sync handlers by
+    /// themselves; async handlers' jobs wait for this.
+    pub async fn drive(&mut self) -> Result<(), Error> {
+        loop {
+            self.run()?;
+            let Some(job) = self.next_handled_job(true) else { return Ok(()) };
+            let future = match self.handlers.get_mut(&job.job_type) {
+                Some(Handler::Async(handler)) => match catch_unwind(AssertUnwindSafe(|| handler(job.clone()))) {
+                    Ok(future) => future,
+                    Err(panic) => {
+                        self.apply_outcome(&job, Err(panic))?;
+                        continue;
+                    }
+                },
+                Some(Handler::Sync(_)) | None => continue,
+            };
+            let outcome = CatchUnwind(future).await;
+            self.apply_outcome(&job, outcome)?;
+        }
     }
 
     // ----- commands ---------------------------------------------------------------------------
@@ -615,36 +675,60 @@ impl Engine {
                 }
                 self.step(step)?;
             }
-            let Some(job) = self.next_handled_job() else { return Ok(()) };
-            let Some(handler) = self.handlers.get_mut(&job.job_type) else { return Ok(()) };
+            let Some(job) = self.next_handled_job(false) else { return Ok(()) };
+            let Some(Handler::Sync(handler)) = self.handlers.get_mut(&job.job_type) else { return Ok(()) };
             let outcome = catch_unwind(AssertUnwindSafe(|| handler(&job)));
-            match outcome {
-                Ok(Ok(variables)) => self.apply_completion(&job.id, variables)?,
-                Ok(Err(HandlerError::Bpmn { code })) => self.apply_error(&job.id, &code, Variables::new())?,
-                Ok(Err(HandlerError::Failed { message })) => {
-                    self.apply_failure(&job.id, &message, None)?;
-                    self.requeue(&job.id);
-                }
-                Err(panic) => {
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "the handler panicked".to_owned());
-                    self.apply_failure(&job.id, &format!("handler panicked: {message}"), Some(0))?;
-                }
+            self.apply_outcome(&job, outcome)?;
+        }
+    }
+
+    /// Feeds a handler's result back in: completion, BPMN error, failure (retried while
+    /// retries last), or a panic (an incident at once).
+    fn apply_outcome(&mut self, job: &JobInfo, outcome: std::thread::Result<HandlerResult>) -> Result<(), Error> {
+        match outcome {
+            Ok(Ok(variables)) => self.apply_completion(&job.id, variables),
+            Ok(Err(HandlerError::Bpmn { code })) => self.apply_error(&job.id, &code, Variables::new()),
+            Ok(Err(HandlerError::Failed { message })) => {
+                self.apply_failure(&job.id, &message, None)?;
+                self.requeue(&job.id);
+                Ok(())
+            }
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "the handler panicked".to_owned());
+                self.apply_failure(&job.id, &format!("handler panicked: {message}"), Some(0))
             }
         }
     }
 
-    fn next_handled_job(&mut self) -> Option<JobInfo> {
-        while let Some((_, (instance, number))) = self.state.for_handlers.pop_first() {
-            let Some(inst) = self.state.instances.get(&instance) else { continue };
-            let Some(job) = inst.jobs.get(&number) else { continue };
+    /// The oldest job a handler will do, taken off the queue. Without `take_async`, an async
+    /// handler's job at the head stops the queue (it waits for [`Engine::drive`]), so jobs are
+    /// always handled in creation order.
+    fn next_handled_job(&mut self, take_async: bool) -> Option<JobInfo> {
+        while let Some((&created, (instance, number))) = self.state.for_handlers.first_key_value() {
+            let (instance, number) = (instance.clone(), *number);
+            let Some(inst) = self.state.instances.get(&instance) else {
+                self.state.for_handlers.remove(&created);
+                continue;
+            };
+            let Some(job) = inst.jobs.get(&number) else {
+                self.state.for_handlers.remove(&created);
+                continue;
+            };
             // A job that failed with retries left waits for its token again, so it is retried.
-            if inst.tokens.get(&job.token).is_some_and(|t| t.wait == Wait::Job(job.number)) {
-                return Some(job_info(inst, job));
+            if !inst.tokens.get(&job.token).is_some_and(|t| t.wait == Wait::Job(job.number)) {
+                self.state.for_handlers.remove(&created);
+                continue;
             }
+            if !take_async && matches!(self.handlers.get(&job.job_type), Some(Handler::Async(_))) {
+                return None;
+            }
+            let info = job_info(inst, job);
+            self.state.for_handlers.remove(&created);
+            return Some(info);
         }
         None
     }
@@ -801,6 +885,23 @@ impl Engine {
     pub fn restore(snapshot: &str) -> Result<Engine, Error> {
         let state: State = serde_json::from_str(snapshot).map_err(|e| Error::Snapshot { message: e.to_string() })?;
         Ok(Engine { state, handlers: BTreeMap::new(), step_budget: DEFAULT_STEP_BUDGET })
+    }
+}
+
+/// Awaits a handler's future, turning a panic inside it into an outcome instead of unwinding
+/// through the engine.
+struct CatchUnwind(HandlerFuture);
+
+impl Future for CatchUnwind {
+    type Output = std::thread::Result<HandlerResult>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = &mut self.0;
+        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(Ok(result)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
     }
 }
 
