@@ -400,3 +400,18 @@ async fn async_handlers_are_awaited_in_creation_order() {
         "job parallel#1/job#3 failed and has no retries left: handler panicked: courier lost"
     );
 }
+
+#[test]
+fn timer_start_events_start_instances_on_the_virtual_clock() {
+    let mut e = engine(&["timer_start.bpmn"]);
+    e.register("check-stock", |_| Ok(vars(json!({"inStock": true}))));
+    assert_eq!(e.pending_timers().iter().map(|t| t.due.to_string()).collect::<Vec<_>>(), ["2026-01-01T01:00:00Z"]);
+    e.advance("PT5H").unwrap();
+    let started: Vec<String> = e.instances();
+    assert_eq!(started, ["timer_start#1", "timer_start#2", "timer_start#3"], "R3: three instances, then no more");
+    assert!(started.iter().all(|i| e.is_ended(i)));
+    assert!(e.pending_timers().is_empty());
+    let times: Vec<String> = started.iter().map(|i| e.trace_of(i)[0].time.to_string()).collect();
+    assert_eq!(times, ["2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z", "2026-01-01T03:00:00Z"]);
+    insta::assert_snapshot!(trace(&e, "timer_start#1"));
+}

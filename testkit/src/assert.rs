@@ -452,6 +452,17 @@ impl<'t> ProcessAssert<'t> {
         UserTaskAssert { process: self, label: self.label(&id), node, job_id: job.id }
     }
 
+    /// Assertions on the open job (service work) at an element.
+    #[track_caller]
+    pub fn job(&self, element: &str) -> JobAssert<'_, 't> {
+        let id = self.id(element);
+        let family = self.engine.instance_family(&self.instance);
+        let Some(job) = family.iter().flat_map(|m| self.engine.jobs(m)).find(|j| j.node == id) else {
+            self.fail(format!("has no open job at {}", self.label(&id)), self.where_hint(&id));
+        };
+        JobAssert { process: self, label: self.label(&id), job }
+    }
+
     /// The events of the instance, for assertions the vocabulary does not cover.
     pub fn trace_kinds(&self) -> Vec<TraceKind> {
         self.engine.trace_of(&self.instance).into_iter().map(|e| e.kind.clone()).collect()
@@ -493,6 +504,72 @@ impl VariableAssert<'_, '_> {
     pub fn is_not_set(&self) -> &Self {
         if let Some(value) = &self.value {
             self.process.fail(format!("has variable `{}` = {value}, but it should not be set", self.name), None);
+        }
+        self
+    }
+}
+
+/// Assertions on an open job.
+#[derive(Debug)]
+pub struct JobAssert<'a, 't> {
+    process: &'a ProcessAssert<'t>,
+    label: String,
+    job: baton_engine::runtime::JobInfo,
+}
+
+impl JobAssert<'_, '_> {
+    /// The job has this task type.
+    #[track_caller]
+    pub fn has_type(&self, job_type: &str) -> &Self {
+        if self.job.job_type != job_type {
+            self.process.fail(
+                format!("has job {} at {} of type {:?}, not {job_type:?}", self.job.id, self.label, self.job.job_type),
+                None,
+            );
+        }
+        self
+    }
+
+    /// The job has this many retries left.
+    #[track_caller]
+    pub fn has_retries(&self, retries: u32) -> &Self {
+        if self.job.retries != retries {
+            self.process.fail(
+                format!(
+                    "has job {} at {} with {} retries left, not {retries}",
+                    self.job.id, self.label, self.job.retries
+                ),
+                None,
+            );
+        }
+        self
+    }
+
+    /// The job's input (instance variables and input mappings) holds this value.
+    #[track_caller]
+    pub fn has_input(&self, name: &str, expected: impl Into<Value>) -> &Self {
+        let expected = expected.into();
+        match self.job.variables.get(name) {
+            Some(value) if *value == expected => {}
+            other => self.process.fail(
+                format!(
+                    "has job {} at {} with input `{name}` = {}, not {expected}",
+                    self.job.id,
+                    self.label,
+                    other.map_or("unset".to_owned(), Value::to_string)
+                ),
+                None,
+            ),
+        }
+        self
+    }
+
+    /// The job carries this static header.
+    #[track_caller]
+    pub fn has_header(&self, key: &str, value: &str) -> &Self {
+        if !self.job.headers.iter().any(|(k, v)| k == key && v == value) {
+            self.process
+                .fail(format!("has job {} at {} without header {key} = {value:?}", self.job.id, self.label), None);
         }
         self
     }

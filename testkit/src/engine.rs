@@ -157,6 +157,26 @@ impl TestEngine {
         Ok(self.engine.drive().await?)
     }
 
+    /// Stands in for a called process: a call activity calling `process` runs a stand-in that
+    /// ends at once, handing back `variables` (as camunda-bpm-scenario's `mockCall`).
+    pub fn mock_call(&mut self, process: &str, variables: Variables) -> Result<&mut Self, Error> {
+        let id = escape_xml(process);
+        let job_type = format!("baton-mock:{process}");
+        let xml = format!(
+            r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="baton-mock">
+  <process id="{id}" name="mock of {id}" isExecutable="true">
+    <startEvent id="start" /><sequenceFlow id="f1" sourceRef="start" targetRef="mock" />
+    <serviceTask id="mock" name="mock of {id}"><extensionElements><zeebe:taskDefinition type="{}" /></extensionElements></serviceTask>
+    <sequenceFlow id="f2" sourceRef="mock" targetRef="end" /><endEvent id="end" />
+  </process>
+</definitions>"#,
+            escape_xml(&job_type)
+        );
+        self.deploy_text(&xml, None)?;
+        self.engine.register(job_type, move |_| Ok(variables.clone()));
+        Ok(self)
+    }
+
     /// Starts an instance of the latest version of a process, by id.
     pub fn start(&mut self, process: &str, variables: Variables) -> Result<Instance, Error> {
         Ok(Instance { id: self.engine.start(process, variables)? })
@@ -280,6 +300,10 @@ impl Drop for TestEngine {
     fn drop(&mut self) {
         self.recorder.write(&self.engine);
     }
+}
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn unknown_instance(instance: &Instance) -> Error {

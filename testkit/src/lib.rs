@@ -49,7 +49,7 @@ mod scenario; // actions per wait state
 mod vars; // vars! and serde conversions
 mod view; // snapshot-friendly traces
 
-pub use assert::{Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that};
+pub use assert::{JobAssert, Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that};
 pub use baton_engine::runtime::{HandlerError, HandlerFuture, JobInfo, Variables};
 pub use baton_engine::{model, parse, validate};
 pub use engine::{Instance, Job, TestEngine};

@@ -41,6 +41,7 @@ pub struct Scenario {
     process: String,
     variables: Variables,
     actions: Vec<(String, Action)>,
+    mocks: Vec<(String, Variables)>,
     max_actions: usize,
 }
 
@@ -138,7 +139,7 @@ pub struct ScenarioRun {
 impl Scenario {
     /// A scenario that starts `process` with these variables.
     pub fn new(process: &str, variables: Variables) -> Self {
-        Scenario { process: process.to_owned(), variables, actions: Vec::new(), max_actions: 1_000 }
+        Scenario { process: process.to_owned(), variables, actions: Vec::new(), mocks: Vec::new(), max_actions: 1_000 }
     }
 
     /// What to do when the instance waits at `element` (an id or a unique name).
@@ -150,9 +151,18 @@ impl Scenario {
         self
     }
 
+    /// Mocks a called process: call activities calling it end at once with `variables`.
+    pub fn mock_call(mut self, process: &str, variables: Variables) -> Self {
+        self.mocks.push((process.to_owned(), variables));
+        self
+    }
+
     /// Starts the instance and acts at each wait state until it ends. A wait state with no
     /// declared action stops the run with [`Error::NoAction`] naming it.
     pub fn run(mut self, t: &mut TestEngine) -> Result<ScenarioRun, Error> {
+        for (process, variables) in std::mem::take(&mut self.mocks) {
+            t.mock_call(&process, variables)?;
+        }
         let instance = t.start(&self.process, std::mem::take(&mut self.variables))?;
         // Resolve names once, so a typo fails before anything runs.
         let mut actions = Vec::new();

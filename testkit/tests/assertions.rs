@@ -156,3 +156,26 @@ async fn async_services_in_a_tokio_test() -> TestResult {
     assert_that(&t, &order).is_waiting_at("Confirm order").variable("receiptNo").is(30);
     Ok(())
 }
+
+#[test]
+fn called_processes_can_be_mocked_and_jobs_asserted() -> TestResult {
+    // call.bpmn deploys the real billing process too; the mock is its newer version, which calls use.
+    let mut t = TestEngine::deploy_file(fixture("call.bpmn"))?;
+    t.mock_call("billing", vars! { "invoiceNo": 42 })?;
+    let parent = t.start("parent", vars! { "customer": "Ada" })?;
+    assert_that(&t, &parent).is_ended_at("Billed").variable("invoiceNo").is(42);
+
+    let mut t = TestEngine::deploy_file(fixture("sequence.bpmn"))?;
+    let order = t.start("sequence", vars! { "amount": 4 })?;
+    assert_that(&t, &order).job("Pay item").has_type("pay").has_retries(3).has_input("doubled", 8);
+    let message = failure(|| {
+        assert_that(&t, &order).job("Pay item").has_type("charge");
+    });
+    assert!(
+        message.starts_with(
+            "instance sequence#1 has job sequence#1/job#1 at \"Pay item\" of type \"pay\", not \"charge\""
+        ),
+        "{message}"
+    );
+    Ok(())
+}

@@ -924,6 +924,8 @@ impl Engine {
     /// A timer fired or a message arrived for `catcher` at `node`.
     pub(crate) fn trigger(&mut self, instance: &str, node: &NodeId, catcher: &Catcher) {
         match catcher {
+            // Started by `fire_timer`, never triggered on an instance.
+            Catcher::Start { .. } => {}
             Catcher::Waiting { token } => {
                 self.withdraw_catchers_except_boundaries(instance, *token);
                 self.set_wait(instance, *token, Wait::Moving);

@@ -190,6 +190,7 @@ impl Engine {
                 subscriptions: Vec::new(),
                 trace: Vec::new(),
                 agenda: VecDeque::new(),
+                start_timers: 0,
                 jobs_created: 0,
                 for_handlers: BTreeMap::new(),
             },
@@ -232,7 +233,68 @@ impl Engine {
             deployed.push((process.id.to_string(), version));
         }
         self.state.files.push(std::sync::Arc::new(definitions));
+        for (process, _) in &deployed {
+            self.arm_start_timers(process)?;
+        }
         Ok(deployed)
+    }
+
+    /// Arms the timer start events of the latest version of `process`, withdrawing those of
+    /// older versions (a new version takes over the schedule, as in Camunda).
+    fn arm_start_timers(&mut self, process: &str) -> Result<(), Error> {
+        let Some(deployed) = self.latest(process) else { return Ok(()) };
+        self.state.timers.retain(|t| {
+            !matches!(t.catcher, Catcher::Start { deployed: d } if self.state.processes.get(d).is_some_and(|p| p.id == process))
+        });
+        let file = self.state.files[self.state.processes[deployed].file].clone();
+        let Some(definition) = file.process(process) else { return Ok(()) };
+        for node in definition.children(None) {
+            let NodeKind::Event(crate::model::Event { kind: NodeEvent::Start { .. }, definitions, .. }) = &node.kind
+            else {
+                continue;
+            };
+            let Some(Trigger::Timer { timer: Some(timer) }) = definitions.first().map(|d| &d.trigger) else { continue };
+            let spec =
+                crate::clock::TimerSpec::parse(timer.kind, &timer.value).map_err(|e| Error::NotYetSupported {
+                    at: crate::Location { file: file.source.clone(), position: timer.position },
+                    id: node.id.to_string(),
+                    what: format!("timer start event whose timer cannot be armed ({e})"),
+                })?;
+            let now = self.state.now;
+            let refuse = |what: &str| Error::NotYetSupported {
+                at: crate::Location { file: file.source.clone(), position: timer.position },
+                id: node.id.to_string(),
+                what: what.to_owned(),
+            };
+            let (due, cycle) = match spec {
+                crate::clock::TimerSpec::Duration(span) => {
+                    (crate::clock::after(now, span).map_err(|e| refuse(&e))?, None)
+                }
+                crate::clock::TimerSpec::Date(at) => (at.max(now), None),
+                crate::clock::TimerSpec::Cycle { repetitions, start, interval } => {
+                    let first = match start {
+                        Some(start) => start.max(now),
+                        None => crate::clock::after(now, interval).map_err(|e| refuse(&e))?,
+                    };
+                    (first, Some((repetitions.map(|r| r.saturating_sub(1)), interval)))
+                }
+                crate::clock::TimerSpec::Cron(_) => return Err(refuse("timer start event with a cron cycle")),
+                crate::clock::TimerSpec::Expression(_) => {
+                    return Err(refuse("timer start event with an expression (no instance to read variables from)"));
+                }
+            };
+            self.state.start_timers += 1;
+            self.state.timers.push(ArmedTimer {
+                id: format!("{process}/start-timer#{}", self.state.start_timers),
+                instance: String::new(),
+                node: node.id.clone(),
+                due,
+                catcher: Catcher::Start { deployed },
+                cycle,
+                created: self.state.seq + self.state.start_timers,
+            });
+        }
+        Ok(())
     }
 
     fn latest(&self, process: &str) -> Option<usize> {
@@ -609,6 +671,27 @@ impl Engine {
     fn fire_timer(&mut self, index: usize) -> Result<(), Error> {
         let timer = self.state.timers.remove(index);
         self.state.now = self.state.now.max(timer.due);
+        if let Catcher::Start { deployed } = timer.catcher {
+            // A timer start event: a new instance, and the next firing of a cycle.
+            if let Some((repetitions, interval)) = timer.cycle.filter(|(r, _)| *r != Some(0)) {
+                if let Ok(due) = crate::clock::after(timer.due, interval) {
+                    self.state.start_timers += 1;
+                    let process = self.state.processes[deployed].id.clone();
+                    self.state.timers.push(ArmedTimer {
+                        id: format!("{process}/start-timer#{}", self.state.start_timers),
+                        due,
+                        cycle: Some((repetitions.map(|r| r.saturating_sub(1)), interval)),
+                        created: self.state.seq,
+                        ..timer.clone()
+                    });
+                }
+            }
+            let instance = self.create_instance(deployed, Variables::new(), None);
+            self.record(&instance, TraceKind::TimerFired { timer: timer.id.clone(), node: timer.node.to_string() });
+            let token = self.new_token(&instance, timer.node.clone(), None, None);
+            self.state.agenda.push_back(Step::Enter { instance, token });
+            return self.run();
+        }
         self.record(&timer.instance, TraceKind::TimerFired { timer: timer.id.clone(), node: timer.node.to_string() });
         // A non-interrupting cycle re-arms itself before the boundary path starts.
         if let (Some((repetitions, interval)), Catcher::Boundary { interrupting: false, .. }) =
@@ -938,7 +1021,9 @@ fn not_yet_run(node: &FlowNode) -> Option<String> {
             let trigger = e.definitions.first().map(|d| &d.trigger);
             let ok = match (&e.kind, trigger) {
                 (_, None) => !matches!(e.kind, NodeEvent::IntermediateCatch | NodeEvent::Boundary { .. }),
-                (NodeEvent::Start { .. }, Some(Trigger::Message { .. })) => node.parent.is_none(),
+                (NodeEvent::Start { .. }, Some(Trigger::Message { .. } | Trigger::Timer { .. })) => {
+                    node.parent.is_none()
+                }
                 (
                     NodeEvent::IntermediateCatch,
                     Some(Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Link { .. }),

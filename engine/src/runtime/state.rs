@@ -33,6 +33,9 @@ pub(crate) struct State {
     pub trace: Vec<TraceEvent>,
     /// Steps still to run, first in first out.
     pub agenda: VecDeque<Step>,
+    /// Timer start events armed so far, for their ids.
+    #[serde(default)]
+    pub start_timers: u64,
     /// Jobs created so far, engine-wide: orders handler calls.
     pub jobs_created: u64,
     /// Jobs a registered handler will do, by creation order: `(instance, job number)`.
@@ -225,6 +228,8 @@ pub(crate) enum Catcher {
     Waiting { token: u64 },
     /// A boundary event of the activity the token is at.
     Boundary { activity_token: u64, event: NodeId, interrupting: bool },
+    /// A timer start event of a deployed process: firing starts a new instance.
+    Start { deployed: usize },
     /// One of the events after the event-based gateway the token is at.
     Gateway { gateway_token: u64, event: NodeId, flow: FlowId },
 }
@@ -236,6 +241,7 @@ impl Catcher {
             Catcher::Waiting { token } => *token,
             Catcher::Boundary { activity_token, .. } => *activity_token,
             Catcher::Gateway { gateway_token, .. } => *gateway_token,
+            Catcher::Start { .. } => 0,
         }
     }
 }
