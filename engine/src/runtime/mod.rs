@@ -673,18 +673,18 @@ impl Engine {
         self.state.now = self.state.now.max(timer.due);
         if let Catcher::Start { deployed } = timer.catcher {
             // A timer start event: a new instance, and the next firing of a cycle.
-            if let Some((repetitions, interval)) = timer.cycle.filter(|(r, _)| *r != Some(0)) {
-                if let Ok(due) = crate::clock::after(timer.due, interval) {
-                    self.state.start_timers += 1;
-                    let process = self.state.processes[deployed].id.clone();
-                    self.state.timers.push(ArmedTimer {
-                        id: format!("{process}/start-timer#{}", self.state.start_timers),
-                        due,
-                        cycle: Some((repetitions.map(|r| r.saturating_sub(1)), interval)),
-                        created: self.state.seq,
-                        ..timer.clone()
-                    });
-                }
+            if let Some((repetitions, interval)) = timer.cycle.filter(|(r, _)| *r != Some(0))
+                && let Ok(due) = crate::clock::after(timer.due, interval)
+            {
+                self.state.start_timers += 1;
+                let process = self.state.processes[deployed].id.clone();
+                self.state.timers.push(ArmedTimer {
+                    id: format!("{process}/start-timer#{}", self.state.start_timers),
+                    due,
+                    cycle: Some((repetitions.map(|r| r.saturating_sub(1)), interval)),
+                    created: self.state.seq,
+                    ..timer.clone()
+                });
             }
             let instance = self.create_instance(deployed, Variables::new(), None);
             self.record(&instance, TraceKind::TimerFired { timer: timer.id.clone(), node: timer.node.to_string() });
