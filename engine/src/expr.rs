@@ -597,6 +597,34 @@ impl Expression {
     }
 }
 
+/// An expression language the engine evaluates conditions, mappings, timers and keys with.
+///
+/// The built-in [`BuiltIn`] covers the common subset of FEEL and JUEL; a full FEEL
+/// implementation can be plugged in with `Engine::with_expressions`.
+pub trait ExpressionLanguage: Send + Sync {
+    /// Evaluates an expression as written in the model (with its `=` or `${...}` marker).
+    fn evaluate(&self, expression: &str, variables: &dyn Variables) -> Result<Value, EvalError>;
+}
+
+/// The built-in language: [`Expression::parse`] then [`Expression::evaluate`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuiltIn;
+
+impl ExpressionLanguage for BuiltIn {
+    fn evaluate(&self, expression: &str, variables: &dyn Variables) -> Result<Value, EvalError> {
+        let parsed = Expression::parse(expression)
+            .map_err(|err| EvalError { message: format!("`{}` does not parse: {err}", expression.trim()) })?;
+        parsed.evaluate(variables)
+    }
+}
+
+/// Whether a mapping source or similar value is an expression (`=...`, `${...}`, `#{...}`)
+/// rather than a literal string.
+pub fn is_expression(source: &str) -> bool {
+    let trimmed = source.trim();
+    trimmed.starts_with('=') || (trimmed.starts_with("${") || trimmed.starts_with("#{")) && trimmed.ends_with('}')
+}
+
 /// Evaluates a mapping source or other value as the dialects write them: `=...` is FEEL,
 /// `${...}`/`#{...}` is JUEL, anything else is a literal string.
 pub fn value_of(source: &str, variables: &dyn Variables) -> Result<Value, EvalError> {

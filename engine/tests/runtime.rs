@@ -415,3 +415,24 @@ fn timer_start_events_start_instances_on_the_virtual_clock() {
     assert_eq!(times, ["2026-01-01T01:00:00Z", "2026-01-01T02:00:00Z", "2026-01-01T03:00:00Z"]);
     insta::assert_snapshot!(trace(&e, "timer_start#1"));
 }
+
+/// Another expression language can be plugged in; here a stand-in that answers every
+/// expression with `true`, so the first conditional flow is taken whatever the variables say.
+#[test]
+fn an_expression_language_can_be_plugged_in() {
+    struct AlwaysTrue;
+    impl baton_engine::expr::ExpressionLanguage for AlwaysTrue {
+        fn evaluate(
+            &self,
+            _expression: &str,
+            _variables: &dyn baton_engine::expr::Variables,
+        ) -> Result<serde_json::Value, baton_engine::expr::EvalError> {
+            Ok(json!(true))
+        }
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runtime/exclusive.bpmn");
+    let mut e = Engine::new().with_expressions(AlwaysTrue);
+    e.deploy(parse_file(&path).unwrap()).unwrap();
+    let i = e.start("exclusive", vars(json!({"amount": 1}))).unwrap();
+    assert_eq!(e.waiting_at(&i), ["big"], "the built-in language would have chosen \"small\"");
+}

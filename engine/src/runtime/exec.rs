@@ -11,7 +11,7 @@ use super::Engine;
 use super::state::*;
 use crate::clock::TimerSpec;
 use crate::error::Error;
-use crate::expr::{Expression as Parsed, value_of};
+use crate::expr::is_expression;
 use crate::model::*;
 use crate::trace::TraceKind;
 
@@ -39,6 +39,28 @@ impl Engine {
 
     fn node(&self, instance: &str, node: &NodeId) -> Option<FlowNode> {
         self.process_of(instance)?.node(node.as_str()).cloned()
+    }
+
+    /// A mapping source or similar value: an expression in the engine's language, else a
+    /// literal string.
+    pub(crate) fn value_of(
+        &self,
+        source: &str,
+        vars: &BTreeMap<String, Value>,
+    ) -> Result<Value, crate::expr::EvalError> {
+        if is_expression(source) {
+            self.expressions.evaluate(source.trim(), vars)
+        } else {
+            Ok(Value::String(source.to_owned()))
+        }
+    }
+
+    fn evaluate_condition(&self, condition: &Expression, vars: &BTreeMap<String, Value>) -> Result<bool, String> {
+        // Plain-BPMN conditions carry no marker; they are read with the same grammar.
+        match self.expressions.evaluate(&condition.text, vars).map_err(|e| e.to_string())? {
+            Value::Bool(b) => Ok(b),
+            other => Err(format!("evaluated to {other}, not true or false (is a variable it reads unset?)")),
+        }
     }
 
     pub(crate) fn record(&mut self, instance: &str, kind: TraceKind) {
@@ -160,7 +182,7 @@ impl Engine {
                 if format == "feel" =>
             {
                 let vars = self.vars_of(instance);
-                match value_of(body, &vars) {
+                match self.value_of(body, &vars) {
                     Ok(value) => {
                         if let Some(name) = result_variable {
                             self.set_variable(instance, name, value);
@@ -193,7 +215,7 @@ impl Engine {
         };
         let mut variables = self.vars_of(instance);
         for mapping in &task.activity.inputs {
-            match value_of(&mapping.source, &variables) {
+            match self.value_of(&mapping.source, &variables) {
                 Ok(value) => {
                     variables.insert(mapping.target.clone(), value);
                 }
@@ -246,7 +268,7 @@ impl Engine {
     fn enter_call(&mut self, instance: &str, tok: &Token, node: &FlowNode, call: &CallActivity) -> Result<(), Error> {
         let vars = self.vars_of(instance);
         let called = match &call.called_element {
-            Some(called) if called.starts_with('=') || called.contains("${") => match value_of(called, &vars) {
+            Some(called) if called.starts_with('=') || called.contains("${") => match self.value_of(called, &vars) {
                 Ok(Value::String(s)) => s,
                 Ok(other) => {
                     self.raise_incident(
@@ -282,7 +304,7 @@ impl Engine {
         };
         let mut child_vars = if call.propagate_all_parent_variables { vars.clone() } else { BTreeMap::new() };
         for mapping in &call.activity.inputs {
-            match value_of(&mapping.source, &vars) {
+            match self.value_of(&mapping.source, &vars) {
                 Ok(value) => {
                     child_vars.insert(mapping.target.clone(), value);
                 }
@@ -558,7 +580,7 @@ impl Engine {
                 }
                 continue;
             };
-            match evaluate_condition(condition, &vars) {
+            match self.evaluate_condition(condition, &vars) {
                 Ok(true) => {
                     chosen.push(flow);
                     if exclusive {
@@ -736,7 +758,7 @@ impl Engine {
         };
         let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
         for mapping in &call.activity.outputs {
-            match value_of(&mapping.source, &child_vars) {
+            match self.value_of(&mapping.source, &child_vars) {
                 Ok(value) => {
                     out.insert(mapping.target.clone(), value);
                 }
@@ -845,7 +867,7 @@ impl Engine {
         let Some(timer) = timer else { return Err(format!("timer `{node}` has no time")) };
         let mut spec = TimerSpec::parse(timer.kind, &timer.value).map_err(|e| format!("timer `{node}`: {e}"))?;
         if let TimerSpec::Expression(text) = &spec {
-            let value = value_of(text, &self.vars_of(instance)).map_err(|e| format!("timer `{node}`: {e}"))?;
+            let value = self.value_of(text, &self.vars_of(instance)).map_err(|e| format!("timer `{node}`: {e}"))?;
             let Value::String(text) = value else {
                 return Err(format!("timer `{node}` evaluated to {value}, not an ISO 8601 text"));
             };
@@ -899,7 +921,7 @@ impl Engine {
         };
         let name = message.name.clone().unwrap_or_else(|| message.id.to_string());
         let correlation_key = match &message.correlation_key {
-            Some(expression) => match value_of(expression, &self.vars_of(instance)) {
+            Some(expression) => match self.value_of(expression, &self.vars_of(instance)) {
                 Ok(Value::String(s)) => Some(s),
                 Ok(Value::Null) => {
                     return Err(format!(
@@ -1039,14 +1061,6 @@ impl Engine {
             .children(None)
             .find(|n| matches!(&n.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. }) && e.definitions.is_empty()))
             .map(|n| n.id.clone())
-    }
-}
-
-fn evaluate_condition(condition: &Expression, vars: &BTreeMap<String, Value>) -> Result<bool, String> {
-    let parsed = Parsed::parse(&condition.text).map_err(|e| e.to_string())?;
-    match parsed.evaluate(vars).map_err(|e| e.to_string())? {
-        Value::Bool(b) => Ok(b),
-        other => Err(format!("evaluated to {other}, not true or false (is a variable it reads unset?)")),
     }
 }
 

@@ -149,6 +149,7 @@ pub struct Engine {
     state: State,
     handlers: BTreeMap<String, Handler>,
     step_budget: usize,
+    expressions: std::sync::Arc<dyn crate::expr::ExpressionLanguage>,
 }
 
 impl Default for Engine {
@@ -196,7 +197,15 @@ impl Engine {
             },
             handlers: BTreeMap::new(),
             step_budget: DEFAULT_STEP_BUDGET,
+            expressions: std::sync::Arc::new(crate::expr::BuiltIn),
         }
+    }
+
+    /// Uses another expression language (a full FEEL implementation, say) for conditions,
+    /// mappings, timers and correlation keys.
+    pub fn with_expressions(mut self, language: impl crate::expr::ExpressionLanguage + 'static) -> Self {
+        self.expressions = std::sync::Arc::new(language);
+        self
     }
 
     /// Sets how many steps one command may take before it is stopped as a loop.
@@ -462,7 +471,7 @@ impl Engine {
             let mut scope = self.state.instances.get(&instance).map(|i| i.variables.clone()).unwrap_or_default();
             scope.extend(variables);
             for mapping in outputs {
-                match crate::expr::value_of(&mapping.source, &scope) {
+                match self.value_of(&mapping.source, &scope) {
                     Ok(value) => self.set_variable(&instance, &mapping.target, value),
                     Err(err) => {
                         let message = format!("output mapping `{}`: {err}", mapping.target);
@@ -967,7 +976,12 @@ impl Engine {
     /// An engine continuing exactly where the snapshot was taken.
     pub fn restore(snapshot: &str) -> Result<Engine, Error> {
         let state: State = serde_json::from_str(snapshot).map_err(|e| Error::Snapshot { message: e.to_string() })?;
-        Ok(Engine { state, handlers: BTreeMap::new(), step_budget: DEFAULT_STEP_BUDGET })
+        Ok(Engine {
+            state,
+            handlers: BTreeMap::new(),
+            step_budget: DEFAULT_STEP_BUDGET,
+            expressions: std::sync::Arc::new(crate::expr::BuiltIn),
+        })
     }
 }
 
