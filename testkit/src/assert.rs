@@ -307,7 +307,8 @@ impl<'t> ProcessAssert<'t> {
         let id = self.id(element);
         let count = self.passed().iter().filter(|p| **p == id).count();
         if count != times {
-            self.fail(format!("passed {} {count} times, not {times}", self.label(&id)), None);
+            let plural = |n: usize| if n == 1 { format!("{n} time") } else { format!("{n} times") };
+            self.fail(format!("passed {} {}, not {}", self.label(&id), plural(count), plural(times)), None);
         }
         self
     }
@@ -601,7 +602,12 @@ impl UserTaskAssert<'_, '_> {
         let actual = self.user().assignee;
         if actual.as_deref() != Some(assignee) {
             self.process.fail(
-                format!("has user task {} ({}) assigned to {actual:?}, not {assignee:?}", self.label, self.job_id),
+                format!(
+                    "has user task {} ({}) assigned to {}, not {assignee:?}",
+                    self.label,
+                    self.job_id,
+                    actual.map_or_else(|| "nobody".to_owned(), |a| format!("{a:?}"))
+                ),
                 None,
             );
         }
@@ -613,7 +619,8 @@ impl UserTaskAssert<'_, '_> {
     pub fn has_form_key(&self, form_key: &str) -> &Self {
         let actual = self.user().form_key;
         if actual.as_deref() != Some(form_key) {
-            self.process.fail(format!("has user task {} with form {actual:?}, not {form_key:?}", self.label), None);
+            let actual = actual.map_or_else(|| "no form".to_owned(), |f| format!("form {f:?}"));
+            self.process.fail(format!("has user task {} with {actual}, not {form_key:?}", self.label), None);
         }
         self
     }
@@ -623,7 +630,12 @@ impl UserTaskAssert<'_, '_> {
     pub fn has_candidate_group(&self, group: &str) -> &Self {
         let actual = self.user().candidate_groups;
         if !actual.iter().any(|g| g == group) {
-            self.process.fail(format!("has user task {} for groups {actual:?}, not {group:?}", self.label), None);
+            let actual = if actual.is_empty() {
+                "no candidate group".to_owned()
+            } else {
+                format!("groups {}", actual.join(", "))
+            };
+            self.process.fail(format!("has user task {} for {actual}, not {group:?}", self.label), None);
         }
         self
     }

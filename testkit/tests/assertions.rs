@@ -136,8 +136,74 @@ fn failures_show_the_real_state() -> TestResult {
         failure(|| {
             assert_that(t, &order).is_waiting_at("Pay itme");
         }),
+        failure(|| {
+            assert_that(t, &order).is_ended_at("Order done");
+        }),
+        failure(|| {
+            assert_that(t, &order).is_waiting_exactly_at(["Pay item", "Confirm order"]);
+        }),
+        failure(|| {
+            assert_that(t, &order).is_not_waiting_at("Pay item");
+        }),
+        failure(|| {
+            assert_that(t, &order).has_passed_in_order(["Pay item", "Order placed"]);
+        }),
+        failure(|| {
+            assert_that(t, &order).has_passed_times("Order placed", 2);
+        }),
+        failure(|| {
+            assert_that(t, &order).has_variables(["amount", "receiptNo"]);
+        }),
+        failure(|| {
+            assert_that(t, &order).variable("receiptNo").exists();
+        }),
+        failure(|| {
+            assert_that(t, &order).variable("amount").is_not_set();
+        }),
+        failure(|| {
+            assert_that(t, &order).has_incident("Pay item");
+        }),
+        failure(|| {
+            assert_that(t, &order).is_waiting_for_message("payment-received");
+        }),
+        failure(|| {
+            assert_that(t, &order).has_timer_armed("Pay item", None);
+        }),
+        failure(|| {
+            assert_that(t, &order).user_task("Confirm order");
+        }),
+        failure(|| {
+            assert_that(t, &order).job("Pay item").has_retries(1);
+        }),
+        failure(|| {
+            assert_that(t, &order).job("Pay item").has_input("doubled", 1);
+        }),
+        failure(|| {
+            assert_that(t, &order).job("Pay item").has_header("region", "eu");
+        }),
+        failure(|| {
+            assert_that(t, &stuck).is_not_ended().is_ended();
+        }),
     ];
     insta::assert_snapshot!(messages.join("\n---\n"));
+
+    // User task assertions, on an instance waiting at one.
+    let mut u = TestEngine::deploy_file(fixture("sequence.bpmn"))?;
+    let waiting = u.start("sequence", vars! { "amount": 1 })?;
+    u.job(&waiting, "Pay item")?.complete(vars! { "receipt": 1 })?;
+    let u = &u;
+    let user_task_messages = [
+        failure(|| {
+            assert_that(u, &waiting).user_task("Confirm order").has_assignee("boss");
+        }),
+        failure(|| {
+            assert_that(u, &waiting).user_task("Confirm order").has_form_key("confirm-form");
+        }),
+        failure(|| {
+            assert_that(u, &waiting).user_task("Confirm order").has_candidate_group("sales");
+        }),
+    ];
+    insta::assert_snapshot!("user_task_failures", user_task_messages.join("\n---\n"));
     Ok(())
 }
 
