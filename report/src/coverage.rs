@@ -126,6 +126,10 @@ pub struct TestSummary {
     pub stale: bool,
     /// Virtual time from its first to its last event, in seconds.
     pub virtual_seconds: i64,
+    /// Flow nodes this test reached, of those in the processes it ran.
+    pub nodes: Counted,
+    /// Sequence flows this test took, of those in the processes it ran.
+    pub flows: Counted,
 }
 
 /// Everything the site shows.
@@ -225,7 +229,15 @@ pub fn compute(models: &[CurrentModel], runs: &[Run], mut problems: Vec<String>)
                 _ => {}
             }
         }
+        let slots: BTreeSet<usize> = reached.iter().map(|(slot, _)| *slot).collect();
+        let mut nodes = Counted { covered: 0, total: slots.iter().map(|s| processes[*s].nodes.total).sum() };
+        let mut flows = Counted { covered: 0, total: slots.iter().map(|s| processes[*s].flows.total).sum() };
         for (slot, element) in reached {
+            if processes[slot].node_hits.contains_key(&element) {
+                nodes.covered += 1;
+            } else {
+                flows.covered += 1;
+            }
             processes[slot].reached_by.entry(element).or_default().insert(run.test.clone());
         }
         let (first, last) = (run.trace.first().map(|e| e.time), run.trace.last().map(|e| e.time));
@@ -244,6 +256,8 @@ pub fn compute(models: &[CurrentModel], runs: &[Run], mut problems: Vec<String>)
                 (Some(a), Some(b)) => b.duration_since(a).as_secs(),
                 _ => 0,
             },
+            nodes,
+            flows,
         });
         for model in run.models.iter().filter(|m| m.path.is_none()) {
             problems.push(format!(

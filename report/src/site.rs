@@ -127,6 +127,8 @@ struct TestRow<'a> {
     processes: String,
     instances: usize,
     time: String,
+    nodes: crate::coverage::Counted,
+    nodes_percent: f64,
 }
 
 /// The diagrams of `definitions` that draw `process`, rendered with `overlay`.
@@ -191,6 +193,8 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
             processes: t.processes.iter().cloned().collect::<Vec<_>>().join(", "),
             instances: t.instances,
             time: duration_text(t.virtual_seconds),
+            nodes: t.nodes,
+            nodes_percent: t.nodes.percent(),
         })
         .collect();
     let mut context = Context::new();
