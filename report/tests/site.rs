@@ -93,9 +93,9 @@ fn a_site_from_recorded_runs() {
     // The failing run stopped at "Small order": its job never completed.
     assert_eq!(uncovered, ["normal", "f_normal", "f_normal_merge", "f_small_merge"]);
     assert_eq!(built.coverage.tests[0].test, "orders::small", "failing tests first");
-    // Per test: the failing run reached start, amount, small (3 of 7 nodes) and took 2 of 7 flows.
+    // Per test: the failing run reached start, amount, small (3 of 7 nodes) and took 2 of 8 flows.
     let small = &built.coverage.tests[0];
-    assert_eq!((small.nodes.covered, small.nodes.total, small.flows.covered, small.flows.total), (3, 7, 2, 7));
+    assert_eq!((small.nodes.covered, small.nodes.total, small.flows.covered, small.flows.total), (3, 7, 2, 8));
 
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("orders::small") && index.contains("failed"), "{index}");
