@@ -127,6 +127,20 @@ pub enum TraceKind {
         /// Its compensation handler.
         handler: String,
     },
+    /// A broadcast signal reached a waiting node (or started an instance).
+    SignalReceived {
+        /// The signal name.
+        signal: String,
+        /// The catching node.
+        node: String,
+    },
+    /// An escalation was thrown.
+    EscalationThrown {
+        /// The throwing node.
+        node: String,
+        /// The escalation code.
+        code: String,
+    },
     /// A variable was set.
     VariableSet {
         /// The variable name.
@@ -175,6 +189,8 @@ impl TraceKind {
             TraceKind::Compensating { activity, handler } => {
                 format!("compensating {} with {}", label(activity), label(handler))
             }
+            TraceKind::SignalReceived { signal, node } => format!("signal {signal} caught by {}", label(node)),
+            TraceKind::EscalationThrown { node, code } => format!("escalation {code} thrown at {}", label(node)),
             TraceKind::VariableSet { name, value } => format!("{name} = {value}"),
             TraceKind::IncidentRaised { node, message, .. } => format!("incident at {}: {message}", label(node)),
             TraceKind::IncidentResolved { incident } => format!("incident {incident} resolved"),

@@ -53,6 +53,8 @@ fn trace(engine: &Engine, instance: &str) -> String {
             TraceKind::TimerCancelled { timer, .. } => format!("timer cancelled {timer}"),
             TraceKind::MessageCorrelated { message, node } => format!("message {message} at {node}"),
             TraceKind::Compensating { activity, handler } => format!("compensating {activity} with {handler}"),
+            TraceKind::SignalReceived { signal, node } => format!("signal {signal} at {node}"),
+            TraceKind::EscalationThrown { node, code } => format!("escalation {code} thrown at {node}"),
             TraceKind::VariableSet { name, value } => format!("set {name} = {value}"),
             TraceKind::IncidentRaised { incident, message, .. } => format!("incident {incident}: {message}"),
             TraceKind::IncidentResolved { incident } => format!("resolved {incident}"),
@@ -435,4 +437,53 @@ fn an_expression_language_can_be_plugged_in() {
     e.deploy(parse_file(&path).unwrap()).unwrap();
     let i = e.start("exclusive", vars(json!({"amount": 1}))).unwrap();
     assert_eq!(e.waiting_at(&i), ["big"], "the built-in language would have chosen \"small\"");
+}
+
+#[test]
+fn a_signal_reaches_every_waiting_instance_and_starts_others() {
+    let mut e = engine(&["signal_catch.bpmn", "signal_throw.bpmn", "signal_start.bpmn"]);
+    let waiting: Vec<String> = (0..3).map(|_| e.start("signal_catch", Variables::new()).unwrap()).collect();
+    for i in &waiting {
+        assert_eq!(e.waiting_at(i), ["stop", "work"]);
+    }
+    // A non-interrupting signal boundary: the task stays, a path starts beside it.
+    let reached = e.broadcast_signal("notice", Variables::new()).unwrap();
+    assert_eq!(reached, waiting);
+    assert_eq!(e.waiting_at(&waiting[0]), ["stop", "work"]);
+    assert_eq!(passed(&e, &waiting[0]), ["start", "fork", "notice", "noticed"]);
+    // A thrown signal reaches all three, in subscription order, and starts `signal_start`.
+    let thrower = e.start("signal_throw", Variables::new()).unwrap();
+    assert!(e.is_ended(&thrower));
+    for i in &waiting {
+        assert_eq!(e.waiting_at(i), ["work"], "{i}");
+    }
+    assert_eq!(e.waiting_at("signal_start#1"), ["clean"]);
+    insta::assert_snapshot!(trace(&e, &thrower) + "\n" + &trace(&e, &waiting[2]));
+}
+
+#[test]
+fn a_non_interrupting_escalation_starts_a_path_beside_the_sub_process() {
+    let mut e = engine(&["escalation.bpmn"]);
+    let i = e.start("escalation", Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["pack", "approve"]);
+    e.complete_job(&job_at(&e, &i, "pack"), Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["approve"], "the sub-process finished; the escalation path goes on");
+    e.complete_job(&job_at(&e, &i, "approve"), Variables::new()).unwrap();
+    assert!(e.is_ended(&i));
+    assert_eq!(
+        passed(&e, &i),
+        [
+            "start",
+            "handle_start",
+            "escalated",
+            "too_expensive",
+            "pack",
+            "handle_end",
+            "handle",
+            "handled",
+            "approve",
+            "approved"
+        ]
+    );
+    insta::assert_snapshot!(trace(&e, &i));
 }

@@ -430,6 +430,48 @@ impl Engine {
                     self.raise_incident(instance, token, &node.id, msg, Resume::Execute);
                 }
             }
+            (EventKind::IntermediateCatch, Some(Trigger::Signal { signal })) => {
+                self.set_wait(instance, token, Wait::Event);
+                if let Err(msg) = self.subscribe_signal(instance, &node.id, signal.as_ref(), Catcher::Waiting { token })
+                {
+                    self.raise_incident(instance, token, &node.id, msg, Resume::Execute);
+                }
+            }
+            (EventKind::IntermediateThrow | EventKind::End, Some(Trigger::Signal { signal })) => {
+                let Some(name) = self.signal_name(instance, signal.as_ref()) else {
+                    let message = format!("`{}` throws a signal, but names none (signalRef)", node.label());
+                    self.raise_incident(instance, token, &node.id, message, Resume::Execute);
+                    return Ok(());
+                };
+                // The thrower goes on first, then every waiting catcher, in subscription order.
+                if event.kind == EventKind::End {
+                    self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                    self.consume(instance, token);
+                } else {
+                    self.push(Step::Leave { instance: instance.to_owned(), token });
+                }
+                self.deliver_signal(&name, &BTreeMap::new());
+            }
+            (EventKind::IntermediateThrow | EventKind::End, Some(Trigger::Escalation { escalation })) => {
+                let code = escalation
+                    .as_ref()
+                    .and_then(|e| {
+                        self.definitions_of(instance)
+                            .and_then(|d| d.escalation(e.as_str()))
+                            .and_then(|e| e.code.clone())
+                    })
+                    .unwrap_or_default();
+                self.record(instance, TraceKind::EscalationThrown { node: node.id.to_string(), code: code.clone() });
+                let interrupted = self.escalate(instance, token, &code);
+                if !interrupted {
+                    if event.kind == EventKind::End {
+                        self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                        self.consume(instance, token);
+                    } else {
+                        self.push(Step::Leave { instance: instance.to_owned(), token });
+                    }
+                }
+            }
             (EventKind::IntermediateCatch, Some(Trigger::Link { .. })) => {
                 self.push(Step::Leave { instance: instance.to_owned(), token });
             }
@@ -479,6 +521,9 @@ impl Engine {
                             }
                             Some(Trigger::Message { message }) => {
                                 self.subscribe(instance, &target.id, message.as_ref(), catcher)
+                            }
+                            Some(Trigger::Signal { signal }) => {
+                                self.subscribe_signal(instance, &target.id, signal.as_ref(), catcher)
                             }
                             _ => Err(format!(
                                 "`{}` after event-based gateway `{}` is not run by Baton yet",
@@ -837,6 +882,7 @@ impl Engine {
             let result = match trigger {
                 Trigger::Timer { timer } => self.arm_timer(instance, &event, timer.as_ref(), catcher),
                 Trigger::Message { message } => self.subscribe(instance, &event, message.as_ref(), catcher),
+                Trigger::Signal { signal } => self.subscribe_signal(instance, &event, signal.as_ref(), catcher),
                 _ => Ok(()), // errors are caught when thrown
             };
             if let Err(message) = result {
@@ -936,11 +982,105 @@ impl Engine {
         self.state.subscriptions.push(Subscription {
             instance: instance.to_owned(),
             node: node.clone(),
+            signal: false,
             message: name,
             correlation_key,
             catcher,
         });
         Ok(())
+    }
+
+    fn subscribe_signal(
+        &mut self,
+        instance: &str,
+        node: &NodeId,
+        signal: Option<&SignalId>,
+        catcher: Catcher,
+    ) -> Result<(), String> {
+        let name = self
+            .signal_name(instance, signal)
+            .ok_or_else(|| format!("`{node}` waits for a signal, but names none (signalRef)"))?;
+        self.state.subscriptions.push(Subscription {
+            instance: instance.to_owned(),
+            node: node.clone(),
+            signal: true,
+            message: name,
+            correlation_key: None,
+            catcher,
+        });
+        Ok(())
+    }
+
+    fn signal_name(&self, instance: &str, signal: Option<&SignalId>) -> Option<String> {
+        let signal = signal.and_then(|s| self.definitions_of(instance).and_then(|d| d.signal(s.as_str())))?;
+        Some(signal.name.clone().unwrap_or_else(|| signal.id.to_string()))
+    }
+
+    /// Throws an escalation from `token`: the nearest escalation boundary event for its code
+    /// (or a catch-all) on an enclosing sub-process or calling activity takes it; interrupting
+    /// ones end that activity, non-interrupting ones start a path beside it. Returns whether
+    /// the thrower's scope was interrupted (then the thrower does not go on).
+    fn escalate(&mut self, instance: &str, token: u64, code: &str) -> bool {
+        let mut current_instance = instance.to_owned();
+        let mut current = self.token(instance, token).and_then(|t| t.scope).and_then(|s| self.token(instance, s));
+        loop {
+            let Some(tok) = current else { return false };
+            if let Some((boundary, interrupting)) = self.escalation_boundary(&current_instance, &tok.node, code) {
+                let scope = tok.scope;
+                if interrupting {
+                    self.terminate_token(&current_instance, tok.id);
+                }
+                let caught = self.new_token(&current_instance, boundary.clone(), scope, None);
+                self.record(&current_instance, TraceKind::NodeEntered { node: boundary.to_string() });
+                self.push(Step::Leave { instance: current_instance.clone(), token: caught });
+                return interrupting;
+            }
+            current = match tok.scope {
+                Some(owner) => self.token(&current_instance, owner),
+                None => {
+                    let parent = self.state.instances.get(&current_instance).and_then(|i| i.parent.clone());
+                    parent.and_then(|p| {
+                        current_instance = p.instance.clone();
+                        self.token(&p.instance, p.token)
+                    })
+                }
+            };
+        }
+    }
+
+    fn escalation_boundary(&self, instance: &str, activity: &NodeId, code: &str) -> Option<(NodeId, bool)> {
+        let process = self.process_of(instance)?;
+        let definitions = self.definitions_of(instance)?;
+        let mut catch_all = None;
+        for node in &process.nodes {
+            let NodeKind::Event(Event {
+                kind: EventKind::Boundary { attached_to, cancel_activity },
+                definitions: defs,
+                ..
+            }) = &node.kind
+            else {
+                continue;
+            };
+            if attached_to != activity {
+                continue;
+            }
+            for definition in defs {
+                if let Trigger::Escalation { escalation } = &definition.trigger {
+                    match escalation
+                        .as_ref()
+                        .and_then(|e| definitions.escalation(e.as_str()))
+                        .and_then(|e| e.code.as_deref())
+                    {
+                        Some(c) if c == code => return Some((node.id.clone(), *cancel_activity)),
+                        Some(_) => {}
+                        None => {
+                            catch_all.get_or_insert_with(|| (node.id.clone(), *cancel_activity));
+                        }
+                    }
+                }
+            }
+        }
+        catch_all
     }
 
     /// A timer fired or a message arrived for `catcher` at `node`.

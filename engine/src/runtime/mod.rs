@@ -535,7 +535,9 @@ impl Engine {
         variables: Variables,
     ) -> Result<String, Error> {
         let found = self.state.subscriptions.iter().position(|s| {
-            s.message == name && (s.correlation_key.is_none() || s.correlation_key.as_deref() == correlation_key)
+            !s.signal
+                && s.message == name
+                && (s.correlation_key.is_none() || s.correlation_key.as_deref() == correlation_key)
         });
         if let Some(index) = found {
             let subscription = self.state.subscriptions.remove(index);
@@ -569,30 +571,84 @@ impl Engine {
         })
     }
 
-    fn message_start(&self, name: &str) -> Option<(usize, NodeId)> {
+    /// Broadcasts a signal: every subscription waiting for it is triggered, in subscription
+    /// order, and every (latest) process with a signal start event for it starts an instance.
+    /// Returns the instances it reached.
+    pub fn broadcast_signal(&mut self, name: &str, variables: Variables) -> Result<Vec<String>, Error> {
+        let reached = self.deliver_signal(name, &variables);
+        self.run()?;
+        Ok(reached)
+    }
+
+    pub(crate) fn deliver_signal(&mut self, name: &str, variables: &Variables) -> Vec<String> {
+        let (caught, kept): (Vec<Subscription>, Vec<Subscription>) =
+            std::mem::take(&mut self.state.subscriptions).into_iter().partition(|s| s.signal && s.message == name);
+        self.state.subscriptions = kept;
+        let mut reached = Vec::new();
+        for subscription in caught {
+            // A catcher whose token went away meanwhile (an earlier one interrupted it) is skipped.
+            if subscription.catcher.token() != 0
+                && self
+                    .state
+                    .instances
+                    .get(&subscription.instance)
+                    .is_none_or(|i| !i.tokens.contains_key(&subscription.catcher.token()))
+            {
+                continue;
+            }
+            self.record(
+                &subscription.instance,
+                TraceKind::SignalReceived { signal: name.to_owned(), node: subscription.node.to_string() },
+            );
+            self.record_variables(&subscription.instance, variables.clone());
+            self.trigger(&subscription.instance, &subscription.node, &subscription.catcher);
+            reached.push(subscription.instance);
+        }
+        for (deployed, start) in self.starts_for(name, true) {
+            let instance = self.create_instance(deployed, variables.clone(), None);
+            let token = self.new_token(&instance, start.clone(), None, None);
+            self.record(&instance, TraceKind::SignalReceived { signal: name.to_owned(), node: start.to_string() });
+            self.state.agenda.push_back(Step::Enter { instance: instance.clone(), token });
+            reached.push(instance);
+        }
+        reached
+    }
+
+    /// Latest deployed processes with a start event for this signal (or message) name.
+    fn starts_for(&self, name: &str, signal: bool) -> Vec<(usize, NodeId)> {
         let mut latest: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, d) in self.state.processes.iter().enumerate() {
             latest.insert(&d.id, i);
         }
+        let mut found = Vec::new();
         for index in latest.values() {
             let d = &self.state.processes[*index];
             let definitions = &self.state.files[d.file];
             let Some(process) = definitions.process(&d.id) else { continue };
             for node in process.children(None) {
-                if let NodeKind::Event(e) = &node.kind {
-                    let named = e.definitions.iter().any(|def| match &def.trigger {
-                        Trigger::Message { message: Some(m) } => definitions
-                            .message(m.as_str())
-                            .is_some_and(|m| m.name.as_deref().unwrap_or(m.id.as_str()) == name),
-                        _ => false,
-                    });
-                    if matches!(e.kind, NodeEvent::Start { .. }) && named {
-                        return Some((*index, node.id.clone()));
-                    }
+                let NodeKind::Event(e) = &node.kind else { continue };
+                if !matches!(e.kind, NodeEvent::Start { .. }) {
+                    continue;
+                }
+                let named = e.definitions.iter().any(|def| match &def.trigger {
+                    Trigger::Message { message: Some(m) } if !signal => definitions
+                        .message(m.as_str())
+                        .is_some_and(|m| m.name.as_deref().unwrap_or(m.id.as_str()) == name),
+                    Trigger::Signal { signal: Some(s) } if signal => definitions
+                        .signal(s.as_str())
+                        .is_some_and(|s| s.name.as_deref().unwrap_or(s.id.as_str()) == name),
+                    _ => false,
+                });
+                if named {
+                    found.push((*index, node.id.clone()));
                 }
             }
         }
-        None
+        found
+    }
+
+    fn message_start(&self, name: &str) -> Option<(usize, NodeId)> {
+        self.starts_for(name, false).into_iter().next()
     }
 
     /// Sets variables of a running instance from outside, e.g. to fix the cause of an incident.
@@ -1035,26 +1091,46 @@ fn not_yet_run(node: &FlowNode) -> Option<String> {
             let trigger = e.definitions.first().map(|d| &d.trigger);
             let ok = match (&e.kind, trigger) {
                 (_, None) => !matches!(e.kind, NodeEvent::IntermediateCatch | NodeEvent::Boundary { .. }),
-                (NodeEvent::Start { .. }, Some(Trigger::Message { .. } | Trigger::Timer { .. })) => {
-                    node.parent.is_none()
-                }
+                (
+                    NodeEvent::Start { .. },
+                    Some(Trigger::Message { .. } | Trigger::Timer { .. } | Trigger::Signal { .. }),
+                ) => node.parent.is_none(),
                 (
                     NodeEvent::IntermediateCatch,
-                    Some(Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Link { .. }),
+                    Some(
+                        Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Link { .. } | Trigger::Signal { .. },
+                    ),
                 ) => true,
-                (NodeEvent::IntermediateThrow, Some(Trigger::Link { .. } | Trigger::Compensation { .. })) => true,
+                (
+                    NodeEvent::IntermediateThrow,
+                    Some(
+                        Trigger::Link { .. }
+                        | Trigger::Compensation { .. }
+                        | Trigger::Signal { .. }
+                        | Trigger::Escalation { .. },
+                    ),
+                ) => true,
                 (
                     NodeEvent::Boundary { .. },
                     Some(
                         Trigger::Timer { .. }
                         | Trigger::Message { .. }
                         | Trigger::Error { .. }
-                        | Trigger::Compensation { .. },
+                        | Trigger::Compensation { .. }
+                        | Trigger::Signal { .. }
+                        | Trigger::Escalation { .. },
                     ),
                 ) => true,
-                (NodeEvent::End, Some(Trigger::Terminate | Trigger::Error { .. } | Trigger::Compensation { .. })) => {
-                    true
-                }
+                (
+                    NodeEvent::End,
+                    Some(
+                        Trigger::Terminate
+                        | Trigger::Error { .. }
+                        | Trigger::Compensation { .. }
+                        | Trigger::Signal { .. }
+                        | Trigger::Escalation { .. },
+                    ),
+                ) => true,
                 _ => false,
             };
             (!ok || e.definitions.len() > 1).then(|| {

@@ -265,6 +265,9 @@ pub(crate) struct ArmedTimer {
 pub(crate) struct Subscription {
     pub instance: String,
     pub node: NodeId,
+    /// A signal subscription (broadcast to all) rather than a message one (to the first).
+    #[serde(default)]
+    pub signal: bool,
     pub message: String,
     pub correlation_key: Option<String>,
     pub catcher: Catcher,
