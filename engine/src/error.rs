@@ -118,7 +118,7 @@ pub enum Error {
     },
     /// The model uses an element the runtime does not run yet.
     #[error(
-        "{at}: `{id}` is a {what}, which Baton does not run yet; remove it from the executable process or mark the process isExecutable=\"false\""
+        "{at}: Baton does not run `{id}` yet ({what}); remove it from the executable process or mark the process isExecutable=\"false\""
     )]
     NotYetSupported {
         /// Where the element starts.

@@ -363,10 +363,18 @@ fn new_deployments_are_new_versions() {
 
 #[test]
 fn models_with_elements_not_run_yet_are_refused_at_deploy() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/camunda8.bpmn");
-    let err = Engine::new().deploy(parse_file(&path).unwrap()).unwrap_err();
-    assert!(matches!(&err, Error::NotYetSupported { id, .. } if id == "Activity_ShipParcels"), "{err}");
-    assert!(err.to_string().contains("loop or multi-instance"), "{err}");
+    let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <process id="p" isExecutable="true">
+        <startEvent id="s" /><sequenceFlow id="f1" sourceRef="s" targetRef="g" />
+        <complexGateway id="g" /><sequenceFlow id="f2" sourceRef="g" targetRef="e" />
+        <endEvent id="e" />
+      </process></definitions>"#;
+    let err = Engine::new().deploy(baton_engine::parse::parse(xml).unwrap()).unwrap_err();
+    assert!(matches!(&err, Error::NotYetSupported { id, .. } if id == "g"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "<input>:4:9: Baton does not run `g` yet (complex gateways); remove it from the executable process or mark the process isExecutable=\"false\""
+    );
 }
 
 /// Async handlers are awaited one at a time, in job creation order, by `drive`: a sync handler
@@ -486,4 +494,52 @@ fn a_non_interrupting_escalation_starts_a_path_beside_the_sub_process() {
         ]
     );
     insta::assert_snapshot!(trace(&e, &i));
+}
+
+#[test]
+fn multi_instance_and_standard_loops() {
+    let mut e = engine(&["multi.bpmn"]);
+    let i = e.start("multi", vars(json!({"recipients": ["ann", "bob", "cid"], "tries": 0}))).unwrap();
+    // Sequential, cardinality 3: one approval at a time.
+    for n in 1..=3 {
+        let jobs = e.jobs(&i);
+        assert_eq!(jobs.len(), 1, "one at a time");
+        assert_eq!(jobs[0].variables["loopCounter"], n);
+        e.complete_job(&jobs[0].id, Variables::new()).unwrap();
+    }
+    // Parallel over the collection: three jobs at once, each with its element.
+    let notify = e.jobs(&i);
+    let recipients: Vec<&serde_json::Value> = notify.iter().map(|j| &j.variables["recipient"]).collect();
+    assert_eq!(recipients, [&json!("ann"), &json!("bob"), &json!("cid")]);
+    assert_eq!(e.pending_timers().len(), 1, "the boundary timer is armed once, on the whole activity");
+    e.complete_job(&notify[2].id, Variables::new()).unwrap();
+    e.complete_job(&notify[0].id, Variables::new()).unwrap();
+    // The completion condition (2 of 3) ends it: bob's instance is cancelled, the timer withdrawn.
+    assert_eq!(e.variables(&i).unwrap()["sent"], json!(["ann ok", null, "cid ok"]));
+    assert!(e.pending_timers().is_empty());
+    assert_eq!(e.waiting_at(&i), ["retry"]);
+    // A standard loop: runs while `tries < 3`.
+    for tries in 1..=3 {
+        let job = job_at(&e, &i, "retry");
+        e.complete_job(&job, vars(json!({"tries": tries}))).unwrap();
+    }
+    assert!(e.is_ended(&i));
+    assert_eq!(passed(&e, &i).iter().filter(|n| *n == "retry").count(), 3);
+    assert_eq!(passed(&e, &i).iter().filter(|n| *n == "approve").count(), 1, "the activity completes once as a whole");
+    insta::assert_snapshot!(trace(&e, &i));
+}
+
+#[test]
+fn a_boundary_timer_interrupts_every_instance_of_a_multi_instance() {
+    let mut e = engine(&["multi.bpmn"]);
+    let i = e.start("multi", vars(json!({"recipients": ["ann", "bob"], "tries": 5}))).unwrap();
+    for _ in 0..3 {
+        let job = e.jobs(&i)[0].id.clone();
+        e.complete_job(&job, Variables::new()).unwrap();
+    }
+    assert_eq!(e.jobs(&i).len(), 2);
+    e.advance("PT1H").unwrap();
+    assert!(e.is_ended(&i));
+    assert!(e.jobs(&i).is_empty());
+    assert_eq!(passed(&e, &i).last().map(String::as_str), Some("too_late"));
 }

@@ -94,7 +94,20 @@ impl Engine {
         let Some(inst) = self.state.instances.get_mut(instance) else { return 0 };
         inst.next_token += 1;
         let id = inst.next_token;
-        inst.tokens.insert(id, Token { id, node, scope, via, compensates: None, wait: Wait::Moving });
+        inst.tokens.insert(
+            id,
+            Token {
+                id,
+                node,
+                scope,
+                via,
+                compensates: None,
+                inner_of: None,
+                locals: BTreeMap::new(),
+                loops: 0,
+                wait: Wait::Moving,
+            },
+        );
         id
     }
 
@@ -148,6 +161,29 @@ impl Engine {
         let Some(node) = self.node(instance, &tok.node) else { return Ok(()) };
         if trace {
             self.record(instance, TraceKind::NodeEntered { node: node.id.to_string() });
+        }
+        if let (Some(LoopCharacteristics::MultiInstance(mi)), None) =
+            (node.activity().and_then(|a| a.loop_characteristics.as_ref()), tok.inner_of)
+        {
+            return self.enter_multi(instance, &tok, &node, mi);
+        }
+        if let Some(LoopCharacteristics::Standard { condition: Some(condition), test_before: true, .. }) =
+            node.activity().and_then(|a| a.loop_characteristics.as_ref())
+            && tok.loops == 0
+        {
+            let vars = self.vars_of(instance);
+            match self.evaluate_condition(condition, &vars) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.push(Step::Leave { instance: instance.to_owned(), token });
+                    return Ok(());
+                }
+                Err(message) => {
+                    let message = format!("loop condition of `{}`: {message}", node.label());
+                    self.raise_incident(instance, token, &node.id, message, Resume::Execute);
+                    return Ok(());
+                }
+            }
         }
         match &node.kind {
             NodeKind::Gateway(gateway) => self.enter_gateway(instance, &tok, &node, gateway),
@@ -214,6 +250,7 @@ impl Engine {
             _ => JobKind::Service,
         };
         let mut variables = self.vars_of(instance);
+        variables.extend(tok.locals.clone());
         for mapping in &task.activity.inputs {
             match self.value_of(&mapping.source, &variables) {
                 Ok(value) => {
@@ -235,7 +272,9 @@ impl Engine {
                 None => node.id.to_string(),
             },
         };
-        self.arm_boundaries(instance, tok.id, node);
+        if tok.inner_of.is_none() {
+            self.arm_boundaries(instance, tok.id, node);
+        }
         self.state.jobs_created += 1;
         let created = self.state.jobs_created;
         let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
@@ -266,7 +305,8 @@ impl Engine {
     }
 
     fn enter_call(&mut self, instance: &str, tok: &Token, node: &FlowNode, call: &CallActivity) -> Result<(), Error> {
-        let vars = self.vars_of(instance);
+        let mut vars = self.vars_of(instance);
+        vars.extend(tok.locals.clone());
         let called = match &call.called_element {
             Some(called) if called.starts_with('=') || called.contains("${") => match self.value_of(called, &vars) {
                 Ok(Value::String(s)) => s,
@@ -320,7 +360,9 @@ impl Engine {
                 }
             }
         }
-        self.arm_boundaries(instance, tok.id, node);
+        if tok.inner_of.is_none() {
+            self.arm_boundaries(instance, tok.id, node);
+        }
         let parent = ParentRef { instance: instance.to_owned(), token: tok.id };
         let child = self.create_instance(deployed, child_vars, Some(parent));
         self.set_wait(instance, tok.id, Wait::Call(child.clone()));
@@ -604,6 +646,39 @@ impl Engine {
     fn leave(&mut self, instance: &str, token: u64) -> Result<(), Error> {
         let Some(tok) = self.token(instance, token) else { return Ok(()) };
         let Some(node) = self.node(instance, &tok.node) else { return Ok(()) };
+        if let Some((body, index)) = tok.inner_of {
+            // One instance of a multi-instance activity is done: the body decides what next.
+            self.inner_done(instance, &tok, &node, body, index);
+            return Ok(());
+        }
+        if let Some(LoopCharacteristics::Standard { condition, maximum, .. }) =
+            node.activity().and_then(|a| a.loop_characteristics.as_ref())
+        {
+            let done = tok.loops + 1;
+            let vars = self.vars_of(instance);
+            let again = match condition {
+                Some(condition) => match self.evaluate_condition(condition, &vars) {
+                    Ok(again) => again,
+                    Err(message) => {
+                        let message = format!("loop condition of `{}`: {message}", node.label());
+                        self.raise_incident(instance, token, &node.id, message, Resume::Leave);
+                        return Ok(());
+                    }
+                },
+                None => true,
+            } && maximum.is_none_or(|m| done < m);
+            if again {
+                // One iteration done; the activity runs again (its boundary events re-armed).
+                self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                self.withdraw_catchers(instance, token);
+                if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&token)) {
+                    t.loops = done;
+                    t.wait = Wait::Moving;
+                }
+                self.push(Step::Execute { instance: instance.to_owned(), token });
+                return Ok(());
+            }
+        }
         let Some((file, index)) = self.shared_process(instance) else { return Ok(()) };
         let process = &file.processes[index];
         let outgoing: Vec<&SequenceFlow> = process.flows.iter().filter(|f| f.source == node.id).collect();
@@ -736,6 +811,181 @@ impl Engine {
         }
     }
 
+    /// A multi-instance activity starts: its body token waits while one inner instance per
+    /// item (or per count) runs, all at once or one after another.
+    fn enter_multi(&mut self, instance: &str, tok: &Token, node: &FlowNode, mi: &MultiInstance) -> Result<(), Error> {
+        let vars = self.vars_of(instance);
+        let items = match (&mi.input_collection, &mi.cardinality) {
+            (Some(collection), _) => {
+                // `=items`/`${items}` are expressions; Camunda 7's `camunda:collection="items"` names a variable.
+                let value = if is_expression(collection) {
+                    self.value_of(collection, &vars).map_err(|e| e.to_string())
+                } else {
+                    Ok(vars.get(collection.trim()).cloned().unwrap_or(Value::Null))
+                };
+                match value {
+                    Ok(Value::Array(items)) => items,
+                    Ok(other) => {
+                        let message =
+                            format!("input collection `{collection}` of `{}` is {other}, not a list", node.label());
+                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                        return Ok(());
+                    }
+                    Err(message) => {
+                        self.raise_incident(
+                            instance,
+                            tok.id,
+                            &node.id,
+                            format!("input collection of `{}`: {message}", node.label()),
+                            Resume::Execute,
+                        );
+                        return Ok(());
+                    }
+                }
+            }
+            (None, Some(cardinality)) => {
+                match self.value_of(&format!("={}", cardinality.text.trim_start_matches('=')), &vars) {
+                    Ok(Value::Number(n)) if n.as_u64().is_some() => vec![Value::Null; n.as_u64().unwrap_or(0) as usize],
+                    Ok(other) => {
+                        let message = format!(
+                            "loop cardinality `{}` of `{}` is {other}, not a whole number",
+                            cardinality.text,
+                            node.label()
+                        );
+                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                        return Ok(());
+                    }
+                    Err(err) => {
+                        self.raise_incident(
+                            instance,
+                            tok.id,
+                            &node.id,
+                            format!("loop cardinality of `{}`: {err}", node.label()),
+                            Resume::Execute,
+                        );
+                        return Ok(());
+                    }
+                }
+            }
+            (None, None) => {
+                let message =
+                    format!("multi-instance `{}` has neither an input collection nor a loop cardinality", node.label());
+                self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                return Ok(());
+            }
+        };
+        self.arm_boundaries(instance, tok.id, node);
+        self.set_wait(instance, tok.id, Wait::Scope);
+        let total = items.len();
+        if let Some(inst) = self.state.instances.get_mut(instance) {
+            inst.multi.insert(
+                tok.id,
+                MultiState { items, sequential: mi.sequential, started: 0, completed: 0, results: BTreeMap::new() },
+            );
+        }
+        if total == 0 {
+            self.finish_multi(instance, tok.id, node, mi);
+            return Ok(());
+        }
+        let first_wave = if mi.sequential { 1 } else { total };
+        for _ in 0..first_wave {
+            self.start_inner(instance, tok.id, node, mi);
+        }
+        Ok(())
+    }
+
+    fn start_inner(&mut self, instance: &str, body: u64, node: &FlowNode, mi: &MultiInstance) {
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        let Some(state) = inst.multi.get_mut(&body) else { return };
+        let index = state.started;
+        state.started += 1;
+        let item = state.items.get(index).cloned().unwrap_or(Value::Null);
+        let total = state.items.len();
+        let scope = inst.tokens.get(&body).and_then(|t| t.scope);
+        let inner = self.new_token(instance, node.id.clone(), scope, None);
+        if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&inner)) {
+            t.inner_of = Some((body, index));
+            // Camunda counts loops from 1 (Zeebe) / 0 (Camunda 7); Baton uses 1, as Zeebe and FEEL do.
+            t.locals.insert("loopCounter".into(), Value::from(index + 1));
+            t.locals.insert("nrOfInstances".into(), Value::from(total));
+            if let Some(element) = mi.input_element.as_ref().filter(|e| !e.trim().is_empty()) {
+                t.locals.insert(element.trim().to_owned(), item);
+            }
+        }
+        self.push(Step::Execute { instance: instance.to_owned(), token: inner });
+    }
+
+    /// An inner instance completed: keep its output, then start the next one, or finish.
+    fn inner_done(&mut self, instance: &str, tok: &Token, node: &FlowNode, body: u64, index: usize) {
+        let Some(LoopCharacteristics::MultiInstance(mi)) = node.activity().and_then(|a| a.loop_characteristics.clone())
+        else {
+            return;
+        };
+        self.withdraw_catchers(instance, tok.id);
+        if let Some(inst) = self.state.instances.get_mut(instance) {
+            inst.tokens.remove(&tok.id);
+        }
+        let mut vars = self.vars_of(instance);
+        vars.extend(tok.locals.clone());
+        let output = match &mi.output_element {
+            Some(element) if is_expression(element) => self.value_of(element, &vars).unwrap_or(Value::Null),
+            Some(element) => vars.get(element.trim()).cloned().unwrap_or(Value::Null),
+            None => Value::Null,
+        };
+        let Some(state) = self.state.instances.get_mut(instance).and_then(|i| i.multi.get_mut(&body)) else { return };
+        state.completed += 1;
+        state.results.insert(index, output);
+        let (total, completed, started, sequential) =
+            (state.items.len(), state.completed, state.started, state.sequential);
+        let active = started - completed;
+        vars.insert("nrOfInstances".into(), Value::from(total));
+        vars.insert("nrOfCompletedInstances".into(), Value::from(completed));
+        vars.insert("nrOfActiveInstances".into(), Value::from(active));
+        let condition_met = match &mi.completion_condition {
+            Some(condition) => match self.evaluate_condition(condition, &vars) {
+                Ok(met) => met,
+                Err(message) => {
+                    let message = format!("completion condition of `{}`: {message}", node.label());
+                    self.raise_incident(instance, body, &node.id, message, Resume::Leave);
+                    return;
+                }
+            },
+            None => false,
+        };
+        if condition_met || completed == total {
+            // Instances still running are cancelled: the condition says enough.
+            let running: Vec<u64> = self
+                .state
+                .instances
+                .get(instance)
+                .map(|i| {
+                    i.tokens
+                        .values()
+                        .filter(|t| matches!(t.inner_of, Some((b, _)) if b == body))
+                        .map(|t| t.id)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for inner in running {
+                self.terminate_token(instance, inner);
+            }
+            self.finish_multi(instance, body, node, &mi);
+        } else if sequential && started < total {
+            self.start_inner(instance, body, node, &mi);
+        }
+    }
+
+    fn finish_multi(&mut self, instance: &str, body: u64, _node: &FlowNode, mi: &MultiInstance) {
+        let Some(state) = self.state.instances.get_mut(instance).and_then(|i| i.multi.remove(&body)) else { return };
+        if let Some(collection) = mi.output_collection.as_ref().filter(|c| !c.trim().is_empty()) {
+            let results: Vec<Value> =
+                (0..state.items.len()).map(|i| state.results.get(&i).cloned().unwrap_or(Value::Null)).collect();
+            self.set_variable(instance, collection.trim(), Value::Array(results));
+        }
+        self.set_wait(instance, body, Wait::Moving);
+        self.push(Step::Leave { instance: instance.to_owned(), token: body });
+    }
+
     /// The token is done: remove it, and finish its scope if nothing else runs there.
     pub(crate) fn consume(&mut self, instance: &str, token: u64) {
         let Some(inst) = self.state.instances.get_mut(instance) else { return };
@@ -834,7 +1084,13 @@ impl Engine {
             .state
             .instances
             .get(instance)
-            .map(|i| i.tokens.values().filter(|t| t.scope == Some(token)).map(|t| t.id).collect())
+            .map(|i| {
+                i.tokens
+                    .values()
+                    .filter(|t| t.scope == Some(token) || t.inner_of.is_some_and(|(body, _)| body == token))
+                    .map(|t| t.id)
+                    .collect()
+            })
             .unwrap_or_default();
         for child in nested {
             self.terminate_token(instance, child);
@@ -848,6 +1104,7 @@ impl Engine {
             inst.jobs.retain(|_, j| j.token != token);
             inst.incidents.retain(|_, i| i.token != token);
             inst.arrivals.retain(|a| a.scope != Some(token) && a.token != token);
+            inst.multi.remove(&token);
             inst.tokens.remove(&token);
         }
         self.state.agenda.retain(|s| match s {

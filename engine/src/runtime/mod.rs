@@ -427,6 +427,7 @@ impl Engine {
                 parent: parent.clone(),
                 compensable: Vec::new(),
                 compensating: BTreeMap::new(),
+                multi: BTreeMap::new(),
             },
         );
         let parent = parent.map(|p| format!("{}/token#{}", p.instance, p.token));
@@ -1077,8 +1078,11 @@ fn not_yet_run(node: &FlowNode) -> Option<String> {
     let name = node.element_name();
     if let Some(activity) = node.activity()
         && activity.loop_characteristics.is_some()
+        && !matches!(node.kind, NodeKind::Task(_) | NodeKind::CallActivity(_))
     {
-        return Some(format!("{name} with loop or multi-instance characteristics"));
+        return Some(format!(
+            "{name} with loop or multi-instance characteristics (tasks and call activities can loop)"
+        ));
     }
     match &node.kind {
         NodeKind::SubProcess(s) => match s.kind {

@@ -102,6 +102,24 @@ pub(crate) struct Instance {
     /// For each compensation throw event's token: the handlers still to run, in order.
     #[serde(default)]
     pub compensating: BTreeMap<u64, Vec<Compensable>>,
+    /// Multi-instance activities in progress, by their body token.
+    #[serde(default)]
+    pub multi: BTreeMap<u64, MultiState>,
+}
+
+/// A multi-instance activity in progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct MultiState {
+    /// The items (for a collection) or nulls (for a cardinality).
+    pub items: Vec<Value>,
+    /// One instance after another, or all at once.
+    pub sequential: bool,
+    /// Instances started so far.
+    pub started: usize,
+    /// Instances completed so far.
+    pub completed: usize,
+    /// The output element of each completed instance, by index.
+    pub results: BTreeMap<usize, Value>,
 }
 
 /// A completed activity that can be compensated, and its handler.
@@ -135,6 +153,15 @@ pub(crate) struct Token {
     /// For a compensation handler's token: the throw event's token it runs for.
     #[serde(default)]
     pub compensates: Option<u64>,
+    /// For one instance of a multi-instance activity: the body token and its index.
+    #[serde(default)]
+    pub inner_of: Option<(u64, usize)>,
+    /// Variables only this token sees (the multi-instance element, loopCounter).
+    #[serde(default)]
+    pub locals: BTreeMap<String, Value>,
+    /// Iterations done by a standard loop.
+    #[serde(default)]
+    pub loops: u64,
     pub wait: Wait,
 }
 
