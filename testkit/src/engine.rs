@@ -241,6 +241,12 @@ impl TestEngine {
         Ok(Instance { id: self.engine.correlate_message(message, correlation_key, variables)? })
     }
 
+    /// Broadcasts a signal to every instance waiting for it (and starts processes with a signal
+    /// start event); returns the instances it reached.
+    pub fn signal(&mut self, signal: &str, variables: Variables) -> Result<Vec<Instance>, Error> {
+        Ok(self.engine.broadcast_signal(signal, variables)?.into_iter().map(|id| Instance { id }).collect())
+    }
+
     /// Moves virtual time forward by an ISO 8601 duration (`PT5M`, `P7D`), firing due timers.
     pub fn advance(&mut self, duration: &str) -> Result<(), Error> {
         Ok(self.engine.advance(duration)?)

@@ -245,3 +245,18 @@ fn called_processes_can_be_mocked_and_jobs_asserted() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn signals_by_name() -> TestResult {
+    let mut t = TestEngine::deploy_files([fixture("signal_catch.bpmn"), fixture("signal_start.bpmn")])?;
+    let waiting = t.start("signal_catch", vars! {})?;
+    let reached = t.signal("stop", vars! { "reason": "closing" })?;
+    assert_eq!(reached.len(), 2, "the waiting instance and a new signal_start instance");
+    assert_that(&t, &waiting)
+        .is_waiting_exactly_at("Work")
+        .has_passed("Stop received")
+        .variable("reason")
+        .is("closing");
+    assert_that(&t, &reached[1]).is_waiting_at("Clean up");
+    Ok(())
+}

@@ -15,6 +15,8 @@ use super::text::{self, OUTER_SIZE, OUTER_WIDTH};
 
 /// Width of sequence flows, as bpmn-js draws them.
 const FLOW_WIDTH: f64 = 1.5;
+/// Corner radius at the bends of sequence and message flows, as bpmn-js draws them.
+const BEND_RADIUS: f64 = 5.0;
 /// Extra width the most executed flow gets on a heat map.
 const HEAT_WIDTH: f64 = 2.5;
 
@@ -89,11 +91,11 @@ fn marker(id: &str, end: Tip, stroke: &str, fill: &str) -> Marker {
     let thin = Pen::new(stroke, 1.0);
     let (shape, ref_x, ref_y, size): (Box<dyn svg::Node>, f64, f64, f64) = match end {
         Tip::Arrow => (Box::new(path(PathData::polygon(&ARROW), thin, stroke)), 11.0, 10.0, 18.0),
-        Tip::MessageEnd => (Box::new(path(PathData::polygon(&ARROW), thin, fill)), 11.0, 10.0, 20.0),
+        Tip::MessageEnd => (Box::new(path(PathData::polygon(&MESSAGE_ARROW), thin, fill)), 8.5, 5.0, 30.0),
         Tip::Association => {
             (Box::new(path(PathData::polyline(&ARROW), Pen::new(stroke, 1.5), "none")), 11.0, 10.0, 16.0)
         }
-        Tip::MessageStart => (Box::new(circle(6.0, 6.0, 3.5, thin, fill)), 6.0, 6.0, 20.0),
+        Tip::MessageStart => (Box::new(circle(6.0, 6.0, 3.5, thin, fill)), 6.0, 6.0, 30.0),
         Tip::Conditional => {
             let diamond = PathData::polygon(&[(0.0, 10.0), (8.0, 6.0), (16.0, 10.0), (8.0, 14.0)]);
             (Box::new(path(diamond, thin, fill)), -1.0, 10.0, 20.0)
@@ -119,6 +121,9 @@ fn marker(id: &str, end: Tip, stroke: &str, fill: &str) -> Marker {
 /// An arrowhead pointing right, its tip at (11, 10).
 const ARROW: [(f64, f64); 3] = [(1.0, 5.0), (11.0, 10.0), (1.0, 15.0)];
 
+/// The open arrowhead of a message flow, bpmn-js's, its tip at (8, 5).
+const MESSAGE_ARROW: [(f64, f64); 4] = [(1.0, 5.0), (1.0, 2.0), (8.0, 5.0), (1.0, 8.0)];
+
 /// What one edge needs to be drawn.
 pub(crate) struct EdgeDraw<'s, 'a> {
     /// The DI edge.
@@ -135,7 +140,11 @@ pub(crate) struct EdgeDraw<'s, 'a> {
 pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut Extent) -> Group {
     let points: Vec<Point> = draw.edge.waypoints.iter().map(|p| finite(*p)).collect();
     points.iter().for_each(|p| extent.add_point(p.x, p.y));
-    let d = PathData::polyline(&points.iter().map(|p| (p.x, p.y)).collect::<Vec<_>>());
+    let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
+    let d = match draw.element {
+        Some(Element::Flow(..) | Element::MessageFlow(_)) => PathData::rounded(&xy, BEND_RADIUS),
+        _ => PathData::polyline(&xy),
+    };
     let paint = draw.paint;
     let stroke = paint.stroke.as_str();
     let line = |width: f64| path(d.clone(), Pen::new(stroke, width), "none").set("stroke-linecap", "round");
@@ -180,8 +189,29 @@ pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut 
         }
         Some(_) | None => (line(1.0).set("stroke-dasharray", "4,3"), None),
     };
-    let g = Group::new().add(line);
+    let mut g = Group::new().add(line);
+    if let Some(Element::MessageFlow(message)) = draw.element
+        && message.message.is_some()
+        && let Some((mid, _)) = midpoint(&points)
+    {
+        extent.add_bounds(&Bounds { x: mid.x - 10.5, y: mid.y - 7.0, width: 21.0, height: 14.0 });
+        g = g.add(envelope(mid, paint));
+    }
     place_outer_label(g, name, label_area(draw.edge, name, &points), paint, extent)
+}
+
+/// The envelope bpmn-js draws halfway along a message flow that names its message.
+fn envelope(mid: Point, paint: &Paint) -> svg::node::element::Path {
+    let d = PathData::new()
+        .move_to(mid.x - 10.5, mid.y - 7.0)
+        .line_by(0.0, 14.0)
+        .line_by(21.0, 0.0)
+        .line_by(0.0, -14.0)
+        .close()
+        .move_to(mid.x - 10.5, mid.y - 7.0)
+        .line_by(10.5, 6.0)
+        .line_by(10.5, -6.0);
+    path(d, Pen::new(&paint.stroke, 1.0), &paint.fill)
 }
 
 /// Where an edge's label goes: its DI label bounds, or just below the middle of the line.

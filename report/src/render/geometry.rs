@@ -137,6 +137,38 @@ impl PathData {
         self.command('c', &[c1.0, c1.1, c2.0, c2.1, end.0, end.1])
     }
 
+    /// Quadratic Bézier to an absolute point, bending towards an absolute control point.
+    pub(crate) fn quad_to(self, control: (f64, f64), end: (f64, f64)) -> Self {
+        self.command('Q', &[control.0, control.1, end.0, end.1])
+    }
+
+    /// An open line through absolute points whose corners are rounded off with radius `radius`
+    /// (less where a segment is shorter), as bpmn-js draws flows: straight up to `radius` before
+    /// each inner point, a short curve around it, straight on from `radius` after it.
+    pub(crate) fn rounded(points: &[(f64, f64)], radius: f64) -> Self {
+        let mut path = Self::new();
+        for (i, &(x, y)) in points.iter().enumerate() {
+            let (Some(&before), Some(&after)) = (i.checked_sub(1).and_then(|j| points.get(j)), points.get(i + 1))
+            else {
+                path = if i == 0 { path.move_to(x, y) } else { path.line_to(x, y) };
+                continue;
+            };
+            let length = |(ax, ay): (f64, f64)| (ax - x).hypot(ay - y);
+            let r = radius.min(length(before)).min(length(after));
+            if r <= 0.0 {
+                path = path.line_to(x, y);
+                continue;
+            }
+            let towards = |(ax, ay): (f64, f64)| {
+                let t = r / length((ax, ay));
+                (x + (ax - x) * t, y + (ay - y) * t)
+            };
+            let (start, end) = (towards(before), towards(after));
+            path = path.line_to(start.0, start.1).quad_to((x, y), end);
+        }
+        path
+    }
+
     /// A closed polygon through absolute points.
     pub(crate) fn polygon(points: &[(f64, f64)]) -> Self {
         Self::polyline(points).close()
@@ -198,6 +230,13 @@ mod tests {
     fn path_data_is_compact() {
         let d = PathData::new().move_to(1.0, 2.5).h_by(10.0).close().into_string();
         assert_eq!(d, "M1,2.5 h10 Z");
+    }
+
+    #[test]
+    fn rounded_corners_curve_only_at_inner_points() {
+        let d = PathData::rounded(&[(0.0, 0.0), (20.0, 0.0), (20.0, 3.0), (20.0, 3.0)], 5.0).into_string();
+        assert_eq!(d, "M0,0 L17,0 Q20,0,20,3 L20,3 L20,3");
+        assert_eq!(PathData::rounded(&[(0.0, 0.0), (9.0, 0.0)], 5.0).into_string(), "M0,0 L9,0");
     }
 
     #[test]

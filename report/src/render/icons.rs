@@ -153,6 +153,66 @@ fn conditional(g: Group, cx: f64, cy: f64, s: f64, paint: &Paint) -> Group {
     g.add(rect(page, 0.0, Pen::new(&paint.stroke, 1.0), &paint.fill)).add(lines(&rows, Pen::new(&paint.stroke, 1.0)))
 }
 
+/// bpmn-js's exclusive gateway X, as steps from its top-left arm.
+const EXCLUSIVE: [(f64, f64); 12] = [
+    (6.5, 8.5),
+    (-6.5, 8.5),
+    (3.0, 0.0),
+    (5.0, -6.5312),
+    (5.0, 6.5312),
+    (3.0, 0.0),
+    (-6.5, -8.5),
+    (6.5, -8.5),
+    (-3.0, 0.0),
+    (-5.0, 6.5312),
+    (-5.0, -6.5312),
+    (-3.0, 0.0),
+];
+
+/// bpmn-js's parallel gateway plus, as steps from the top of its upright bar's left side.
+const PARALLEL: [(f64, f64); 12] = [
+    (0.0, 12.5),
+    (-12.5, 0.0),
+    (0.0, 5.0),
+    (12.5, 0.0),
+    (0.0, 12.5),
+    (5.0, 0.0),
+    (0.0, -12.5),
+    (12.5, 0.0),
+    (0.0, -5.0),
+    (-12.5, 0.0),
+    (0.0, -12.5),
+    (-5.0, 0.0),
+];
+
+/// bpmn-js's complex gateway asterisk, as steps from the top of its upright bar.
+const COMPLEX: [(f64, f64); 24] = [
+    (0.0, 4.875),
+    (-3.4375, -3.4375),
+    (-2.125, 2.125),
+    (3.4375, 3.4375),
+    (-4.875, 0.0),
+    (0.0, 3.0),
+    (4.875, 0.0),
+    (-3.4375, 3.4375),
+    (2.125, 2.125),
+    (3.4375, -3.4375),
+    (0.0, 4.875),
+    (3.0, 0.0),
+    (0.0, -4.875),
+    (3.4375, 3.4375),
+    (2.125, -2.125),
+    (-3.4375, -3.4375),
+    (4.875, 0.0),
+    (0.0, -3.0),
+    (-4.875, 0.0),
+    (3.4375, -3.4375),
+    (-2.125, -2.125),
+    (-3.4375, 3.4375),
+    (0.0, -4.875),
+    (-3.0, 0.0),
+];
+
 /// Draws a gateway's marker centred on `(cx, cy)`; `s` is the gateway's size over 50.
 /// `marker_visible` only matters for exclusive gateways.
 pub(crate) fn gateway(
@@ -163,32 +223,24 @@ pub(crate) fn gateway(
     paint: &Paint,
     marker_visible: bool,
 ) -> Group {
-    let bold = Pen::new(&paint.stroke, 4.0 * s);
+    // bpmn-js's marker paths: drawn from a start point at a fraction of a 50 × 50 box, by
+    // relative steps scaled to the box, filled with the stroke colour.
+    let (x0, y0) = (cx - 25.0 * s, cy - 25.0 * s);
+    let marker = |(mx, my): (f64, f64), ratio: f64, steps: &[(f64, f64)]| {
+        let d = steps
+            .iter()
+            .fold(PathData::new().move_to(x0 + 50.0 * s * mx, y0 + 50.0 * s * my), |d, (dx, dy)| {
+                d.line_by(dx * ratio, dy * ratio)
+            })
+            .close();
+        path(d, Pen::new(&paint.stroke, 1.0), &paint.stroke)
+    };
     match kind {
-        GatewayKind::Exclusive if marker_visible => {
-            let (dx, dy) = (7.0 * s, 8.5 * s);
-            let x = Pen::new(&paint.stroke, 4.5 * s);
-            g.add(lines(&[(cx - dx, cy - dy, cx + dx, cy + dy), (cx + dx, cy - dy, cx - dx, cy + dy)], x))
-        }
+        GatewayKind::Exclusive if marker_visible => g.add(marker((0.32, 0.3), 50.0 * s / 17.5 * 0.4, &EXCLUSIVE)),
         GatewayKind::Exclusive => g,
-        GatewayKind::Parallel => {
-            let l = 11.5 * s;
-            g.add(lines(&[(cx, cy - l, cx, cy + l), (cx - l, cy, cx + l, cy)], bold))
-        }
+        GatewayKind::Parallel => g.add(marker((0.474, 0.296), 50.0 * s / 30.0 * 0.4, &PARALLEL)),
         GatewayKind::Inclusive => g.add(circle(cx, cy, 12.5 * s, Pen::new(&paint.stroke, 2.5 * s), "none")),
-        GatewayKind::Complex { .. } => {
-            let (l, d) = (11.5 * s, 8.0 * s);
-            let pen = Pen::new(&paint.stroke, 3.0 * s);
-            g.add(lines(
-                &[
-                    (cx, cy - l, cx, cy + l),
-                    (cx - l, cy, cx + l, cy),
-                    (cx - d, cy - d, cx + d, cy + d),
-                    (cx + d, cy - d, cx - d, cy + d),
-                ],
-                pen,
-            ))
-        }
+        GatewayKind::Complex { .. } => g.add(marker((0.46, 0.26), 50.0 * s / 17.125 * 0.5, &COMPLEX)),
         GatewayKind::EventBased { instantiate } => {
             let thin = Pen::new(&paint.stroke, 1.0);
             let g = g.add(circle(cx, cy, 15.0 * s, thin, "none"));

@@ -23,6 +23,11 @@ const HEADER: f64 = 30.0;
 const STROKE_WIDTH: f64 = 2.0;
 /// Outline width of pools and lanes.
 const POOL_STROKE_WIDTH: f64 = 1.5;
+/// Space kept free on each side of a label inside a shape, as bpmn-js keeps it (so "Refund
+/// payment" wraps in a 100-wide task).
+const INNER_PADDING: f64 = 7.0;
+/// Outline width of call activities, as bpmn-js draws them.
+const CALL_STROKE_WIDTH: f64 = 5.0;
 /// Colour of shapes whose element Baton does not know.
 const UNKNOWN: &str = "#9e9e9e";
 
@@ -71,7 +76,9 @@ fn flow_node(
             let g = activity(g, draw, name, STROKE_WIDTH, &markers(&task.activity, None));
             icons::task_type(g, &task.kind, (draw.bounds.x, draw.bounds.y), draw.paint)
         }
-        NodeKind::CallActivity(call) => activity(g, draw, name, 4.0, &markers(&call.activity, Some(Marker::Collapsed))),
+        NodeKind::CallActivity(call) => {
+            activity(g, draw, name, CALL_STROKE_WIDTH, &markers(&call.activity, Some(Marker::Collapsed)))
+        }
         NodeKind::SubProcess(sub) => {
             let expanded = is_expanded(canvas, process, node, draw.shape);
             let g = sub_process_frame(g, draw, &sub.kind);
@@ -79,10 +86,8 @@ fn flow_node(
             let mut marks = markers(&sub.activity, (!expanded).then_some(Marker::Collapsed));
             marks.extend(ad_hoc);
             if expanded {
-                let b = draw.bounds;
-                let area = Bounds { x: b.x + 5.0, width: (b.width - 10.0).max(0.0), ..b };
-                let g = add_label(g, name, area, Align::LeftTop, inner_style(draw.paint));
-                bottom_markers(g, &marks, &b, draw.paint)
+                let g = add_label(g, name, draw.bounds, Align::CentreTop, inner_style(draw.paint));
+                bottom_markers(g, &marks, &draw.bounds, draw.paint)
             } else {
                 let g = add_label(g, name, draw.bounds, Align::CentreMiddle, inner_style(draw.paint));
                 bottom_markers(g, &marks, &draw.bounds, draw.paint)
@@ -325,7 +330,7 @@ fn unknown(g: Group, draw: &ShapeDraw<'_, '_>) -> Group {
 
 /// The style of labels inside shapes.
 fn inner_style(paint: &Paint) -> Style<'_> {
-    Style { size: INNER_SIZE, colour: &paint.text, padding: 5.0, wrap_width: None }
+    Style { size: INNER_SIZE, colour: &paint.text, padding: INNER_PADDING, wrap_width: None }
 }
 
 /// The style of labels outside shapes, wrapped to `width`.
@@ -370,8 +375,9 @@ pub(crate) struct LabelArea {
 
 /// Writes an outside label centred on `area`, from its top, and grows `extent` to hold it.
 ///
-/// A DI box is as wide as the modeler's wrapped text, so the text wraps to that width (with
-/// slack for font differences, never cutting a word); a new label wraps at 90 like bpmn-js.
+/// A DI box is as wide as the modeler's wrapped text, so the text wraps to exactly that width, as
+/// bpmn-js wraps it: a word wider than the box alone is cut. A new label wraps at 90 like
+/// bpmn-js, never cutting a word.
 pub(crate) fn place_outer_label(
     g: Group,
     name: Option<&str>,
@@ -380,9 +386,12 @@ pub(crate) fn place_outer_label(
     extent: &mut Extent,
 ) -> Group {
     let Some(name) = name else { return g };
-    let longest_word = name.split_whitespace().map(|w| text::width(w, OUTER_SIZE)).fold(0.0, f64::max);
-    let wrap_width =
-        if area.from_di { (area.bounds.width * 1.1 + 4.0).max(longest_word) } else { OUTER_WIDTH.max(longest_word) };
+    let wrap_width = if area.from_di {
+        area.bounds.width
+    } else {
+        let longest_word = name.split_whitespace().map(|w| text::width(w, OUTER_SIZE)).fold(0.0, f64::max);
+        OUTER_WIDTH.max(longest_word)
+    };
     let (area, from_di) = (area.bounds, area.from_di);
     let lines = text::wrap(name, wrap_width, OUTER_SIZE);
     let widest = lines.iter().map(|l| text::width(l, OUTER_SIZE)).fold(0.0, f64::max);

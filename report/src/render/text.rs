@@ -70,16 +70,25 @@ pub(crate) fn wrap(text: &str, max: f64, size: f64) -> Vec<String> {
     lines
 }
 
-/// Pushes full-width pieces of `word` to `lines` and returns the rest, which starts a new line.
+/// Pushes pieces of `word` that fit to `lines` and returns the rest, which starts a new line.
+///
+/// Cut as bpmn-js cuts: keep about as many characters as the width allows, less one, and again
+/// until the piece fits (so "Warehouse" in 52 becomes "Warehou" and "se", as the modeler shows).
 fn cut_long_word(word: &str, max: f64, size: f64, lines: &mut Vec<String>) -> String {
-    let mut piece = String::new();
-    for c in word.chars() {
-        if !piece.is_empty() && width(&piece, size) + char_width(c, size) > max {
-            lines.push(std::mem::take(&mut piece));
+    let mut rest: Vec<char> = word.chars().collect();
+    loop {
+        let mut keep = rest.len();
+        let mut piece_width = width(&rest.iter().collect::<String>(), size);
+        while keep >= 2 && piece_width > max {
+            let estimate = (keep as f64 * max / piece_width - 1.0).round();
+            keep = if estimate >= 1.0 { (estimate as usize).min(keep - 1) } else { 1 };
+            piece_width = rest.iter().take(keep).map(|c| char_width(*c, size)).sum();
         }
-        piece.push(c);
+        if keep == rest.len() {
+            return rest.into_iter().collect();
+        }
+        lines.push(rest.drain(..keep).collect());
     }
-    piece
 }
 
 /// Where a label sits in its box.
@@ -87,10 +96,8 @@ fn cut_long_word(word: &str, max: f64, size: f64, lines: &mut Vec<String>) -> St
 pub(crate) enum Align {
     /// Centred both ways (tasks, collapsed pools).
     CentreMiddle,
-    /// Centred horizontally, from the top (outside labels).
+    /// Centred horizontally, from the top (outside labels, expanded sub-processes).
     CentreTop,
-    /// From the top-left corner (expanded sub-processes).
-    LeftTop,
     /// From the left, centred vertically (text annotations).
     LeftMiddle,
 }
@@ -119,11 +126,11 @@ pub(crate) fn label(text: &str, area: Bounds, align: Align, style: &Style<'_>) -
     let total = line_height * lines.len() as f64;
     let top = match align {
         Align::CentreMiddle | Align::LeftMiddle => area.y + (area.height - total) / 2.0,
-        Align::CentreTop | Align::LeftTop => area.y + style.padding,
+        Align::CentreTop => area.y + style.padding,
     };
     let (x, anchor) = match align {
         Align::CentreMiddle | Align::CentreTop => (area.x + area.width / 2.0, "middle"),
-        Align::LeftTop | Align::LeftMiddle => (area.x + style.padding, "start"),
+        Align::LeftMiddle => (area.x + style.padding, "start"),
     };
     let mut element = text_element();
     element.assign("class", "baton-label");
@@ -175,6 +182,13 @@ mod tests {
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| width(l, 12.0) <= 60.0));
         assert_eq!(lines.concat(), "Supercalifragilisticexpialidocious");
+    }
+
+    #[test]
+    fn cuts_words_where_bpmn_js_does() {
+        assert_eq!(wrap("Warehouse", 52.0, 11.0), vec!["Warehou", "se"]);
+        assert_eq!(wrap("Refund", 33.0, 11.0), vec!["Refun", "d"]);
+        assert_eq!(wrap("Card declined", 67.0, 11.0), vec!["Card", "declined"]);
     }
 
     #[test]
