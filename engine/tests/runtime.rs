@@ -543,3 +543,27 @@ fn a_boundary_timer_interrupts_every_instance_of_a_multi_instance() {
     assert!(e.jobs(&i).is_empty());
     assert_eq!(passed(&e, &i).last().map(String::as_str), Some("too_late"));
 }
+
+#[test]
+fn event_sub_processes_interrupt_or_run_beside_their_scope() {
+    let mut e = engine(&["evsub.bpmn"]);
+    // Non-interrupting timer cycle: twice, while the work waits.
+    let i = e.start("evsub", vars(json!({"orderId": "A-1"}))).unwrap();
+    e.advance("PT3H").unwrap();
+    assert_eq!(passed(&e, &i).iter().filter(|n| *n == "reminded").count(), 2);
+    assert_eq!(e.waiting_at(&i), ["work"]);
+    // Interrupting message start: the work is cancelled, the undo path runs, the instance ends.
+    e.correlate_message("cancel", Some("A-1"), Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["undo"]);
+    assert!(e.jobs(&i).iter().all(|j| j.node != "work"), "the work's job went with it");
+    e.complete_job(&job_at(&e, &i, "undo"), Variables::new()).unwrap();
+    assert!(e.is_ended(&i));
+    assert!(e.pending_timers().is_empty(), "the event sub-process starts are withdrawn with the instance");
+    insta::assert_snapshot!(trace(&e, &i));
+
+    // An error thrown by a job is caught by the error event sub-process of its scope.
+    let j = e.start("evsub", vars(json!({"orderId": "B-2"}))).unwrap();
+    e.throw_error(&job_at(&e, &j, "work"), "ANY", Variables::new()).unwrap();
+    assert!(e.is_ended(&j));
+    assert_eq!(passed(&e, &j).last().map(String::as_str), Some("on_error"));
+}

@@ -200,6 +200,7 @@ impl Engine {
                     return Ok(());
                 };
                 self.set_wait(instance, token, Wait::Scope);
+                self.arm_event_subs(instance, Some(token));
                 let child = self.new_token(instance, start, Some(token), None);
                 self.push(Step::Enter { instance: instance.to_owned(), token: child });
                 Ok(())
@@ -1037,6 +1038,9 @@ impl Engine {
         for token in tokens {
             self.terminate_token(instance, token);
         }
+        // Event sub-process starts of the process level go with it.
+        self.state.timers.retain(|t| t.instance != instance);
+        self.state.subscriptions.retain(|s| s.instance != instance);
         self.record(
             instance,
             if state == InstanceState::Ended { TraceKind::InstanceEnded } else { TraceKind::InstanceTerminated },
@@ -1278,6 +1282,12 @@ impl Engine {
     /// ones end that activity, non-interrupting ones start a path beside it. Returns whether
     /// the thrower's scope was interrupted (then the thrower does not go on).
     fn escalate(&mut self, instance: &str, token: u64, code: &str) -> bool {
+        // An escalation event sub-process of the thrower's own scope comes first.
+        let thrower_scope = self.token(instance, token).and_then(|t| t.scope);
+        if let Some((sub, start, interrupting)) = self.event_sub_for(instance, thrower_scope, code, true) {
+            self.start_event_sub(instance, thrower_scope, &sub, &start, interrupting);
+            return interrupting;
+        }
         let mut current_instance = instance.to_owned();
         let mut current = self.token(instance, token).and_then(|t| t.scope).and_then(|s| self.token(instance, s));
         loop {
@@ -1340,11 +1350,143 @@ impl Engine {
         catch_all
     }
 
+    /// Arms the start events of the event sub-processes directly inside `scope` (a sub-process
+    /// token, or `None` for the process): timers, messages and signals now; errors and
+    /// escalations are caught when thrown.
+    pub(crate) fn arm_event_subs(&mut self, instance: &str, scope: Option<u64>) {
+        let Some(process) = self.process_of(instance) else { return };
+        let container = match scope {
+            Some(owner) => match self.token(instance, owner) {
+                Some(t) => Some(t.node),
+                None => return,
+            },
+            None => None,
+        };
+        let starts: Vec<(NodeId, NodeId, bool, Trigger)> = process
+            .children(container.as_ref())
+            .filter(|n| matches!(&n.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. })))
+            .flat_map(|sub| {
+                process.children(Some(&sub.id)).filter_map(move |n| match &n.kind {
+                    NodeKind::Event(Event { kind: EventKind::Start { interrupting }, definitions, .. }) => {
+                        definitions.first().map(|d| (sub.id.clone(), n.id.clone(), *interrupting, d.trigger.clone()))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        for (sub, start, interrupting, trigger) in starts {
+            let catcher = Catcher::EventSub { scope, sub, interrupting };
+            let result = match trigger {
+                Trigger::Timer { timer } => self.arm_timer(instance, &start, timer.as_ref(), catcher),
+                Trigger::Message { message } => self.subscribe(instance, &start, message.as_ref(), catcher),
+                Trigger::Signal { signal } => self.subscribe_signal(instance, &start, signal.as_ref(), catcher),
+                _ => Ok(()),
+            };
+            if let Err(message) = result {
+                let owner = scope.unwrap_or(0);
+                self.raise_incident(instance, owner, &start, message, Resume::Execute);
+            }
+        }
+    }
+
+    /// The event sub-processes of the scope `token` runs in that start with an error (or
+    /// escalation, when `escalation`) for `code`: the specific one first, else a catch-all.
+    fn event_sub_for(
+        &self,
+        instance: &str,
+        scope: Option<u64>,
+        code: &str,
+        escalation: bool,
+    ) -> Option<(NodeId, NodeId, bool)> {
+        let process = self.process_of(instance)?;
+        let definitions = self.definitions_of(instance)?;
+        let container = match scope {
+            Some(owner) => Some(self.token(instance, owner)?.node),
+            None => None,
+        };
+        let mut catch_all = None;
+        for sub in process.children(container.as_ref()) {
+            if !matches!(&sub.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. })) {
+                continue;
+            }
+            for start in process.children(Some(&sub.id)) {
+                let NodeKind::Event(Event { kind: EventKind::Start { interrupting }, definitions: defs, .. }) =
+                    &start.kind
+                else {
+                    continue;
+                };
+                let code_of = |trigger: &Trigger| -> Option<Option<String>> {
+                    match (trigger, escalation) {
+                        (Trigger::Error { error }, false) => Some(
+                            error.as_ref().and_then(|e| definitions.error(e.as_str())).and_then(|e| e.code.clone()),
+                        ),
+                        (Trigger::Escalation { escalation }, true) => Some(
+                            escalation
+                                .as_ref()
+                                .and_then(|e| definitions.escalation(e.as_str()))
+                                .and_then(|e| e.code.clone()),
+                        ),
+                        _ => None,
+                    }
+                };
+                match defs.first().and_then(|d| code_of(&d.trigger)) {
+                    Some(Some(c)) if c == code => return Some((sub.id.clone(), start.id.clone(), *interrupting)),
+                    Some(None) => {
+                        catch_all.get_or_insert_with(|| (sub.id.clone(), start.id.clone(), *interrupting));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        catch_all
+    }
+
+    /// Starts an event sub-process in `scope`. An interrupting one first ends everything
+    /// else running in that scope.
+    pub(crate) fn start_event_sub(
+        &mut self,
+        instance: &str,
+        scope: Option<u64>,
+        sub: &NodeId,
+        start: &NodeId,
+        interrupting: bool,
+    ) {
+        if interrupting {
+            let others: Vec<u64> = self
+                .state
+                .instances
+                .get(instance)
+                .map(|i| i.tokens.values().filter(|t| t.scope == scope).map(|t| t.id).collect())
+                .unwrap_or_default();
+            for other in others {
+                self.terminate_token(instance, other);
+            }
+            if let Some(inst) = self.state.instances.get_mut(instance) {
+                inst.arrivals.retain(|a| a.scope != scope);
+            }
+            self.withdraw_catchers(instance, scope.unwrap_or(0));
+        }
+        let body = self.new_token(instance, sub.clone(), scope, None);
+        self.set_wait(instance, body, Wait::Scope);
+        self.record(instance, TraceKind::NodeEntered { node: sub.to_string() });
+        let first = self.new_token(instance, start.clone(), Some(body), None);
+        self.record(instance, TraceKind::NodeEntered { node: start.to_string() });
+        self.push(Step::Leave { instance: instance.to_owned(), token: first });
+    }
+
     /// A timer fired or a message arrived for `catcher` at `node`.
     pub(crate) fn trigger(&mut self, instance: &str, node: &NodeId, catcher: &Catcher) {
         match catcher {
             // Started by `fire_timer`, never triggered on an instance.
             Catcher::Start { .. } => {}
+            Catcher::EventSub { scope, sub, interrupting } => {
+                if !interrupting {
+                    // A non-interrupting start listens again for the next message or signal
+                    // (timer cycles re-arm themselves when they fire).
+                    self.rearm_event_sub(instance, *scope, sub, node);
+                }
+                self.start_event_sub(instance, *scope, sub, node, *interrupting);
+            }
             Catcher::Waiting { token } => {
                 self.withdraw_catchers_except_boundaries(instance, *token);
                 self.set_wait(instance, *token, Wait::Moving);
@@ -1375,6 +1517,21 @@ impl Engine {
         }
     }
 
+    fn rearm_event_sub(&mut self, instance: &str, scope: Option<u64>, sub: &NodeId, start: &NodeId) {
+        let Some(trigger) = self.node(instance, start).and_then(|n| match n.kind {
+            NodeKind::Event(e) => e.definitions.first().map(|d| d.trigger.clone()),
+            _ => None,
+        }) else {
+            return;
+        };
+        let catcher = Catcher::EventSub { scope, sub: sub.clone(), interrupting: false };
+        let _ = match trigger {
+            Trigger::Message { message } => self.subscribe(instance, start, message.as_ref(), catcher),
+            Trigger::Signal { signal } => self.subscribe_signal(instance, start, signal.as_ref(), catcher),
+            _ => Ok(()),
+        };
+    }
+
     fn withdraw_catchers_except_boundaries(&mut self, instance: &str, token: u64) {
         self.state.timers.retain(|t| !(t.instance == instance && t.catcher == Catcher::Waiting { token }));
         self.state.subscriptions.retain(|s| !(s.instance == instance && s.catcher == Catcher::Waiting { token }));
@@ -1403,6 +1560,14 @@ impl Engine {
                 return;
             }
             skip_own_node = false;
+            // An error event sub-process of the scope this token runs in.
+            if let Some((sub, start, interrupting)) = self.event_sub_for(&current_instance, tok.scope, code, false) {
+                if token_is_done && let Some(inst) = self.state.instances.get_mut(instance) {
+                    inst.tokens.remove(&token);
+                }
+                self.start_event_sub(&current_instance, tok.scope, &sub, &start, interrupting);
+                return;
+            }
             // Look one level out: the sub-process, else the calling activity.
             match tok.scope {
                 Some(owner) => current = self.token(&current_instance, owner),

@@ -225,7 +225,7 @@ impl Engine {
         }
         for process in definitions.processes.iter().filter(|p| p.is_executable) {
             for node in &process.nodes {
-                if let Some(what) = not_yet_run(node) {
+                if let Some(what) = not_yet_run(process, node) {
                     return Err(Error::NotYetSupported {
                         at: crate::Location { file: definitions.source.clone(), position: node.position },
                         id: node.id.to_string(),
@@ -433,6 +433,7 @@ impl Engine {
         let parent = parent.map(|p| format!("{}/token#{}", p.instance, p.token));
         self.record(&id, TraceKind::InstanceStarted { process, version, parent });
         self.record_variables(&id, variables);
+        self.arm_event_subs(&id, None);
         id
     }
 
@@ -760,8 +761,10 @@ impl Engine {
         }
         self.record(&timer.instance, TraceKind::TimerFired { timer: timer.id.clone(), node: timer.node.to_string() });
         // A non-interrupting cycle re-arms itself before the boundary path starts.
-        if let (Some((repetitions, interval)), Catcher::Boundary { interrupting: false, .. }) =
-            (timer.cycle, &timer.catcher)
+        if let (
+            Some((repetitions, interval)),
+            Catcher::Boundary { interrupting: false, .. } | Catcher::EventSub { interrupting: false, .. },
+        ) = (timer.cycle, &timer.catcher)
             && repetitions != Some(0)
         {
             let number = self.state.instances.get_mut(&timer.instance).map(|i| {
@@ -1073,7 +1076,7 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
 }
 
 /// What this runtime does not run yet, for a node of an executable process.
-fn not_yet_run(node: &FlowNode) -> Option<String> {
+fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<String> {
     use crate::model::{GatewayKind, SubProcessKind};
     let name = node.element_name();
     if let Some(activity) = node.activity()
@@ -1087,18 +1090,24 @@ fn not_yet_run(node: &FlowNode) -> Option<String> {
     match &node.kind {
         NodeKind::SubProcess(s) => match s.kind {
             SubProcessKind::Embedded | SubProcessKind::Transaction => None,
-            SubProcessKind::Event => Some("event sub-processes".into()),
+            SubProcessKind::Event => None,
             SubProcessKind::AdHoc { .. } => Some("ad-hoc sub-processes".into()),
         },
         NodeKind::Gateway(g) if matches!(g.kind, GatewayKind::Complex { .. }) => Some("complex gateways".into()),
         NodeKind::Event(e) => {
             let trigger = e.definitions.first().map(|d| &d.trigger);
+            let in_event_sub = node
+                .parent
+                .as_ref()
+                .and_then(|p| process.node(p.as_str()))
+                .is_some_and(|p| matches!(&p.kind, NodeKind::SubProcess(s) if s.kind == SubProcessKind::Event));
             let ok = match (&e.kind, trigger) {
+                (NodeEvent::Start { .. }, Some(Trigger::Error { .. } | Trigger::Escalation { .. })) => in_event_sub,
                 (_, None) => !matches!(e.kind, NodeEvent::IntermediateCatch | NodeEvent::Boundary { .. }),
                 (
                     NodeEvent::Start { .. },
                     Some(Trigger::Message { .. } | Trigger::Timer { .. } | Trigger::Signal { .. }),
-                ) => node.parent.is_none(),
+                ) => node.parent.is_none() || in_event_sub,
                 (
                     NodeEvent::IntermediateCatch,
                     Some(

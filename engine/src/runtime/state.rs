@@ -255,6 +255,9 @@ pub(crate) enum Catcher {
     Waiting { token: u64 },
     /// A boundary event of the activity the token is at.
     Boundary { activity_token: u64, event: NodeId, interrupting: bool },
+    /// The start event of an event sub-process, armed while its scope runs (`scope` is the
+    /// sub-process token, or `None` for the process level).
+    EventSub { scope: Option<u64>, sub: NodeId, interrupting: bool },
     /// A timer start event of a deployed process: firing starts a new instance.
     Start { deployed: usize },
     /// One of the events after the event-based gateway the token is at.
@@ -269,6 +272,7 @@ impl Catcher {
             Catcher::Boundary { activity_token, .. } => *activity_token,
             Catcher::Gateway { gateway_token, .. } => *gateway_token,
             Catcher::Start { .. } => 0,
+            Catcher::EventSub { scope, .. } => scope.unwrap_or(0),
         }
     }
 }
