@@ -567,3 +567,25 @@ fn event_sub_processes_interrupt_or_run_beside_their_scope() {
     assert!(e.is_ended(&j));
     assert_eq!(passed(&e, &j).last().map(String::as_str), Some("on_error"));
 }
+
+#[test]
+fn conditional_events_trigger_when_variables_make_them_true() {
+    let mut e = engine(&["conditional.bpmn"]);
+    let i = e.start("conditional", vars(json!({"stock": 0, "price": 10}))).unwrap();
+    assert_eq!(e.waiting_at(&i), ["stock_arrived", "pay"]);
+    let repriced = |e: &Engine| passed(e, &i).iter().filter(|n| *n == "repriced").count();
+    // Non-interrupting boundary: fires when the condition turns true, not again while it stays true.
+    e.set_variables(&i, vars(json!({"price": 150}))).unwrap();
+    assert_eq!(repriced(&e), 1);
+    e.set_variables(&i, vars(json!({"price": 160}))).unwrap();
+    assert_eq!(repriced(&e), 1);
+    e.set_variables(&i, vars(json!({"price": 50}))).unwrap();
+    e.set_variables(&i, vars(json!({"price": 200}))).unwrap();
+    assert_eq!(repriced(&e), 2, "false then true again: a new trigger");
+    // The intermediate catch waits until its condition holds.
+    e.set_variables(&i, vars(json!({"stock": 3}))).unwrap();
+    assert_eq!(e.waiting_at(&i), ["pay"]);
+    e.complete_job(&job_at(&e, &i, "pay"), Variables::new()).unwrap();
+    assert!(e.is_ended(&i));
+    insta::assert_snapshot!(trace(&e, &i));
+}

@@ -77,7 +77,66 @@ impl Engine {
             return;
         }
         inst.variables.insert(name.to_owned(), value.clone());
+        self.state.dirty.insert(instance.to_owned());
         self.record(instance, TraceKind::VariableSet { name: name.to_owned(), value });
+    }
+
+    /// Watches a conditional event: it triggers when a change of variables makes its
+    /// condition true (evaluated after the step that changed them).
+    fn watch(
+        &mut self,
+        instance: &str,
+        node: &NodeId,
+        condition: Option<&Expression>,
+        catcher: Catcher,
+    ) -> Result<(), String> {
+        let condition = condition.ok_or_else(|| format!("conditional event `{node}` has no condition"))?;
+        self.state.conditions.push(ConditionWatch {
+            instance: instance.to_owned(),
+            node: node.clone(),
+            condition: condition.clone(),
+            catcher,
+            armed: true,
+        });
+        self.state.dirty.insert(instance.to_owned());
+        Ok(())
+    }
+
+    /// Evaluates the conditional events of instances whose variables changed; those whose
+    /// condition turned true trigger. Returns whether any did.
+    pub(crate) fn evaluate_conditions(&mut self) -> bool {
+        let mut fired = false;
+        while let Some(instance) = self.state.dirty.pop_first() {
+            let vars = self.vars_of(&instance);
+            let mut triggered = Vec::new();
+            for (index, watch) in self.state.conditions.iter().enumerate().filter(|(_, w)| w.instance == instance) {
+                let now = matches!(self.evaluate_condition(&watch.condition, &vars), Ok(true));
+                triggered.push((index, now));
+            }
+            let mut to_fire = Vec::new();
+            for (index, now) in triggered.into_iter().rev() {
+                let watch = &mut self.state.conditions[index];
+                if now && watch.armed {
+                    let repeats = matches!(
+                        watch.catcher,
+                        Catcher::Boundary { interrupting: false, .. } | Catcher::EventSub { interrupting: false, .. }
+                    );
+                    if repeats {
+                        watch.armed = false;
+                        to_fire.push(watch.clone());
+                    } else {
+                        to_fire.push(self.state.conditions.remove(index));
+                    }
+                } else if !now {
+                    watch.armed = true;
+                }
+            }
+            for watch in to_fire.into_iter().rev() {
+                fired = true;
+                self.trigger(&watch.instance, &watch.node, &watch.catcher);
+            }
+        }
+        fired
     }
 
     pub(crate) fn record_variables(&mut self, instance: &str, variables: BTreeMap<String, Value>) {
@@ -470,6 +529,12 @@ impl Engine {
             (EventKind::IntermediateCatch, Some(Trigger::Message { message })) => {
                 self.set_wait(instance, token, Wait::Event);
                 if let Err(msg) = self.subscribe(instance, &node.id, message.as_ref(), Catcher::Waiting { token }) {
+                    self.raise_incident(instance, token, &node.id, msg, Resume::Execute);
+                }
+            }
+            (EventKind::IntermediateCatch, Some(Trigger::Conditional { condition })) => {
+                self.set_wait(instance, token, Wait::Event);
+                if let Err(msg) = self.watch(instance, &node.id, condition.as_ref(), Catcher::Waiting { token }) {
                     self.raise_incident(instance, token, &node.id, msg, Resume::Execute);
                 }
             }
@@ -1041,6 +1106,7 @@ impl Engine {
         // Event sub-process starts of the process level go with it.
         self.state.timers.retain(|t| t.instance != instance);
         self.state.subscriptions.retain(|s| s.instance != instance);
+        self.state.conditions.retain(|c| c.instance != instance);
         self.record(
             instance,
             if state == InstanceState::Ended { TraceKind::InstanceEnded } else { TraceKind::InstanceTerminated },
@@ -1144,6 +1210,7 @@ impl Engine {
                 Trigger::Timer { timer } => self.arm_timer(instance, &event, timer.as_ref(), catcher),
                 Trigger::Message { message } => self.subscribe(instance, &event, message.as_ref(), catcher),
                 Trigger::Signal { signal } => self.subscribe_signal(instance, &event, signal.as_ref(), catcher),
+                Trigger::Conditional { condition } => self.watch(instance, &event, condition.as_ref(), catcher),
                 _ => Ok(()), // errors are caught when thrown
             };
             if let Err(message) = result {
@@ -1162,6 +1229,7 @@ impl Engine {
             self.record(instance, TraceKind::TimerCancelled { timer: timer.id, node: timer.node.to_string() });
         }
         self.state.subscriptions.retain(|s| !(s.instance == instance && s.catcher.token() == token));
+        self.state.conditions.retain(|c| !(c.instance == instance && c.catcher.token() == token));
     }
 
     pub(crate) fn arm_timer(
@@ -1380,6 +1448,7 @@ impl Engine {
                 Trigger::Timer { timer } => self.arm_timer(instance, &start, timer.as_ref(), catcher),
                 Trigger::Message { message } => self.subscribe(instance, &start, message.as_ref(), catcher),
                 Trigger::Signal { signal } => self.subscribe_signal(instance, &start, signal.as_ref(), catcher),
+                Trigger::Conditional { condition } => self.watch(instance, &start, condition.as_ref(), catcher),
                 _ => Ok(()),
             };
             if let Err(message) = result {
@@ -1535,6 +1604,7 @@ impl Engine {
     fn withdraw_catchers_except_boundaries(&mut self, instance: &str, token: u64) {
         self.state.timers.retain(|t| !(t.instance == instance && t.catcher == Catcher::Waiting { token }));
         self.state.subscriptions.retain(|s| !(s.instance == instance && s.catcher == Catcher::Waiting { token }));
+        self.state.conditions.retain(|c| !(c.instance == instance && c.catcher == Catcher::Waiting { token }));
     }
 
     /// Throws a BPMN error from `token`: the nearest matching error boundary event catches it,

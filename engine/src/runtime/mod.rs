@@ -192,6 +192,8 @@ impl Engine {
                 trace: Vec::new(),
                 agenda: VecDeque::new(),
                 start_timers: 0,
+                conditions: Vec::new(),
+                dirty: Default::default(),
                 jobs_created: 0,
                 for_handlers: BTreeMap::new(),
             },
@@ -661,7 +663,8 @@ impl Engine {
         for (name, value) in variables {
             self.set_variable(instance, &name, value);
         }
-        Ok(())
+        // Conditional events may now hold.
+        self.run()
     }
 
     /// Resolves an incident: a failed job gets one more retry, anything else runs its step again.
@@ -826,6 +829,9 @@ impl Engine {
                     });
                 }
                 self.step(step)?;
+            }
+            if self.evaluate_conditions() {
+                continue;
             }
             let Some(job) = self.next_handled_job(false) else { return Ok(()) };
             let Some(Handler::Sync(handler)) = self.handlers.get_mut(&job.job_type) else { return Ok(()) };
@@ -1102,7 +1108,10 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                 .and_then(|p| process.node(p.as_str()))
                 .is_some_and(|p| matches!(&p.kind, NodeKind::SubProcess(s) if s.kind == SubProcessKind::Event));
             let ok = match (&e.kind, trigger) {
-                (NodeEvent::Start { .. }, Some(Trigger::Error { .. } | Trigger::Escalation { .. })) => in_event_sub,
+                (
+                    NodeEvent::Start { .. },
+                    Some(Trigger::Error { .. } | Trigger::Escalation { .. } | Trigger::Conditional { .. }),
+                ) => in_event_sub,
                 (_, None) => !matches!(e.kind, NodeEvent::IntermediateCatch | NodeEvent::Boundary { .. }),
                 (
                     NodeEvent::Start { .. },
@@ -1111,7 +1120,11 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                 (
                     NodeEvent::IntermediateCatch,
                     Some(
-                        Trigger::Timer { .. } | Trigger::Message { .. } | Trigger::Link { .. } | Trigger::Signal { .. },
+                        Trigger::Timer { .. }
+                        | Trigger::Message { .. }
+                        | Trigger::Link { .. }
+                        | Trigger::Signal { .. }
+                        | Trigger::Conditional { .. },
                     ),
                 ) => true,
                 (
@@ -1131,7 +1144,8 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                         | Trigger::Error { .. }
                         | Trigger::Compensation { .. }
                         | Trigger::Signal { .. }
-                        | Trigger::Escalation { .. },
+                        | Trigger::Escalation { .. }
+                        | Trigger::Conditional { .. },
                     ),
                 ) => true,
                 (

@@ -38,6 +38,12 @@ pub(crate) struct State {
     pub start_timers: u64,
     /// Jobs created so far, engine-wide: orders handler calls.
     pub jobs_created: u64,
+    /// Conditional events waiting for their condition, in creation order.
+    #[serde(default)]
+    pub conditions: Vec<ConditionWatch>,
+    /// Instances whose variables changed since their conditions were last evaluated.
+    #[serde(default)]
+    pub dirty: std::collections::BTreeSet<String>,
     /// Jobs a registered handler will do, by creation order: `(instance, job number)`.
     /// Entries of jobs done meanwhile are skipped when reached.
     #[serde(skip)]
@@ -289,6 +295,18 @@ pub(crate) struct ArmedTimer {
     pub cycle: Option<(Option<u32>, jiff::Span)>,
     /// Engine-wide creation order, to fire timers due at the same time in order.
     pub created: u64,
+}
+
+/// A conditional event waiting for its condition to become true.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ConditionWatch {
+    pub instance: String,
+    pub node: NodeId,
+    pub condition: crate::model::Expression,
+    pub catcher: Catcher,
+    /// The condition was false when last evaluated: it triggers on the change to true, so a
+    /// non-interrupting one does not fire again and again while it stays true.
+    pub armed: bool,
 }
 
 /// An open message subscription.
