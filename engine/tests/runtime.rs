@@ -589,3 +589,31 @@ fn conditional_events_trigger_when_variables_make_them_true() {
     assert!(e.is_ended(&i));
     insta::assert_snapshot!(trace(&e, &i));
 }
+
+#[test]
+fn a_cancelled_transaction_is_compensated_then_left_through_its_cancel_boundary() {
+    let mut e = engine(&["transaction.bpmn"]);
+    e.register("flight", |_| Ok(vars(json!({"flight": "LH 123"}))));
+    e.register("cancel-flight", |_| Ok(vars(json!({"flight": null}))));
+    let booked = e.start("transaction", vars(json!({"hotelFull": false}))).unwrap();
+    assert!(e.is_ended(&booked));
+    assert_eq!(passed(&e, &booked).last().map(String::as_str), Some("trip_booked"));
+
+    let cancelled = e.start("transaction", vars(json!({"hotelFull": true}))).unwrap();
+    assert!(e.is_ended(&cancelled));
+    assert_eq!(
+        passed(&e, &cancelled),
+        [
+            "start",
+            "tx_start",
+            "book_flight",
+            "hotel_ok",
+            "cancel_flight",
+            "cancel_booking",
+            "booking_cancelled",
+            "trip_cancelled"
+        ]
+    );
+    assert_eq!(e.variables(&cancelled).unwrap()["flight"], json!(null), "the flight was undone");
+    insta::assert_snapshot!(trace(&e, &cancelled));
+}

@@ -520,6 +520,22 @@ impl Engine {
                 self.set_wait(instance, token, Wait::Compensation);
                 self.next_compensation(instance, token);
             }
+            (EventKind::End, Some(Trigger::Cancel)) => {
+                // Cancel the transaction: undo what it completed (compensation, newest first),
+                // then leave it through its cancel boundary event.
+                let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
+                let mut chosen = Vec::new();
+                let mut kept = Vec::new();
+                for entry in std::mem::take(&mut inst.compensable).into_iter().rev() {
+                    if entry.scope == tok.scope { chosen.push(entry) } else { kept.push(entry) }
+                }
+                kept.reverse();
+                inst.compensable = kept;
+                inst.compensating.insert(token, chosen);
+                inst.cancelling.insert(token);
+                self.set_wait(instance, token, Wait::Compensation);
+                self.next_compensation(instance, token);
+            }
             (EventKind::IntermediateCatch, Some(Trigger::Timer { timer })) => {
                 self.set_wait(instance, token, Wait::Event);
                 if let Err(message) = self.arm_timer(instance, &node.id, timer.as_ref(), Catcher::Waiting { token }) {
@@ -860,8 +876,13 @@ impl Engine {
                 self.push(Step::Enter { instance: instance.to_owned(), token: handler });
             }
             None => {
-                if let Some(inst) = self.state.instances.get_mut(instance) {
-                    inst.compensating.remove(&thrower);
+                let cancelling = self.state.instances.get_mut(instance).is_some_and(|i| {
+                    i.compensating.remove(&thrower);
+                    i.cancelling.remove(&thrower)
+                });
+                if cancelling {
+                    self.cancel_transaction(instance, &tok);
+                    return;
                 }
                 let is_end = self
                     .node(instance, &tok.node)
@@ -1050,6 +1071,39 @@ impl Engine {
         }
         self.set_wait(instance, body, Wait::Moving);
         self.push(Step::Leave { instance: instance.to_owned(), token: body });
+    }
+
+    /// Ends the transaction a cancel end event's token runs in, and continues at its cancel
+    /// boundary event (or, without one, after the transaction as if it had ended).
+    fn cancel_transaction(&mut self, instance: &str, thrower: &Token) {
+        self.record(instance, TraceKind::NodeCompleted { node: thrower.node.to_string() });
+        let Some(transaction) = thrower.scope.and_then(|t| self.token(instance, t)) else {
+            self.consume(instance, thrower.id);
+            return;
+        };
+        let boundary = self.process_of(instance).and_then(|p| {
+            p.nodes
+                .iter()
+                .find(|n| match &n.kind {
+                    NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, definitions, .. }) => {
+                        *attached_to == transaction.node && definitions.iter().any(|d| d.trigger == Trigger::Cancel)
+                    }
+                    _ => false,
+                })
+                .map(|n| n.id.clone())
+        });
+        if let Some(inst) = self.state.instances.get_mut(instance) {
+            inst.tokens.remove(&thrower.id);
+        }
+        match boundary {
+            Some(boundary) => {
+                self.terminate_token(instance, transaction.id);
+                let token = self.new_token(instance, boundary.clone(), transaction.scope, None);
+                self.record(instance, TraceKind::NodeEntered { node: boundary.to_string() });
+                self.push(Step::Leave { instance: instance.to_owned(), token });
+            }
+            None => self.scope_check(instance, Some(transaction.id)),
+        }
     }
 
     /// The token is done: remove it, and finish its scope if nothing else runs there.

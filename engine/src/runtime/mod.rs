@@ -430,6 +430,7 @@ impl Engine {
                 compensable: Vec::new(),
                 compensating: BTreeMap::new(),
                 multi: BTreeMap::new(),
+                cancelling: Default::default(),
             },
         );
         let parent = parent.map(|p| format!("{}/token#{}", p.instance, p.token));
@@ -1107,6 +1108,10 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                 .as_ref()
                 .and_then(|p| process.node(p.as_str()))
                 .is_some_and(|p| matches!(&p.kind, NodeKind::SubProcess(s) if s.kind == SubProcessKind::Event));
+            let in_transaction =
+                node.parent.as_ref().and_then(|p| process.node(p.as_str())).is_some_and(
+                    |p| matches!(&p.kind, NodeKind::SubProcess(s) if s.kind == SubProcessKind::Transaction),
+                );
             let ok = match (&e.kind, trigger) {
                 (
                     NodeEvent::Start { .. },
@@ -1145,9 +1150,11 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                         | Trigger::Compensation { .. }
                         | Trigger::Signal { .. }
                         | Trigger::Escalation { .. }
-                        | Trigger::Conditional { .. },
+                        | Trigger::Conditional { .. }
+                        | Trigger::Cancel,
                     ),
                 ) => true,
+                (NodeEvent::End, Some(Trigger::Cancel)) => in_transaction,
                 (
                     NodeEvent::End,
                     Some(

@@ -108,6 +108,9 @@ pub(crate) struct Instance {
     /// For each compensation throw event's token: the handlers still to run, in order.
     #[serde(default)]
     pub compensating: BTreeMap<u64, Vec<Compensable>>,
+    /// Cancel end events whose transaction is being compensated, then cancelled.
+    #[serde(default)]
+    pub cancelling: std::collections::BTreeSet<u64>,
     /// Multi-instance activities in progress, by their body token.
     #[serde(default)]
     pub multi: BTreeMap<u64, MultiState>,
