@@ -617,3 +617,40 @@ fn a_cancelled_transaction_is_compensated_then_left_through_its_cancel_boundary(
     assert_eq!(e.variables(&cancelled).unwrap()["flight"], json!(null), "the flight was undone");
     insta::assert_snapshot!(trace(&e, &cancelled));
 }
+
+#[test]
+fn published_messages_wait_for_their_subscription_until_their_time_to_live() {
+    let mut e = engine(&["messages.bpmn"]);
+    // Published before the instance subscribes: kept for an hour, delivered on subscription.
+    assert_eq!(e.publish_message("payment-received", Some("A-1"), vars(json!({"paid": true})), "PT1H").unwrap(), None);
+    let a = e.start("messages", vars(json!({"orderId": "A-1"}))).unwrap();
+    assert_eq!(e.waiting_at(&a), ["card_or_timeout"], "the buffered message was waiting for it");
+    assert_eq!(e.variables(&a).unwrap()["paid"], json!(true));
+    // Past its time-to-live, a buffered message is gone.
+    e.publish_message("payment-received", Some("B-2"), Variables::new(), "PT1H").unwrap();
+    e.advance("PT2H").unwrap();
+    let b = e.start("messages", vars(json!({"orderId": "B-2"}))).unwrap();
+    assert_eq!(e.waiting_at(&b), ["paid"]);
+    assert!(matches!(e.publish_message("x", None, Variables::new(), "soon"), Err(Error::BadDuration { .. })));
+}
+
+#[test]
+fn message_end_events_reach_a_waiting_pool() {
+    // Two processes of one engine: the shop's end event throws the message the customer waits for.
+    let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <message id="m" name="parcel" />
+      <process id="shop" isExecutable="true">
+        <startEvent id="s1" /><sequenceFlow id="f1" sourceRef="s1" targetRef="sent" />
+        <endEvent id="sent"><messageEventDefinition messageRef="m" /></endEvent>
+      </process>
+      <process id="customer" isExecutable="true">
+        <startEvent id="s2" /><sequenceFlow id="f2" sourceRef="s2" targetRef="wait" />
+        <intermediateCatchEvent id="wait"><messageEventDefinition messageRef="m" /></intermediateCatchEvent>
+        <sequenceFlow id="f3" sourceRef="wait" targetRef="got" /><endEvent id="got" />
+      </process></definitions>"#;
+    let mut e = Engine::new();
+    e.deploy(baton_engine::parse::parse(xml).unwrap()).unwrap();
+    let customer = e.start("customer", Variables::new()).unwrap();
+    let shop = e.start("shop", Variables::new()).unwrap();
+    assert!(e.is_ended(&shop) && e.is_ended(&customer));
+}

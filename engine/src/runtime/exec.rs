@@ -520,6 +520,25 @@ impl Engine {
                 self.set_wait(instance, token, Wait::Compensation);
                 self.next_compensation(instance, token);
             }
+            (EventKind::IntermediateThrow | EventKind::End, Some(Trigger::Message { message })) => {
+                // A message sent by the model reaches the first subscription waiting for it in
+                // this engine (a pool of the same collaboration, say); if none waits, it leaves
+                // the engine, as a message to an outside participant does.
+                let name = message
+                    .as_ref()
+                    .and_then(|m| self.definitions_of(instance).and_then(|d| d.message(m.as_str())))
+                    .map(|m| m.name.clone().unwrap_or_else(|| m.id.to_string()));
+                if event.kind == EventKind::End {
+                    self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
+                    self.consume(instance, token);
+                } else {
+                    self.push(Step::Leave { instance: instance.to_owned(), token });
+                }
+                if let Some(name) = name {
+                    let variables = self.vars_of(instance);
+                    self.deliver_message(&name, variables);
+                }
+            }
             (EventKind::End, Some(Trigger::Cancel)) => {
                 // Cancel the transaction: undo what it completed (compensation, newest first),
                 // then leave it through its cancel boundary event.
@@ -1362,6 +1381,21 @@ impl Engine {
             },
             None => None,
         };
+        // A message published earlier, still alive, is delivered at once.
+        let now = self.state.now;
+        self.state.buffered.retain(|b| b.expires >= now);
+        let waiting = self
+            .state
+            .buffered
+            .iter()
+            .position(|b| b.name == name && (correlation_key.is_none() || b.correlation_key == correlation_key));
+        if let Some(index) = waiting {
+            let message = self.state.buffered.remove(index);
+            self.record(instance, TraceKind::MessageCorrelated { message: name, node: node.to_string() });
+            self.record_variables(instance, message.variables);
+            self.trigger(instance, node, &catcher);
+            return Ok(());
+        }
         self.state.subscriptions.push(Subscription {
             instance: instance.to_owned(),
             node: node.clone(),

@@ -192,6 +192,7 @@ impl Engine {
                 trace: Vec::new(),
                 agenda: VecDeque::new(),
                 start_timers: 0,
+                buffered: Vec::new(),
                 conditions: Vec::new(),
                 dirty: Default::default(),
                 jobs_created: 0,
@@ -528,6 +529,57 @@ impl Engine {
         self.record_variables(&instance, variables);
         self.throw_from(&instance, j.token, code, false);
         Ok(())
+    }
+
+    /// Publishes a message that may arrive before anyone waits for it: it is correlated now if
+    /// it can be, else kept for `time_to_live` (an ISO 8601 duration, e.g. `PT1H`) and
+    /// delivered to the first matching subscription opened in that time, as Zeebe buffers
+    /// messages. Returns the instance that received it, if one did now.
+    pub fn publish_message(
+        &mut self,
+        name: &str,
+        correlation_key: Option<&str>,
+        variables: Variables,
+        time_to_live: &str,
+    ) -> Result<Option<String>, Error> {
+        let span = crate::clock::duration(time_to_live)
+            .map_err(|e| Error::BadDuration { text: time_to_live.to_owned(), reason: e.message })?;
+        let expires = crate::clock::after(self.state.now, span)
+            .map_err(|reason| Error::BadDuration { text: time_to_live.to_owned(), reason })?;
+        match self.correlate_message(name, correlation_key, variables.clone()) {
+            Ok(instance) => Ok(Some(instance)),
+            Err(Error::MessageNotCorrelated { .. }) => {
+                self.state.buffered.push(BufferedMessage {
+                    name: name.to_owned(),
+                    correlation_key: correlation_key.map(str::to_owned),
+                    variables,
+                    expires,
+                });
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// A message thrown by the model: delivered to the first subscription waiting for it (by
+    /// name), or lost to the outside when none waits.
+    pub(crate) fn deliver_message(&mut self, name: &str, variables: Variables) {
+        let found = self.state.subscriptions.iter().position(|s| !s.signal && s.message == name);
+        if let Some(index) = found {
+            let subscription = self.state.subscriptions.remove(index);
+            let instance = subscription.instance.clone();
+            self.record(
+                &instance,
+                TraceKind::MessageCorrelated { message: name.to_owned(), node: subscription.node.to_string() },
+            );
+            self.record_variables(&instance, variables);
+            self.trigger(&instance, &subscription.node, &subscription.catcher);
+        } else if let Some((deployed, start)) = self.message_start(name) {
+            let instance = self.create_instance(deployed, variables, None);
+            let token = self.new_token(&instance, start.clone(), None, None);
+            self.record(&instance, TraceKind::MessageCorrelated { message: name.to_owned(), node: start.to_string() });
+            self.state.agenda.push_back(Step::Enter { instance, token });
+        }
     }
 
     /// Correlates a message by name (and correlation key, when the subscription has one) to
@@ -1138,7 +1190,8 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                         Trigger::Link { .. }
                         | Trigger::Compensation { .. }
                         | Trigger::Signal { .. }
-                        | Trigger::Escalation { .. },
+                        | Trigger::Escalation { .. }
+                        | Trigger::Message { .. },
                     ),
                 ) => true,
                 (
@@ -1155,6 +1208,7 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                     ),
                 ) => true,
                 (NodeEvent::End, Some(Trigger::Cancel)) => in_transaction,
+                (NodeEvent::End, Some(Trigger::Message { .. })) => true,
                 (
                     NodeEvent::End,
                     Some(

@@ -38,6 +38,9 @@ pub(crate) struct State {
     pub start_timers: u64,
     /// Jobs created so far, engine-wide: orders handler calls.
     pub jobs_created: u64,
+    /// Published messages nobody was waiting for yet, kept until their time-to-live ends.
+    #[serde(default)]
+    pub buffered: Vec<BufferedMessage>,
     /// Conditional events waiting for their condition, in creation order.
     #[serde(default)]
     pub conditions: Vec<ConditionWatch>,
@@ -298,6 +301,16 @@ pub(crate) struct ArmedTimer {
     pub cycle: Option<(Option<u32>, jiff::Span)>,
     /// Engine-wide creation order, to fire timers due at the same time in order.
     pub created: u64,
+}
+
+/// A published message waiting for a subscription.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct BufferedMessage {
+    pub name: String,
+    pub correlation_key: Option<String>,
+    pub variables: BTreeMap<String, Value>,
+    /// It is dropped once virtual time passes this instant.
+    pub expires: jiff::Timestamp,
 }
 
 /// A conditional event waiting for its condition to become true.
