@@ -146,6 +146,8 @@ codes! {
     AmbiguousMultiInstance = "B0131",
     /// A standard loop with neither a loop condition nor a maximum: it never ends.
     EndlessLoop = "B0132",
+    /// An element Baton's runtime does not run yet, in an executable process.
+    NotRunYet = "B0133",
     /// A timer that is not ISO 8601, cron or an expression.
     BadTimer = "B0301",
     /// An expression that does not parse.
@@ -497,6 +499,18 @@ impl<'a> Validator<'a> {
                 ),
                 "set isExecutable=\"true\" to run it in tests",
             );
+        }
+        for node in &process.nodes {
+            if let Some(what) = crate::runtime::not_yet_run(process, node) {
+                self.report(
+                    run_severity,
+                    Code::NotRunYet,
+                    Some(node.id.as_str()),
+                    node.position,
+                    format!("Baton does not run `{}` yet ({what})", node.label()),
+                    "remove it from the executable process, or mark the process isExecutable=\"false\" to draw it only",
+                );
+            }
         }
         let has_start = process
             .children(None)

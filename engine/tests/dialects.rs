@@ -287,6 +287,8 @@ fn plain_bpmn_io_model_with_every_kind() {
             (Code::GatewayWithoutConditions, Some("Gateway_OrderValid".into())),
             (Code::GatewayWithoutConditions, Some("Gateway_CardOk".into())),
             (Code::EndlessLoop, Some("Activity_PickItems".into())),
+            (Code::NotRunYet, Some("Activity_PackParcel".into())),
+            (Code::NotRunYet, Some("Gateway_DeliveryResult".into())),
         ]
     );
 }

@@ -654,3 +654,33 @@ fn message_end_events_reach_a_waiting_pool() {
     let shop = e.start("shop", Variables::new()).unwrap();
     assert!(e.is_ended(&shop) && e.is_ended(&customer));
 }
+
+/// The saga: three bookings, the third fails, and the two that succeeded are undone in
+/// reverse order of completion.
+#[test]
+fn a_saga_compensates_what_succeeded_in_reverse_order() {
+    let mut e = engine(&["saga.bpmn"]);
+    let i = e.start("saga", Variables::new()).unwrap();
+    e.complete_job(&job_at(&e, &i, "hotel"), vars(json!({"hotel": "H-1"}))).unwrap();
+    e.complete_job(&job_at(&e, &i, "flight"), vars(json!({"flight": "F-1"}))).unwrap();
+    e.throw_error(&job_at(&e, &i, "car"), "NO_CAR", Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["cancel_flight"], "the flight, booked last, is undone first");
+    e.complete_job(&job_at(&e, &i, "cancel_flight"), Variables::new()).unwrap();
+    assert_eq!(e.waiting_at(&i), ["cancel_hotel"]);
+    e.complete_job(&job_at(&e, &i, "cancel_hotel"), Variables::new()).unwrap();
+    assert!(e.is_ended(&i));
+    assert_eq!(
+        passed(&e, &i),
+        ["start", "hotel", "flight", "car_failed", "cancel_flight", "cancel_hotel", "undo", "failed"]
+    );
+    insta::assert_snapshot!(trace(&e, &i));
+}
+
+#[test]
+fn terminate_inside_a_sub_process_ends_only_that_sub_process() {
+    let mut e = engine(&["terminate_sub.bpmn"]);
+    let i = e.start("terminate_sub", Variables::new()).unwrap();
+    assert!(e.is_ended(&i), "the instance goes on after the sub-process, to its own end");
+    assert_eq!(passed(&e, &i), ["start", "pick_start", "fork", "quick", "stop", "pick", "picked"]);
+    assert!(e.jobs(&i).is_empty(), "the slow search was terminated with its job");
+}

@@ -1135,7 +1135,7 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
 }
 
 /// What this runtime does not run yet, for a node of an executable process.
-fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<String> {
+pub(crate) fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<String> {
     use crate::model::{GatewayKind, SubProcessKind};
     let name = node.element_name();
     if let Some(activity) = node.activity()
@@ -1221,7 +1221,10 @@ fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> Option<Strin
                 ) => true,
                 _ => false,
             };
-            (!ok || e.definitions.len() > 1).then(|| {
+            if e.definitions.len() > 1 {
+                return Some(format!("{name} with several event definitions"));
+            }
+            (!ok).then(|| {
                 let what = trigger.map_or("none", |t| t.element_name());
                 format!("{name} with {what}")
             })
