@@ -222,7 +222,11 @@ impl Engine {
     /// version, and new instances use the latest. The model must validate without errors, and
     /// use only elements this engine runs (see the README's table).
     pub fn deploy(&mut self, definitions: Definitions) -> Result<Vec<(String, u32)>, Error> {
-        let problems: Vec<_> = validate(&definitions).into_iter().filter(|p| p.severity == Severity::Error).collect();
+        // Elements the runtime does not run get their own, more specific error just below.
+        let problems: Vec<_> = validate(&definitions)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error && p.code != crate::validate::Code::NotRunYet)
+            .collect();
         if !problems.is_empty() {
             return Err(Error::Invalid { file: definitions.source.clone(), problems });
         }
