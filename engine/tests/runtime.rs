@@ -684,3 +684,32 @@ fn terminate_inside_a_sub_process_ends_only_that_sub_process() {
     assert_eq!(passed(&e, &i), ["start", "pick_start", "fork", "quick", "stop", "pick", "picked"]);
     assert!(e.jobs(&i).is_empty(), "the slow search was terminated with its job");
 }
+
+/// A sub-process that carries its own compensation (a compensation event sub-process) is
+/// undone by running that event sub-process.
+#[test]
+fn a_compensation_event_sub_process_undoes_its_sub_process() {
+    let mut e = engine(&["compensation_sub.bpmn"]);
+    e.register("reserve", |_| Ok(vars(json!({"room": 12}))));
+    e.register("release", |_| Ok(vars(json!({"room": null}))));
+    let i = e.start("compensation_sub", Variables::new()).unwrap();
+    assert!(e.is_ended(&i));
+    assert_eq!(
+        passed(&e, &i),
+        [
+            "start",
+            "book_start",
+            "reserve",
+            "book_end",
+            "book",
+            "undo_start",
+            "release",
+            "released",
+            "undo_booking",
+            "undo",
+            "done"
+        ]
+    );
+    assert_eq!(e.variables(&i).unwrap()["room"], json!(null));
+    insta::assert_snapshot!(trace(&e, &i));
+}

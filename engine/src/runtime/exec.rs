@@ -250,12 +250,31 @@ impl Engine {
             NodeKind::Task(task) => self.enter_task(instance, &tok, &node, task),
             NodeKind::SubProcess(_) => {
                 self.arm_boundaries(instance, token, &node);
+                // An event sub-process entered here is a compensation handler: it starts at its
+                // compensation start event; any other sub-process at its none start event.
+                let compensating =
+                    matches!(&node.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. }));
                 let Some(start) = self.process_of(instance).and_then(|p| {
                     p.children(Some(&node.id))
-                        .find(|n| matches!(&n.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. }) && e.definitions.is_empty()))
+                        .find(|n| match &n.kind {
+                            NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. }) => {
+                                if compensating {
+                                    e.definitions.iter().any(|d| matches!(d.trigger, Trigger::Compensation { .. }))
+                                } else {
+                                    e.definitions.is_empty()
+                                }
+                            }
+                            _ => false,
+                        })
                         .map(|n| n.id.clone())
                 }) else {
-                    self.raise_incident(instance, token, &node.id, format!("sub-process `{}` has no none start event", node.label()), Resume::Execute);
+                    self.raise_incident(
+                        instance,
+                        token,
+                        &node.id,
+                        format!("sub-process `{}` has no none start event", node.label()),
+                        Resume::Execute,
+                    );
                     return Ok(());
                 };
                 self.set_wait(instance, token, Wait::Scope);
@@ -1787,6 +1806,19 @@ impl Engine {
 /// The compensation handler of an activity: the `isForCompensation` activity associated with
 /// its compensation boundary event.
 fn compensation_handler(process: &Process, activity: &NodeId) -> Option<NodeId> {
+    // A sub-process may carry its own compensation: an event sub-process with a compensation start.
+    let event_sub = process
+        .children(Some(activity))
+        .filter(|n| matches!(&n.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. })))
+        .find(|sub| {
+            process.children(Some(&sub.id)).any(|n| {
+                matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Start { .. }, definitions, .. })
+                    if definitions.iter().any(|d| matches!(d.trigger, Trigger::Compensation { .. })))
+            })
+        });
+    if let Some(sub) = event_sub {
+        return Some(sub.id.clone());
+    }
     let boundary = process.nodes.iter().find(|n| match &n.kind {
         NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, definitions, .. }) => {
             attached_to == activity && definitions.iter().any(|d| matches!(d.trigger, Trigger::Compensation { .. }))

@@ -1171,7 +1171,12 @@ pub(crate) fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> O
             let ok = match (&e.kind, trigger) {
                 (
                     NodeEvent::Start { .. },
-                    Some(Trigger::Error { .. } | Trigger::Escalation { .. } | Trigger::Conditional { .. }),
+                    Some(
+                        Trigger::Error { .. }
+                        | Trigger::Escalation { .. }
+                        | Trigger::Conditional { .. }
+                        | Trigger::Compensation { .. },
+                    ),
                 ) => in_event_sub,
                 (_, None) => !matches!(e.kind, NodeEvent::IntermediateCatch | NodeEvent::Boundary { .. }),
                 (
