@@ -158,6 +158,20 @@ fn label_in(definitions: Option<&Definitions>, process: &str, id: &str) -> Strin
         .map_or_else(|| id.to_owned(), |name| format!("\"{name}\""))
 }
 
+/// Removes pages a previous build wrote that this build did not write again, so that a smaller
+/// run leaves no stale pages behind. Only files the site writes are touched.
+fn remove_stale_pages(out: &Path, written: &std::collections::BTreeSet<String>) -> Result<(), SiteError> {
+    let entries = std::fs::read_dir(out).map_err(|source| SiteError::Io { path: out.to_owned(), source })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name.ends_with(".html") && (name.starts_with("process-") || name.starts_with("test-"));
+        if ours && !written.contains(&name) {
+            std::fs::remove_file(entry.path()).map_err(|source| SiteError::Io { path: entry.path(), source })?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes the whole site into `out`: `index.html`, one page per process and per test, and
 /// `coverage.json`.
 pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs: &[Run]) -> Result<(), SiteError> {
@@ -212,7 +226,9 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
     // one page per process
     let test_pages: BTreeMap<&str, String> =
         coverage.tests.iter().map(|t| (t.test.as_str(), test_page(t.index))).collect();
+    let mut written = std::collections::BTreeSet::new();
     for p in &coverage.processes {
+        written.insert(process_page(&p.id));
         write(
             out,
             &process_page(&p.id),
@@ -224,8 +240,10 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
     let mut cache = DiagramCache::new();
     for summary in &coverage.tests {
         let Some(run) = runs.get(summary.index) else { continue };
+        written.insert(test_page(summary.index));
         write(out, &test_page(summary.index), &test_html(&tera, run, summary.passed, models, &mut cache)?)?;
     }
+    remove_stale_pages(out, &written)?;
 
     let json = serde_json::to_string_pretty(coverage).unwrap_or_default();
     write(out, "coverage.json", &json)

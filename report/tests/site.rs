@@ -206,3 +206,18 @@ fn the_site_renders_in_a_browser() {
     let dimmed = process.matches("baton-unexecuted").count();
     assert!(executed >= 6 && dimmed >= 1, "executed {executed}, dimmed {dimmed}");
 }
+
+#[test]
+fn a_smaller_run_leaves_no_stale_pages() {
+    let runs = order_runs();
+    let dir = temp("stale-runs");
+    write_runs(&dir, &runs);
+    let out = temp("stale-out");
+    site::build(&workspace(), std::slice::from_ref(&dir), &out).unwrap();
+    assert!(out.join("test-1.html").exists());
+    let fewer = temp("stale-runs-2");
+    write_runs(&fewer, &runs[..1]);
+    site::build(&workspace(), &[fewer], &out).unwrap();
+    assert!(out.join("test-0.html").exists());
+    assert!(!out.join("test-1.html").exists(), "the page of a test no longer run is gone");
+}
