@@ -7,8 +7,10 @@
 //! ```
 //!
 //! Baton's engine reads the process models that business and developers draw together (Camunda
-//! Modeler, bpmn.io, or any BPMN 2.0 tool) and checks them like a compiler: every problem at once,
-//! each with a stable code, the element id, its line and column, and a hint.
+//! Modeler, bpmn.io, or any BPMN 2.0 tool), checks them like a compiler (every problem at once,
+//! each with a stable code, the element id, its line and column, and a hint), and runs them on a
+//! virtual clock: one agenda, no wall clock, no randomness, so the same inputs always give the
+//! same [`trace`]. See [`runtime`] for running models and handlers.
 //!
 //! ```
 //! let definitions = baton_engine::parse::parse(r#"
@@ -25,14 +27,14 @@
 //! # Ok::<(), baton_engine::Error>(())
 //! ```
 
-pub mod clock; // virtual time: timer definitions
-mod error;
-pub mod expr; // FEEL / JUEL subset
 pub mod model; // what a process is: nodes, flows, events, DI
 pub mod parse; // XML → model, with positions, safely
-pub mod record; // run files: what a test did, for the report
+pub mod validate; // model → every problem at once
 pub mod runtime; // tokens on one deterministic agenda
+pub mod clock; // virtual time: timer definitions
+pub mod expr; // FEEL / JUEL: parse, evaluate, or plug in another language
 pub mod trace; // what happened, in order: the single source of truth
-pub mod validate; // model → every problem at once // the one error type
+pub mod record; // run files: what a test did, for the report
+mod error; // the one error type
 
 pub use error::{Error, Location};
