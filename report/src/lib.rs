@@ -10,8 +10,8 @@
 //! testkit, so any tool that writes the format can feed it.
 
 pub mod check; // files → parsed, validated FileReports
-pub mod coverage; // run files + models → what the tests reached, per process
 pub mod diagnostics; // FileReports → text for people, JSON for tools
 pub mod render; // BPMN DI → SVG like bpmn-js, with executed paths highlighted
+pub mod coverage; // run files + models → what the tests reached, per process
 pub mod site; // coverage + runs + models → a self-contained static site
 pub mod workspace; // where things are: .bpmn files, the target dir, the runs dir

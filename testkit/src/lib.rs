@@ -41,13 +41,13 @@
 //! - [`record`]: every `TestEngine` writes a run file when dropped, for `cargo baton` reports.
 //! - [`Trace`]: a snapshot-friendly trace, `insta::assert_yaml_snapshot!(t.trace(&order))`.
 
-mod assert; // fluent assertions with state reports
 mod engine; // TestEngine: short names for the engine
-mod error; // the one error type
-pub mod record; // run files for the report
+mod assert; // fluent assertions with state reports
 mod scenario; // actions per wait state
-mod vars; // vars! and serde conversions
+pub mod record; // run files for the report
 mod view; // snapshot-friendly traces
+mod vars; // vars! and serde conversions
+mod error; // the one error type
 
 pub use assert::{JobAssert, Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that};
 pub use baton_engine::runtime::{HandlerError, HandlerFuture, JobInfo, Variables};
