@@ -566,9 +566,20 @@ impl Engine {
     }
 
     /// A message thrown by the model: delivered to the first subscription waiting for it (by
-    /// name), or lost to the outside when none waits.
+    /// name, whatever its key), or lost to the outside when none waits.
     pub(crate) fn deliver_message(&mut self, name: &str, variables: Variables) {
-        let found = self.state.subscriptions.iter().position(|s| !s.signal && s.message == name);
+        let _ = self.deliver(name, None, variables);
+    }
+
+    /// Hands a message to the first subscription for it, else to a message start event.
+    /// `correlation_key`: `None` matches any subscription (the model's own throws);
+    /// `Some(key)` matches subscriptions without a key or with this one.
+    fn deliver(&mut self, name: &str, correlation_key: Option<Option<&str>>, variables: Variables) -> Option<String> {
+        let found = self.state.subscriptions.iter().position(|s| {
+            !s.signal
+                && s.message == name
+                && correlation_key.is_none_or(|key| s.correlation_key.is_none() || s.correlation_key.as_deref() == key)
+        });
         if let Some(index) = found {
             let subscription = self.state.subscriptions.remove(index);
             let instance = subscription.instance.clone();
@@ -578,12 +589,14 @@ impl Engine {
             );
             self.record_variables(&instance, variables);
             self.trigger(&instance, &subscription.node, &subscription.catcher);
-        } else if let Some((deployed, start)) = self.message_start(name) {
-            let instance = self.create_instance(deployed, variables, None);
-            let token = self.new_token(&instance, start.clone(), None, None);
-            self.record(&instance, TraceKind::MessageCorrelated { message: name.to_owned(), node: start.to_string() });
-            self.state.agenda.push_back(Step::Enter { instance, token });
+            return Some(instance);
         }
+        let (deployed, start) = self.message_start(name)?;
+        let instance = self.create_instance(deployed, variables, None);
+        let token = self.new_token(&instance, start.clone(), None, None);
+        self.record(&instance, TraceKind::MessageCorrelated { message: name.to_owned(), node: start.to_string() });
+        self.state.agenda.push_back(Step::Enter { instance: instance.clone(), token });
+        Some(instance)
     }
 
     /// Correlates a message by name (and correlation key, when the subscription has one) to
@@ -595,28 +608,7 @@ impl Engine {
         correlation_key: Option<&str>,
         variables: Variables,
     ) -> Result<String, Error> {
-        let found = self.state.subscriptions.iter().position(|s| {
-            !s.signal
-                && s.message == name
-                && (s.correlation_key.is_none() || s.correlation_key.as_deref() == correlation_key)
-        });
-        if let Some(index) = found {
-            let subscription = self.state.subscriptions.remove(index);
-            let instance = subscription.instance.clone();
-            self.record(
-                &instance,
-                TraceKind::MessageCorrelated { message: name.to_owned(), node: subscription.node.to_string() },
-            );
-            self.record_variables(&instance, variables);
-            self.trigger(&instance, &subscription.node, &subscription.catcher);
-            self.run()?;
-            return Ok(instance);
-        }
-        if let Some((deployed, start)) = self.message_start(name) {
-            let instance = self.create_instance(deployed, variables, None);
-            let token = self.new_token(&instance, start.clone(), None, None);
-            self.record(&instance, TraceKind::MessageCorrelated { message: name.to_owned(), node: start.to_string() });
-            self.state.agenda.push_back(Step::Enter { instance: instance.clone(), token });
+        if let Some(instance) = self.deliver(name, Some(correlation_key), variables) {
             self.run()?;
             return Ok(instance);
         }
