@@ -197,3 +197,24 @@ impl TraceKind {
         }
     }
 }
+
+/// A span of virtual time the way people read it: `0s`, `25m`, `1h 25m`, `7d`.
+///
+/// ```
+/// assert_eq!(baton_engine::trace::duration_text(90_061), "1d 1h 1m 1s");
+/// assert_eq!(baton_engine::trace::duration_text(0), "0s");
+/// ```
+pub fn duration_text(seconds: i64) -> String {
+    if seconds <= 0 {
+        return "0s".into();
+    }
+    let mut rest = seconds;
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if rest >= size {
+            parts.push(format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    parts.join(" ")
+}

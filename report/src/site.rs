@@ -80,21 +80,7 @@ fn page(tera: &Tera, name: &str, context: &Context) -> Result<String, SiteError>
     tera.render(name, context).map_err(|e| SiteError::Template { name: name.into(), message: chain(&e) })
 }
 
-/// `3d 4h`, `25m`, `0s`.
-pub fn duration_text(seconds: i64) -> String {
-    if seconds <= 0 {
-        return "0s".into();
-    }
-    let mut rest = seconds;
-    let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if rest >= size {
-            parts.push(format!("{}{unit}", rest / size));
-            rest %= size;
-        }
-    }
-    parts.join(" ")
-}
+pub use baton_engine::trace::duration_text;
 
 fn process_page(id: &str) -> String {
     format!("process-{}.html", slug(id))

@@ -33,7 +33,7 @@ impl Trace {
                 let i = e.instance.as_str();
                 let what = e.kind.describe(&|id| label(i, id));
                 let offset = start.map(|s| e.time.duration_since(s)).unwrap_or_default();
-                format!("{} {i}: {what}", offset_text(offset))
+                format!("+{} {i}: {what}", baton_engine::trace::duration_text(offset.as_secs()))
             })
             .collect();
         Trace { lines, events }
@@ -63,20 +63,4 @@ impl std::fmt::Display for Trace {
         }
         Ok(())
     }
-}
-
-/// `+0s`, `+10m`, `+1h 25m`, `+7d`.
-fn offset_text(offset: jiff::SignedDuration) -> String {
-    let mut seconds = offset.as_secs();
-    if seconds == 0 {
-        return "+0s".into();
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if seconds >= size {
-            parts.push(format!("{}{unit}", seconds / size));
-            seconds %= size;
-        }
-    }
-    format!("+{}", parts.join(" "))
 }
