@@ -80,6 +80,30 @@ impl TimerSpec {
     }
 }
 
+/// When a timer armed at `now` first fires, and for a cycle the repetitions left after that
+/// firing (`None`: forever) and the interval.
+pub type Schedule = (Timestamp, Option<(Option<u32>, Span)>);
+
+impl TimerSpec {
+    /// The first firing of this timer, armed at `now`. Cron cycles and unevaluated expressions
+    /// have no schedule here: the error says which.
+    pub fn schedule(&self, now: Timestamp) -> Result<Schedule, String> {
+        match self {
+            TimerSpec::Duration(span) => Ok((after(now, *span)?, None)),
+            TimerSpec::Date(at) => Ok(((*at).max(now), None)),
+            TimerSpec::Cycle { repetitions, start, interval } => {
+                let first = match start {
+                    Some(start) => (*start).max(now),
+                    None => after(now, *interval)?,
+                };
+                Ok((first, Some((repetitions.map(|r| r.saturating_sub(1)), *interval))))
+            }
+            TimerSpec::Cron(text) => Err(format!("cron cycles (`{text}`) are not run by Baton yet")),
+            TimerSpec::Expression(text) => Err(format!("`{text}` must be evaluated before it can be scheduled")),
+        }
+    }
+}
+
 /// The instant `span` after `now`, with calendar units (days, months) counted in UTC.
 pub fn after(now: Timestamp, span: Span) -> Result<Timestamp, String> {
     now.to_zoned(jiff::tz::TimeZone::UTC)

@@ -1340,24 +1340,7 @@ impl Engine {
             };
             spec = TimerSpec::parse(timer.kind, &text).map_err(|e| format!("timer `{node}`: {e}"))?;
         }
-        let now = self.state.now;
-        let (due, cycle) = match spec {
-            TimerSpec::Duration(span) => (crate::clock::after(now, span)?, None),
-            TimerSpec::Date(at) => (at.max(now), None),
-            TimerSpec::Cycle { repetitions, start, interval } => {
-                let first = match start {
-                    Some(start) => start.max(now),
-                    None => crate::clock::after(now, interval)?,
-                };
-                (first, Some((repetitions.map(|r| r.saturating_sub(1)), interval)))
-            }
-            TimerSpec::Cron(text) => {
-                return Err(format!("timer `{node}`: cron cycles (`{text}`) are not run by Baton yet"));
-            }
-            TimerSpec::Expression(_) => {
-                return Err(format!("timer `{node}` is an expression that gives an expression"));
-            }
-        };
+        let (due, cycle) = spec.schedule(self.state.now).map_err(|e| format!("timer `{node}`: {e}"))?;
         let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
         inst.next_timer += 1;
         let id = format!("{instance}/timer#{}", inst.next_timer);

@@ -276,29 +276,11 @@ impl Engine {
                     id: node.id.to_string(),
                     what: format!("timer start event whose timer cannot be armed ({e})"),
                 })?;
-            let now = self.state.now;
-            let refuse = |what: &str| Error::NotYetSupported {
+            let (due, cycle) = spec.schedule(self.state.now).map_err(|e| Error::NotYetSupported {
                 at: crate::Location { file: file.source.clone(), position: timer.position },
                 id: node.id.to_string(),
-                what: what.to_owned(),
-            };
-            let (due, cycle) = match spec {
-                crate::clock::TimerSpec::Duration(span) => {
-                    (crate::clock::after(now, span).map_err(|e| refuse(&e))?, None)
-                }
-                crate::clock::TimerSpec::Date(at) => (at.max(now), None),
-                crate::clock::TimerSpec::Cycle { repetitions, start, interval } => {
-                    let first = match start {
-                        Some(start) => start.max(now),
-                        None => crate::clock::after(now, interval).map_err(|e| refuse(&e))?,
-                    };
-                    (first, Some((repetitions.map(|r| r.saturating_sub(1)), interval)))
-                }
-                crate::clock::TimerSpec::Cron(_) => return Err(refuse("timer start event with a cron cycle")),
-                crate::clock::TimerSpec::Expression(_) => {
-                    return Err(refuse("timer start event with an expression (no instance to read variables from)"));
-                }
-            };
+                what: format!("timer start event whose timer cannot be armed ({e})"),
+            })?;
             self.state.start_timers += 1;
             self.state.timers.push(ArmedTimer {
                 id: format!("{process}/start-timer#{}", self.state.start_timers),
@@ -792,15 +774,13 @@ impl Engine {
         self.state.now = self.state.now.max(timer.due);
         if let Catcher::Start { deployed } = timer.catcher {
             // A timer start event: a new instance, and the next firing of a cycle.
-            if let Some((repetitions, interval)) = timer.cycle.filter(|(r, _)| *r != Some(0))
-                && let Ok(due) = crate::clock::after(timer.due, interval)
-            {
+            if let Some((due, cycle)) = next_firing(&timer) {
                 self.state.start_timers += 1;
                 let process = self.state.processes[deployed].id.clone();
                 self.state.timers.push(ArmedTimer {
                     id: format!("{process}/start-timer#{}", self.state.start_timers),
                     due,
-                    cycle: Some((repetitions.map(|r| r.saturating_sub(1)), interval)),
+                    cycle: Some(cycle),
                     created: self.state.seq,
                     ..timer.clone()
                 });
@@ -813,25 +793,19 @@ impl Engine {
         }
         self.record(&timer.instance, TraceKind::TimerFired { timer: timer.id.clone(), node: timer.node.to_string() });
         // A non-interrupting cycle re-arms itself before the boundary path starts.
-        if let (
-            Some((repetitions, interval)),
-            Catcher::Boundary { interrupting: false, .. } | Catcher::EventSub { interrupting: false, .. },
-        ) = (timer.cycle, &timer.catcher)
-            && repetitions != Some(0)
-        {
+        let repeats = matches!(
+            timer.catcher,
+            Catcher::Boundary { interrupting: false, .. } | Catcher::EventSub { interrupting: false, .. }
+        );
+        if let Some((due, cycle)) = next_firing(&timer).filter(|_| repeats) {
             let number = self.state.instances.get_mut(&timer.instance).map(|i| {
                 i.next_timer += 1;
                 i.next_timer
             });
-            if let (Ok(due), Some(number)) = (crate::clock::after(timer.due, interval), number) {
+            if let Some(number) = number {
                 let id = format!("{}/timer#{number}", timer.instance);
-                let next = ArmedTimer {
-                    id: id.clone(),
-                    due,
-                    cycle: Some((repetitions.map(|r| r.saturating_sub(1)), interval)),
-                    created: self.state.seq,
-                    ..timer.clone()
-                };
+                let next =
+                    ArmedTimer { id: id.clone(), due, cycle: Some(cycle), created: self.state.seq, ..timer.clone() };
                 self.state.timers.push(next);
                 self.record(&timer.instance, TraceKind::TimerArmed { timer: id, node: timer.node.to_string(), due });
             }
@@ -1098,6 +1072,14 @@ impl Engine {
             expressions: std::sync::Arc::new(crate::expr::BuiltIn),
         })
     }
+}
+
+/// The next firing of a cycle timer that just fired, with the repetitions left after it;
+/// `None` when it was the last (or not a cycle).
+fn next_firing(timer: &ArmedTimer) -> Option<(Timestamp, (Option<u32>, jiff::Span))> {
+    let (repetitions, interval) = timer.cycle.filter(|(r, _)| *r != Some(0))?;
+    let due = crate::clock::after(timer.due, interval).ok()?;
+    Some((due, (repetitions.map(|r| r.saturating_sub(1)), interval)))
 }
 
 /// Awaits a handler's future, turning a panic inside it into an outcome instead of unwinding
