@@ -939,62 +939,9 @@ impl Engine {
     /// A multi-instance activity starts: its body token waits while one inner instance per
     /// item (or per count) runs, all at once or one after another.
     fn enter_multi(&mut self, instance: &str, tok: &Token, node: &FlowNode, mi: &MultiInstance) -> Result<(), Error> {
-        let vars = self.vars_of(instance);
-        let items = match (&mi.input_collection, &mi.cardinality) {
-            (Some(collection), _) => {
-                // `=items`/`${items}` are expressions; Camunda 7's `camunda:collection="items"` names a variable.
-                let value = if is_expression(collection) {
-                    self.value_of(collection, &vars).map_err(|e| e.to_string())
-                } else {
-                    Ok(vars.get(collection.trim()).cloned().unwrap_or(Value::Null))
-                };
-                match value {
-                    Ok(Value::Array(items)) => items,
-                    Ok(other) => {
-                        let message =
-                            format!("input collection `{collection}` of `{}` is {other}, not a list", node.label());
-                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-                        return Ok(());
-                    }
-                    Err(message) => {
-                        self.raise_incident(
-                            instance,
-                            tok.id,
-                            &node.id,
-                            format!("input collection of `{}`: {message}", node.label()),
-                            Resume::Execute,
-                        );
-                        return Ok(());
-                    }
-                }
-            }
-            (None, Some(cardinality)) => {
-                match self.value_of(&format!("={}", cardinality.text.trim_start_matches('=')), &vars) {
-                    Ok(Value::Number(n)) if n.as_u64().is_some() => vec![Value::Null; n.as_u64().unwrap_or(0) as usize],
-                    Ok(other) => {
-                        let message = format!(
-                            "loop cardinality `{}` of `{}` is {other}, not a whole number",
-                            cardinality.text,
-                            node.label()
-                        );
-                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-                        return Ok(());
-                    }
-                    Err(err) => {
-                        self.raise_incident(
-                            instance,
-                            tok.id,
-                            &node.id,
-                            format!("loop cardinality of `{}`: {err}", node.label()),
-                            Resume::Execute,
-                        );
-                        return Ok(());
-                    }
-                }
-            }
-            (None, None) => {
-                let message =
-                    format!("multi-instance `{}` has neither an input collection nor a loop cardinality", node.label());
+        let items = match self.multi_items(instance, node, mi) {
+            Ok(items) => items,
+            Err(message) => {
                 self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
                 return Ok(());
             }
@@ -1017,6 +964,42 @@ impl Engine {
             self.start_inner(instance, tok.id, node, mi);
         }
         Ok(())
+    }
+
+    /// The items a multi-instance activity runs over: its input collection's items, or as
+    /// many nulls as its cardinality.
+    fn multi_items(&self, instance: &str, node: &FlowNode, mi: &MultiInstance) -> Result<Vec<Value>, String> {
+        let vars = self.vars_of(instance);
+        let label = node.label();
+        match (&mi.input_collection, &mi.cardinality) {
+            (Some(collection), _) => {
+                // `=items`/`${items}` are expressions; Camunda 7's `camunda:collection="items"` names a variable.
+                let value = if is_expression(collection) {
+                    self.value_of(collection, &vars).map_err(|e| format!("input collection of `{label}`: {e}"))?
+                } else {
+                    vars.get(collection.trim()).cloned().unwrap_or(Value::Null)
+                };
+                match value {
+                    Value::Array(items) => Ok(items),
+                    other => Err(format!("input collection `{collection}` of `{label}` is {other}, not a list")),
+                }
+            }
+            (None, Some(cardinality)) => {
+                let value = self
+                    .value_of(&format!("={}", cardinality.text.trim_start_matches('=')), &vars)
+                    .map_err(|e| format!("loop cardinality of `{label}`: {e}"))?;
+                match value.as_u64() {
+                    Some(n) => Ok(vec![Value::Null; n as usize]),
+                    None => Err(format!(
+                        "loop cardinality `{}` of `{label}` is {value}, not a whole number",
+                        cardinality.text
+                    )),
+                }
+            }
+            (None, None) => {
+                Err(format!("multi-instance `{label}` has neither an input collection nor a loop cardinality"))
+            }
+        }
     }
 
     fn start_inner(&mut self, instance: &str, body: u64, node: &FlowNode, mi: &MultiInstance) {
