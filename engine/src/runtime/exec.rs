@@ -55,6 +55,25 @@ impl Engine {
         }
     }
 
+    /// Evaluates `mappings` over `from` and writes each result to `into` under its target.
+    /// The error names the mapping that failed, for an incident.
+    fn apply_mappings(
+        &self,
+        mappings: &[Mapping],
+        from: &BTreeMap<String, Value>,
+        into: &mut BTreeMap<String, Value>,
+        what: &str,
+        owner: &str,
+    ) -> Result<(), String> {
+        for mapping in mappings {
+            let value = self
+                .value_of(&mapping.source, from)
+                .map_err(|err| format!("{what} `{}` of `{owner}`: {err}", mapping.target))?;
+            into.insert(mapping.target.clone(), value);
+        }
+        Ok(())
+    }
+
     fn evaluate_condition(&self, condition: &Expression, vars: &BTreeMap<String, Value>) -> Result<bool, String> {
         // Plain-BPMN conditions carry no marker; they are read with the same grammar.
         match self.expressions.evaluate(&condition.text, vars).map_err(|e| e.to_string())? {
@@ -330,17 +349,12 @@ impl Engine {
         };
         let mut variables = self.vars_of(instance);
         variables.extend(tok.locals.clone());
-        for mapping in &task.activity.inputs {
-            match self.value_of(&mapping.source, &variables) {
-                Ok(value) => {
-                    variables.insert(mapping.target.clone(), value);
-                }
-                Err(err) => {
-                    let message = format!("input mapping `{}` of `{}`: {err}", mapping.target, node.label());
-                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-                    return Ok(());
-                }
-            }
+        let from = variables.clone();
+        if let Err(message) =
+            self.apply_mappings(&task.activity.inputs, &from, &mut variables, "input mapping", node.label())
+        {
+            self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+            return Ok(());
         }
         let retries = task.retries.as_deref().and_then(|r| r.trim().parse::<u32>().ok()).unwrap_or(3);
         let job_type = match kind {
@@ -422,22 +436,11 @@ impl Engine {
             return Ok(());
         };
         let mut child_vars = if call.propagate_all_parent_variables { vars.clone() } else { BTreeMap::new() };
-        for mapping in &call.activity.inputs {
-            match self.value_of(&mapping.source, &vars) {
-                Ok(value) => {
-                    child_vars.insert(mapping.target.clone(), value);
-                }
-                Err(err) => {
-                    self.raise_incident(
-                        instance,
-                        tok.id,
-                        &node.id,
-                        format!("input `{}` of `{}`: {err}", mapping.target, node.label()),
-                        Resume::Execute,
-                    );
-                    return Ok(());
-                }
-            }
+        if let Err(message) =
+            self.apply_mappings(&call.activity.inputs, Some(&vars), &mut child_vars, "input", node.label())
+        {
+            self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+            return Ok(());
         }
         if tok.inner_of.is_none() {
             self.arm_boundaries(instance, tok.id, node);
@@ -1197,17 +1200,11 @@ impl Engine {
             return;
         };
         let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
-        for mapping in &call.activity.outputs {
-            match self.value_of(&mapping.source, &child_vars) {
-                Ok(value) => {
-                    out.insert(mapping.target.clone(), value);
-                }
-                Err(err) => {
-                    let message = format!("output `{}` of `{}`: {err}", mapping.target, tok.node);
-                    self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
-                    return;
-                }
-            }
+        if let Err(message) =
+            self.apply_mappings(&call.activity.outputs, Some(&child_vars), &mut out, "output", tok.node.as_str())
+        {
+            self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
+            return;
         }
         // A plain source name (Camunda 7 `camunda:out source="x"`) names a child variable.
         for mapping in &call.activity.outputs {
