@@ -55,19 +55,21 @@ impl Engine {
         }
     }
 
-    /// Evaluates `mappings` over `from` and writes each result to `into` under its target.
-    /// The error names the mapping that failed, for an incident.
+    /// Evaluates `mappings` in order and writes each result to `into` under its target. With
+    /// `from`, sources read those variables; without, they read `into` itself, so a mapping sees
+    /// the ones before it (as Zeebe's input mappings do). The error names the mapping that
+    /// failed, for an incident.
     fn apply_mappings(
         &self,
         mappings: &[Mapping],
-        from: &BTreeMap<String, Value>,
+        from: Option<&BTreeMap<String, Value>>,
         into: &mut BTreeMap<String, Value>,
         what: &str,
         owner: &str,
     ) -> Result<(), String> {
         for mapping in mappings {
             let value = self
-                .value_of(&mapping.source, from)
+                .value_of(&mapping.source, from.unwrap_or(into))
                 .map_err(|err| format!("{what} `{}` of `{owner}`: {err}", mapping.target))?;
             into.insert(mapping.target.clone(), value);
         }
@@ -349,9 +351,8 @@ impl Engine {
         };
         let mut variables = self.vars_of(instance);
         variables.extend(tok.locals.clone());
-        let from = variables.clone();
         if let Err(message) =
-            self.apply_mappings(&task.activity.inputs, &from, &mut variables, "input mapping", node.label())
+            self.apply_mappings(&task.activity.inputs, None, &mut variables, "input mapping", node.label())
         {
             self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
             return Ok(());
