@@ -27,6 +27,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
@@ -276,11 +278,87 @@ struct Named<'a> {
     position: Position,
 }
 
+/// A process's flow nodes by id, with the sequence flows into and out of each, in document
+/// order. Flows are grouped by counting sort into two flat lists: no allocation per node.
+struct Graph<'p> {
+    nodes: &'p [FlowNode],
+    /// Node id → index; with duplicate ids, the last node wins (the duplicate is an error).
+    by_id: HashMap<&'p str, usize>,
+    ins: Adjacency<'p>,
+    outs: Adjacency<'p>,
+}
+
+impl<'p> Graph<'p> {
+    fn new(process: &'p Process) -> Self {
+        let nodes = &process.nodes;
+        let mut by_id = HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        for (index, node) in nodes.iter().enumerate() {
+            by_id.insert(node.id.as_str(), index);
+        }
+        let ends: Vec<(Option<usize>, Option<usize>)> = process
+            .flows
+            .iter()
+            .map(|f| (by_id.get(f.source.as_str()).copied(), by_id.get(f.target.as_str()).copied()))
+            .collect();
+        let flows = &process.flows;
+        let outs = Adjacency::new(nodes.len(), flows.iter().zip(&ends).filter_map(|(f, (s, _))| s.map(|s| (s, f))));
+        let ins = Adjacency::new(nodes.len(), flows.iter().zip(&ends).filter_map(|(f, (_, t))| t.map(|t| (t, f))));
+        Graph { nodes, by_id, ins, outs }
+    }
+
+    fn get(&self, id: &str) -> Option<&'p FlowNode> {
+        self.by_id.get(id).map(|&index| &self.nodes[index])
+    }
+
+    /// The flows into and out of `node`.
+    fn flows_of(&self, node: &FlowNode) -> (&[&'p SequenceFlow], &[&'p SequenceFlow]) {
+        match self.by_id.get(node.id.as_str()) {
+            Some(&index) => (self.ins.of(index), self.outs.of(index)),
+            None => (&[], &[]),
+        }
+    }
+}
+
+/// Flows grouped by node index: node `i`'s are `flows[start[i]..start[i + 1]]`.
+struct Adjacency<'p> {
+    start: Vec<usize>,
+    flows: Vec<&'p SequenceFlow>,
+}
+
+impl<'p> Adjacency<'p> {
+    fn new(nodes: usize, pairs: impl Iterator<Item = (usize, &'p SequenceFlow)> + Clone) -> Self {
+        let mut start = vec![0usize; nodes + 1];
+        for (node, _) in pairs.clone() {
+            start[node + 1] += 1;
+        }
+        for i in 0..nodes {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut flows: Vec<Option<&'p SequenceFlow>> = vec![None; start[nodes]];
+        for (node, flow) in pairs {
+            flows[next[node]] = Some(flow);
+            next[node] += 1;
+        }
+        Adjacency { start, flows: flows.into_iter().flatten().collect() }
+    }
+
+    fn of(&self, node: usize) -> &[&'p SequenceFlow] {
+        &self.flows[self.start[node]..self.start[node + 1]]
+    }
+}
+
+/// An id of the document: what it names, and whether a diagram draws it.
+struct Known<'a> {
+    named: Named<'a>,
+    drawn: bool,
+}
+
 struct Validator<'a> {
     defs: &'a Definitions,
-    ids: HashMap<&'a str, Named<'a>>,
-    /// Ids in document-walk order, for duplicate reporting.
-    ordered: Vec<(&'a str, Named<'a>)>,
+    ids: HashMap<&'a str, Known<'a>>,
+    /// Ids used twice: (id, the later element, the first one), in document-walk order.
+    duplicates: Vec<(&'a str, Named<'a>, Named<'a>)>,
     unsupported_flow_elements: HashSet<&'a str>,
     problems: Vec<Problem>,
 }
@@ -374,9 +452,16 @@ impl<'a> Validator<'a> {
         if let Some(id) = &defs.id {
             add(id, "definitions", Position::new(1, 1));
         }
-        let mut ids = HashMap::with_capacity_and_hasher(ordered.len(), Default::default());
-        for (id, named) in &ordered {
-            ids.entry(*id).or_insert(*named);
+        // One pass builds the id table and finds the duplicates (in document-walk order).
+        let mut ids: HashMap<&str, Known<'_>> = HashMap::with_capacity_and_hasher(ordered.len(), Default::default());
+        let mut duplicates = Vec::new();
+        for &(id, named) in &ordered {
+            match ids.entry(id) {
+                Entry::Occupied(first) => duplicates.push((id, named, first.get().named)),
+                Entry::Vacant(slot) => {
+                    slot.insert(Known { named, drawn: false });
+                }
+            }
         }
         let unsupported_flow_elements = defs
             .unsupported
@@ -384,7 +469,7 @@ impl<'a> Validator<'a> {
             .filter(|u| u.kind == UnsupportedKind::FlowElement)
             .filter_map(|u| u.id.as_deref())
             .collect();
-        Validator { defs, ids, ordered, unsupported_flow_elements, problems: Vec::new() }
+        Validator { defs, ids, duplicates, unsupported_flow_elements, problems: Vec::new() }
     }
 
     fn report(
@@ -420,18 +505,7 @@ impl<'a> Validator<'a> {
     }
 
     fn duplicate_ids(&mut self) {
-        let mut seen: HashMap<&str, Named<'_>> =
-            HashMap::with_capacity_and_hasher(self.ordered.len(), Default::default());
-        let mut duplicates = Vec::new();
-        for (id, named) in &self.ordered {
-            match seen.get(id) {
-                Some(first) => duplicates.push((*id, *named, *first)),
-                None => {
-                    seen.insert(id, *named);
-                }
-            }
-        }
-        for (id, named, first) in duplicates {
+        for (id, named, first) in std::mem::take(&mut self.duplicates) {
             self.error(
                 Code::DuplicateId,
                 id,
@@ -470,20 +544,15 @@ impl<'a> Validator<'a> {
     // ----- processes -------------------------------------------------------------------------
 
     fn process(&mut self, process: &'a Process) {
-        let nodes: HashMap<&str, &FlowNode> = process.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-        let mut outgoing: HashMap<&str, Vec<&SequenceFlow>> = HashMap::default();
-        let mut incoming: HashMap<&str, Vec<&SequenceFlow>> = HashMap::default();
+        let nodes = Graph::new(process);
         let run_severity = if process.is_executable { Severity::Error } else { Severity::Warning };
 
         for flow in &process.flows {
-            outgoing.entry(flow.source.as_str()).or_default().push(flow);
-            incoming.entry(flow.target.as_str()).or_default().push(flow);
             self.flow(process, flow, &nodes, run_severity);
         }
 
         for node in &process.nodes {
-            let outs = outgoing.get(node.id.as_str()).map_or(&[][..], Vec::as_slice);
-            let ins = incoming.get(node.id.as_str()).map_or(&[][..], Vec::as_slice);
+            let (ins, outs) = nodes.flows_of(node);
             self.flow_lists(node, ins, outs);
             self.node(process, node, &nodes, ins, outs, run_severity);
         }
@@ -564,22 +633,16 @@ impl<'a> Validator<'a> {
         self.artifacts(&process.artifacts);
     }
 
-    fn flow(
-        &mut self,
-        process: &Process,
-        flow: &SequenceFlow,
-        nodes: &HashMap<&str, &FlowNode>,
-        run_severity: Severity,
-    ) {
+    fn flow(&mut self, process: &Process, flow: &SequenceFlow, nodes: &Graph<'_>, run_severity: Severity) {
         let mut ends = Vec::new();
         for (end, id) in [("source", &flow.source), ("target", &flow.target)] {
             if id.as_str().is_empty() {
                 continue; // reported as a missing attribute
             }
             match nodes.get(id.as_str()) {
-                Some(node) => ends.push(*node),
+                Some(node) => ends.push(node),
                 None if self.unsupported_flow_elements.contains(id.as_str()) => {
-                    let element = self.ids.get(id.as_str()).map_or("element", |n| n.kind);
+                    let element = self.ids.get(id.as_str()).map_or("element", |k| k.named.kind);
                     self.report(
                         run_severity,
                         Code::UnsupportedOnPath,
@@ -594,7 +657,7 @@ impl<'a> Validator<'a> {
                     );
                 }
                 None => {
-                    let elsewhere = self.ids.get(id.as_str()).map(|n| n.kind);
+                    let elsewhere = self.ids.get(id.as_str()).map(|k| k.named.kind);
                     let message = match elsewhere {
                         Some(kind) => format!(
                             "sequence flow `{}` has {end} `{id}`, a {kind} that is not a flow node of process `{}`",
@@ -706,7 +769,7 @@ impl<'a> Validator<'a> {
         &mut self,
         process: &Process,
         node: &'a FlowNode,
-        nodes: &HashMap<&str, &FlowNode>,
+        nodes: &Graph<'_>,
         ins: &[&SequenceFlow],
         outs: &[&SequenceFlow],
         run_severity: Severity,
@@ -941,7 +1004,7 @@ impl<'a> Validator<'a> {
         process: &Process,
         node: &FlowNode,
         event: &Event,
-        nodes: &HashMap<&str, &FlowNode>,
+        nodes: &Graph<'_>,
         ins: &[&SequenceFlow],
         outs: &[&SequenceFlow],
         run_severity: Severity,
@@ -1065,7 +1128,7 @@ impl<'a> Validator<'a> {
         process: &Process,
         node: &FlowNode,
         definition: &EventDefinition,
-        nodes: &HashMap<&str, &FlowNode>,
+        nodes: &Graph<'_>,
         run_severity: Severity,
     ) {
         let id = node.id.as_str();
@@ -1284,22 +1347,18 @@ impl<'a> Validator<'a> {
                 .map(|s| (&s.element, s.position))
                 .chain(diagram.edges.iter().map(|e| (&e.element, e.position)))
             {
-                if !self.exists(element) {
-                    self.warning(
+                match self.ids.get_mut(element.as_str()) {
+                    Some(known) => known.drawn = true,
+                    None => self.warning(
                         Code::DiUnknownElement,
                         Some(element),
                         position,
                         format!("the diagram draws `{element}`, which does not exist"),
                         "a leftover of a deleted element: re-save the file in a modeler to drop it",
-                    );
+                    ),
                 }
             }
         }
-        let drawn: HashSet<&str> = defs
-            .diagrams
-            .iter()
-            .flat_map(|d| d.shapes.iter().map(|s| s.element.as_str()).chain(d.edges.iter().map(|e| e.element.as_str())))
-            .collect();
         if defs.diagrams.is_empty() {
             if let Some(process) = defs.processes.first() {
                 self.warning(
@@ -1318,7 +1377,7 @@ impl<'a> Validator<'a> {
                 .iter()
                 .map(|n| (n.id.as_str(), n.position))
                 .chain(process.flows.iter().map(|f| (f.id.as_str(), f.position)))
-                .filter(|(id, _)| !drawn.contains(id))
+                .filter(|(id, _)| !self.ids.get(id).is_some_and(|known| known.drawn))
                 .collect();
             for (id, position) in missing {
                 self.warning(

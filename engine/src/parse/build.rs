@@ -13,7 +13,7 @@ use super::xml::{Node, Ns};
 /// Builds the model from the root element.
 pub(crate) fn definitions(root: Node<'_, '_>, source: Option<&Path>) -> Result<Definitions, Error> {
     if !root.is(&Ns::Bpmn, "definitions") {
-        let found = match root.ns().uri() {
+        let found = match root.ns_uri() {
             Some(uri) => format!("{} (namespace {uri})", root.qname()),
             None => root.qname().to_string(),
         };
@@ -290,7 +290,7 @@ impl Builder {
         };
         self.unsupported.push(Unsupported {
             element: el.qname().to_string(),
-            namespace: el.ns().uri().map(str::to_owned),
+            namespace: el.ns_uri().map(str::to_owned),
             id: el.id().map(str::to_owned),
             parent: parent.map(str::to_owned),
             kind,
@@ -693,7 +693,7 @@ impl Builder {
     }
 
     fn camunda_attributes(&mut self, el: Node<'_, '_>) {
-        if el.attrs().iter().any(|a| a.ns == Ns::Camunda) {
+        if el.has_attr_in(&Ns::Camunda) {
             self.saw_camunda = true;
         }
     }

@@ -17,7 +17,10 @@ use crate::model::Position;
 use super::ParseOptions;
 
 /// The namespaces Baton reads, resolved once so that matching is a comparison of enums.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Copy` and free of heap data, so that the element arena holds plain values: URIs Baton does
+/// not know live once in the [`Document`]'s string table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ns {
     /// No namespace (unprefixed attributes, or elements with no default namespace).
     None,
@@ -31,99 +34,158 @@ pub(crate) enum Ns {
     Bioc,
     Color,
     Xsi,
-    Other(Box<str>),
-    /// A prefix that is not declared: kept so the element can still be reported.
-    Undeclared(Box<str>),
+    /// Another namespace: its URI is `Document::owned[index]`.
+    Other(u32),
+    /// A prefix that is not declared, kept so the element can still be reported:
+    /// `Document::owned[index]` holds the prefix.
+    Undeclared(u32),
 }
 
 pub(crate) const BPMN_NS: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 
-impl Ns {
-    fn from_uri(uri: &str) -> Ns {
-        match uri {
-            BPMN_NS => Ns::Bpmn,
-            "http://www.omg.org/spec/BPMN/20100524/DI" => Ns::BpmnDi,
-            "http://www.omg.org/spec/DD/20100524/DC" => Ns::Dc,
-            "http://www.omg.org/spec/DD/20100524/DI" => Ns::Di,
-            "http://camunda.org/schema/1.0/bpmn" => Ns::Camunda,
-            "http://camunda.org/schema/zeebe/1.0" => Ns::Zeebe,
-            "http://camunda.org/schema/modeler/1.0" => Ns::Modeler,
-            "http://bpmn.io/schema/bpmn/biocolor/1.0" => Ns::Bioc,
-            "http://www.omg.org/spec/BPMN/non-normative/color/1.0" => Ns::Color,
-            "http://www.w3.org/2001/XMLSchema-instance" => Ns::Xsi,
-            other => Ns::Other(other.into()),
-        }
-    }
+/// The namespaces Baton knows, with their URIs.
+const KNOWN: [(Ns, &str); 10] = [
+    (Ns::Bpmn, BPMN_NS),
+    (Ns::BpmnDi, "http://www.omg.org/spec/BPMN/20100524/DI"),
+    (Ns::Dc, "http://www.omg.org/spec/DD/20100524/DC"),
+    (Ns::Di, "http://www.omg.org/spec/DD/20100524/DI"),
+    (Ns::Camunda, "http://camunda.org/schema/1.0/bpmn"),
+    (Ns::Zeebe, "http://camunda.org/schema/zeebe/1.0"),
+    (Ns::Modeler, "http://camunda.org/schema/modeler/1.0"),
+    (Ns::Bioc, "http://bpmn.io/schema/bpmn/biocolor/1.0"),
+    (Ns::Color, "http://www.omg.org/spec/BPMN/non-normative/color/1.0"),
+    (Ns::Xsi, "http://www.w3.org/2001/XMLSchema-instance"),
+];
 
-    /// The namespace URI, for reports.
-    pub(crate) fn uri(&self) -> Option<&str> {
-        Some(match self {
-            Ns::None | Ns::Undeclared(_) => return None,
-            Ns::Bpmn => BPMN_NS,
-            Ns::BpmnDi => "http://www.omg.org/spec/BPMN/20100524/DI",
-            Ns::Dc => "http://www.omg.org/spec/DD/20100524/DC",
-            Ns::Di => "http://www.omg.org/spec/DD/20100524/DI",
-            Ns::Camunda => "http://camunda.org/schema/1.0/bpmn",
-            Ns::Zeebe => "http://camunda.org/schema/zeebe/1.0",
-            Ns::Modeler => "http://camunda.org/schema/modeler/1.0",
-            Ns::Bioc => "http://bpmn.io/schema/bpmn/biocolor/1.0",
-            Ns::Color => "http://www.omg.org/spec/BPMN/non-normative/color/1.0",
-            Ns::Xsi => "http://www.w3.org/2001/XMLSchema-instance",
-            Ns::Other(uri) => uri,
-        })
-    }
+/// A string of the document: a span of the input (names, and values and text without
+/// escapes — nearly everything), or one of the few strings XML forced us to build.
+#[derive(Debug, Clone, Copy)]
+enum Str {
+    Span { start: u32, len: u32 },
+    Owned(u32),
+}
 
-    fn resolve(result: ResolveResult<'_>) -> Ns {
-        match result {
-            ResolveResult::Unbound => Ns::None,
-            ResolveResult::Bound(ns) => Ns::from_uri(ns.0),
-            ResolveResult::Unknown(prefix) => Ns::Undeclared(prefix.into()),
-        }
-    }
+impl Str {
+    const EMPTY: Str = Str::Span { start: 0, len: 0 };
 }
 
 /// One attribute, its prefix resolved.
-#[derive(Debug, Clone)]
-pub(crate) struct Attr<'a> {
-    pub ns: Ns,
-    pub local: Cow<'a, str>,
-    pub value: Cow<'a, str>,
+#[derive(Debug, Clone, Copy)]
+struct Attr {
+    ns: Ns,
+    local: Str,
+    value: Str,
 }
 
 /// No element: the root is element 0 and is nobody's child or sibling.
 const NONE: u32 = 0;
 
 /// One element, stored in its [`Document`]'s arena; links are indexes into it.
-#[derive(Debug, Clone)]
-struct Element<'a> {
+#[derive(Debug, Clone, Copy)]
+struct Element {
     ns: Ns,
     /// The qualified name as written (`bpmn:task`), for messages.
-    qname: Cow<'a, str>,
-    local: Cow<'a, str>,
+    qname: Str,
+    local: Str,
     /// Its attributes: `attrs[attrs.0..attrs.1]` of the document.
     attrs: (u32, u32),
     first_child: u32,
-    last_child: u32,
     next_sibling: u32,
     /// Text and CDATA content, concatenated, entities resolved. Whitespace before the first
     /// real character is not kept: BPMN has no mixed content, and skipping the indentation
-    /// between child elements saves an allocation per element.
-    text: Cow<'a, str>,
+    /// between child elements keeps nearly every text a plain span of the input.
+    text: Str,
     position: Position,
 }
 
-/// A parsed document: every element and attribute in two flat arenas, so that parsing a
-/// large model allocates per document, not per element.
-#[derive(Debug, Default)]
+/// A parsed document: every element and attribute in two flat arenas of plain values that
+/// point into the input, so that parsing a large model allocates per document, not per element,
+/// and touches a fraction of the memory a tree of strings would.
+#[derive(Debug)]
 pub(crate) struct Document<'a> {
-    elements: Vec<Element<'a>>,
-    attrs: Vec<Attr<'a>>,
+    text: &'a str,
+    elements: Vec<Element>,
+    attrs: Vec<Attr>,
+    /// Strings that are not spans of the input: unescaped values, joined text, unknown URIs.
+    owned: Vec<String>,
+    /// The URIs of [`Ns::Other`] namespaces, as indexes into `owned`: few, searched often.
+    other_uris: Vec<u32>,
 }
 
 impl<'a> Document<'a> {
     /// The root element.
     pub fn root(&self) -> Node<'_, 'a> {
         Node { doc: self, index: 0 }
+    }
+
+    fn str(&self, s: Str) -> &str {
+        match s {
+            Str::Span { start, len } => self.text.get(start as usize..(start + len) as usize).unwrap_or_default(),
+            Str::Owned(index) => self.owned.get(index as usize).map_or("", String::as_str),
+        }
+    }
+
+    /// `part` as a span of the input when it points into it (the common case: names and
+    /// values without escapes), otherwise as an owned copy.
+    fn intern(&mut self, part: &str) -> Str {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        match self.text.get(start..start.wrapping_add(part.len())) {
+            Some(slice) if std::ptr::eq(slice.as_ptr(), part.as_ptr()) => {
+                // `read` refuses inputs of 4 GiB or more, so offsets fit.
+                Str::Span { start: start as u32, len: part.len() as u32 }
+            }
+            _ => self.own(part.to_owned()),
+        }
+    }
+
+    fn own(&mut self, string: String) -> Str {
+        self.owned.push(string);
+        Str::Owned(self.owned.len() as u32 - 1)
+    }
+
+    /// Adds text content to an element. Leading blank content is dropped (see
+    /// [`Element::text`]) unless `keep_blank`: an entity's text is always content.
+    fn push_text(&mut self, element: u32, content: &str, keep_blank: bool) {
+        let current = self.elements[element as usize].text;
+        let text = match current {
+            Str::Span { len: 0, .. } if !keep_blank && content.trim().is_empty() => return,
+            Str::Span { len: 0, .. } => self.intern(content),
+            Str::Owned(index) => {
+                self.owned[index as usize].push_str(content);
+                return;
+            }
+            Str::Span { .. } => {
+                let joined = format!("{}{content}", self.str(current));
+                self.own(joined)
+            }
+        };
+        self.elements[element as usize].text = text;
+    }
+
+    fn ns(&mut self, result: ResolveResult<'_>) -> Ns {
+        match result {
+            ResolveResult::Unbound => Ns::None,
+            ResolveResult::Bound(ns) => {
+                let uri = ns.0;
+                if let Some((known, _)) = KNOWN.iter().find(|(_, known)| *known == uri) {
+                    return *known;
+                }
+                if let Some(&index) = self.other_uris.iter().find(|&&i| self.owned[i as usize] == uri) {
+                    return Ns::Other(index);
+                }
+                match self.own(uri.to_owned()) {
+                    Str::Owned(index) => {
+                        self.other_uris.push(index);
+                        Ns::Other(index)
+                    }
+                    Str::Span { .. } => Ns::None,
+                }
+            }
+            ResolveResult::Unknown(prefix) => match self.own(prefix) {
+                Str::Owned(index) => Ns::Undeclared(index),
+                Str::Span { .. } => Ns::None,
+            },
+        }
     }
 }
 
@@ -135,7 +197,7 @@ pub(crate) struct Node<'d, 'a> {
 }
 
 impl<'d, 'a> Node<'d, 'a> {
-    fn element(self) -> &'d Element<'a> {
+    fn element(self) -> &'d Element {
         &self.doc.elements[self.index as usize]
     }
 
@@ -143,23 +205,32 @@ impl<'d, 'a> Node<'d, 'a> {
         &self.element().ns
     }
 
+    /// The namespace URI, for reports; `None` without a namespace or with an undeclared prefix.
+    pub fn ns_uri(self) -> Option<&'d str> {
+        match *self.ns() {
+            Ns::None | Ns::Undeclared(_) => None,
+            Ns::Other(index) => self.doc.owned.get(index as usize).map(String::as_str),
+            known => KNOWN.iter().find(|(ns, _)| *ns == known).map(|(_, uri)| *uri),
+        }
+    }
+
     pub fn local(self) -> &'d str {
-        &self.element().local
+        self.doc.str(self.element().local)
     }
 
     pub fn qname(self) -> &'d str {
-        &self.element().qname
+        self.doc.str(self.element().qname)
     }
 
     pub fn text(self) -> &'d str {
-        &self.element().text
+        self.doc.str(self.element().text)
     }
 
     pub fn position(self) -> Position {
         self.element().position
     }
 
-    pub fn attrs(self) -> &'d [Attr<'a>] {
+    fn attrs(self) -> &'d [Attr] {
         let (start, end) = self.element().attrs;
         &self.doc.attrs[start as usize..end as usize]
     }
@@ -175,7 +246,13 @@ impl<'d, 'a> Node<'d, 'a> {
 
     /// A namespaced attribute's value.
     pub fn attr_ns(self, ns: &Ns, local: &str) -> Option<&'d str> {
-        self.attrs().iter().find(|a| a.ns == *ns && a.local == local).map(|a| &*a.value)
+        let doc = self.doc;
+        self.attrs().iter().find(|a| a.ns == *ns && doc.str(a.local) == local).map(|a| doc.str(a.value))
+    }
+
+    /// Whether any attribute is in namespace `ns`.
+    pub fn has_attr_in(self, ns: &Ns) -> bool {
+        self.attrs().iter().any(|a| a.ns == *ns)
     }
 
     pub fn id(self) -> Option<&'d str> {
@@ -206,26 +283,6 @@ impl<'d, 'a> Node<'d, 'a> {
     }
 }
 
-/// `part` as a slice of `text` when it points into it (the common case: names and values
-/// without escapes), so that parsing allocates only where XML forces it to.
-fn borrow<'a>(text: &'a str, part: &str) -> Cow<'a, str> {
-    let start = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-    match text.get(start..start.wrapping_add(part.len())) {
-        Some(slice) if std::ptr::eq(slice.as_ptr(), part.as_ptr()) => Cow::Borrowed(slice),
-        _ => Cow::Owned(part.to_owned()),
-    }
-}
-
-fn push_text<'a>(target: &mut Cow<'a, str>, content: Cow<'a, str>) {
-    if target.is_empty() {
-        if !content.trim().is_empty() {
-            *target = content;
-        }
-    } else {
-        target.to_mut().push_str(&content);
-    }
-}
-
 /// Turns byte offsets into line and column, scanning forward once for the whole document:
 /// positions are asked for in document order, so the total work stays linear even for a
 /// megabyte-long single line.
@@ -246,14 +303,15 @@ impl<'a> Locator<'a> {
             self.offset = 0;
             self.position = Position::new(1, 1);
         }
-        for &byte in &self.text[self.offset..target] {
-            if byte == b'\n' {
-                self.position.line += 1;
-                self.position.column = 1;
-            } else if byte & 0xC0 != 0x80 {
-                // Count characters, not bytes: a UTF-8 continuation byte starts no character.
-                self.position.column += 1;
+        let skipped = &self.text[self.offset..target];
+        // Columns count characters, not bytes: a UTF-8 continuation byte starts no character.
+        let characters = |bytes: &[u8]| bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32;
+        match memchr::memrchr(b'\n', skipped) {
+            Some(last) => {
+                self.position.line += memchr::memchr_iter(b'\n', skipped).count() as u32;
+                self.position.column = 1 + characters(&skipped[last + 1..]);
             }
+            None => self.position.column += characters(skipped),
         }
         self.offset = target;
         self.position
@@ -267,14 +325,27 @@ pub(crate) fn read<'a>(
     file: Option<&std::path::Path>,
 ) -> Result<Document<'a>, Error> {
     let at = |position: Position| Location { file: file.map(Into::into), position };
+    if u32::try_from(text.len()).is_err() {
+        // Spans in the arena are 32-bit; no BPMN model comes near 4 GiB.
+        return Err(Error::TooLarge { at: at(Position::new(1, 1)), size: text.len() as u64, limit: u32::MAX.into() });
+    }
     let mut locator = Locator::new(text);
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
 
-    // Roughly one element per 60 bytes in modeler output: reserve once instead of growing.
-    let mut doc =
-        Document { elements: Vec::with_capacity(text.len() / 60), attrs: Vec::with_capacity(text.len() / 40) };
-    let mut stack: Vec<u32> = Vec::new();
+    // Every element starts with `<` and every attribute has an `=`: counting them (a fast
+    // SIMD scan) bounds both arenas, so they are allocated once and never copied while
+    // growing. Capacity that is never written costs address space, not memory.
+    let bytes = text.as_bytes();
+    let mut doc = Document {
+        text,
+        elements: Vec::with_capacity(memchr::memchr_iter(b'<', bytes).count()),
+        attrs: Vec::with_capacity(memchr::memchr_iter(b'=', bytes).count()),
+        owned: Vec::new(),
+        other_uris: Vec::new(),
+    };
+    // The open elements, each with its last child so far (to link the next one in).
+    let mut stack: Vec<(u32, u32)> = Vec::new();
     let mut closed_root = false;
     loop {
         let start = reader.buffer_position();
@@ -286,19 +357,18 @@ pub(crate) fn read<'a>(
             }
         };
         match event {
-            Event::Start(e) | Event::Empty(e) if closed_root => {
-                let _ = e;
+            Event::Start(_) | Event::Empty(_) if closed_root => {
                 return Err(Error::Malformed {
                     at: at(locator.locate(start)),
                     message: "a second root element; a document has exactly one".into(),
                 });
             }
             Event::Start(e) => {
-                let index = open(&mut doc, &stack, text, &reader, &e, locator.locate(start), &at, options)?;
-                stack.push(index);
+                let index = open(&mut doc, &mut stack, &reader, &e, locator.locate(start), &at, options)?;
+                stack.push((index, NONE));
             }
             Event::Empty(e) => {
-                open(&mut doc, &stack, text, &reader, &e, locator.locate(start), &at, options)?;
+                open(&mut doc, &mut stack, &reader, &e, locator.locate(start), &at, options)?;
                 closed_root |= stack.is_empty();
             }
             Event::End(_) => {
@@ -309,7 +379,7 @@ pub(crate) fn read<'a>(
             Event::Text(t) => {
                 let content = t.xml10_content();
                 match stack.last() {
-                    Some(&top) => push_text(&mut doc.elements[top as usize].text, borrow(text, &content)),
+                    Some(&(top, _)) => doc.push_text(top, &content, false),
                     None if content.trim().is_empty() => {}
                     None => {
                         return Err(Error::Malformed {
@@ -320,15 +390,15 @@ pub(crate) fn read<'a>(
                 }
             }
             Event::CData(c) => {
-                if let Some(&top) = stack.last() {
-                    push_text(&mut doc.elements[top as usize].text, borrow(text, &c.xml10_content()));
+                if let Some(&(top, _)) = stack.last() {
+                    doc.push_text(top, &c.xml10_content(), false);
                 }
             }
             Event::GeneralRef(r) => {
                 let position = locator.locate(start);
                 let resolved = resolve_reference(&r, &at(position))?;
-                if let Some(&top) = stack.last() {
-                    doc.elements[top as usize].text.to_mut().push_str(&resolved);
+                if let Some(&(top, _)) = stack.last() {
+                    doc.push_text(top, &resolved, true);
                 }
             }
             Event::DocType(_) => return Err(Error::Doctype { at: at(locator.locate(start)) }),
@@ -350,13 +420,14 @@ pub(crate) fn read<'a>(
             Event::Eof => break,
         }
     }
-    if let Some(&open) = stack.last() {
-        let open = &doc.elements[open as usize];
+    if let Some(&(open, _)) = stack.last() {
+        let open = doc.elements[open as usize];
         return Err(Error::Malformed {
             at: at(locator.locate(text.len() as u64)),
             message: format!(
                 "the document ends before `</{}>` closes the element opened at {}",
-                open.qname, open.position
+                doc.str(open.qname),
+                open.position
             ),
         });
     }
@@ -370,11 +441,9 @@ pub(crate) fn read<'a>(
 }
 
 /// Appends the element that `start` opens as the last child of the innermost open element.
-#[allow(clippy::too_many_arguments)]
-fn open<'a, F>(
-    doc: &mut Document<'a>,
-    stack: &[u32],
-    text: &'a str,
+fn open<F>(
+    doc: &mut Document<'_>,
+    stack: &mut [(u32, u32)],
     reader: &NsReader<&[u8]>,
     start: &BytesStart<'_>,
     position: Position,
@@ -399,43 +468,40 @@ where
         // value without references or line breaks is its own normalized form.
         let raw: &str = &attr.value;
         let value = if raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
-            borrow(
-                text,
-                &attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?,
-            )
+            let normalized =
+                attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
+            doc.intern(&normalized)
         } else {
-            borrow(text, raw)
+            doc.intern(raw)
         };
         let key: &str = attr.key.as_ref();
         let (attr_ns, attr_local) = if key.contains(':') {
             let (ns, local) = reader.resolver().resolve_attribute(attr.key);
-            (Ns::resolve(ns), borrow(text, local.as_ref()))
+            (doc.ns(ns), doc.intern(local.as_ref()))
         } else {
-            (Ns::None, borrow(text, key))
+            (Ns::None, doc.intern(key))
         };
         doc.attrs.push(Attr { ns: attr_ns, local: attr_local, value });
     }
     let index = doc.elements.len() as u32;
-    doc.elements.push(Element {
-        ns: Ns::resolve(ns),
-        qname: borrow(text, name.as_ref()),
-        local: borrow(text, local.as_ref()),
+    let element = Element {
+        ns: doc.ns(ns),
+        qname: doc.intern(name.as_ref()),
+        local: doc.intern(local.as_ref()),
         attrs: (first_attr, doc.attrs.len() as u32),
         first_child: NONE,
-        last_child: NONE,
         next_sibling: NONE,
-        text: Cow::Borrowed(""),
+        text: Str::EMPTY,
         position,
-    });
-    if let Some(&parent) = stack.last() {
-        let parent = &mut doc.elements[parent as usize];
-        let previous = parent.last_child;
-        parent.last_child = index;
-        if previous == NONE {
-            parent.first_child = index;
+    };
+    doc.elements.push(element);
+    if let Some((parent, last_child)) = stack.last_mut() {
+        if *last_child == NONE {
+            doc.elements[*parent as usize].first_child = index;
         } else {
-            doc.elements[previous as usize].next_sibling = index;
+            doc.elements[*last_child as usize].next_sibling = index;
         }
+        *last_child = index;
     }
     Ok(index)
 }
@@ -477,5 +543,54 @@ fn xml_error(err: quick_xml::Error, at: Location) -> Error {
             Error::Entity { at, name }
         }
         other => Error::Malformed { at, message: other.to_string() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document<'_> {
+        read(text, &ParseOptions::default(), None).expect("well-formed")
+    }
+
+    #[test]
+    fn text_is_joined_across_entities_and_cdata() {
+        let d = doc("<r><a>x &amp; y</a><b> <![CDATA[<c>]]> &lt;d</b><c>&#65;BC</c><e>  </e></r>");
+        let texts: Vec<&str> = d.root().children().map(|c| c.text()).collect();
+        assert_eq!(texts, ["x & y", "<c> <d", "ABC", ""]);
+    }
+
+    #[test]
+    fn values_with_escapes_and_line_breaks_are_normalized() {
+        let d = doc("<r a=\"1 &lt; 2\" b=\"x\ny\" c='plain' />");
+        let root = d.root();
+        assert_eq!((root.attr("a"), root.attr("b"), root.attr("c")), (Some("1 < 2"), Some("x y"), Some("plain")));
+    }
+
+    #[test]
+    fn namespaces_known_other_and_undeclared() {
+        let d =
+            doc(r#"<r xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:v="urn:vendor" xmlns:w="urn:vendor">
+            <v:one v:flag="on" /><w:two /><u:three /></r>"#);
+        let root = d.root();
+        assert_eq!((*root.ns(), root.ns_uri()), (Ns::Bpmn, Some(BPMN_NS)));
+        let children: Vec<Node<'_, '_>> = root.children().collect();
+        // Two prefixes bound to one URI are one namespace.
+        assert_eq!(children[0].ns(), children[1].ns());
+        assert_eq!(children[0].ns_uri(), Some("urn:vendor"));
+        assert_eq!(children[0].attr_ns(children[0].ns(), "flag"), Some("on"));
+        assert!(children[0].has_attr_in(children[1].ns()));
+        assert!(matches!(children[2].ns(), Ns::Undeclared(_)));
+        assert_eq!((children[2].qname(), children[2].local(), children[2].ns_uri()), ("u:three", "three", None));
+    }
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let d = doc("<r>\n  <a/><é-name é=\"é\"/><b/>\n\n<c/></r>");
+        let positions: Vec<(u32, u32)> =
+            d.root().children().map(|c| (c.position().line, c.position().column)).collect();
+        // Columns count characters: `é` is two bytes, one column.
+        assert_eq!(positions, [(2, 3), (2, 7), (2, 22), (4, 1)]);
     }
 }
