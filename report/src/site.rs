@@ -71,9 +71,38 @@ pub fn slug(id: &str) -> String {
     format!("{safe}-{}", &crate::coverage::sha256(id)[..8])
 }
 
+/// Writes one file of the site, leaving it alone when it already holds `content`.
+///
+/// Runs are deterministic, so rebuilding a report rewrites few pages: skipping the unchanged
+/// ones keeps their modification times (for rsync and browser caches) and costs a read from
+/// the page cache instead of a write that the file system must flush to disk.
 fn write(dir: &Path, name: &str, content: &str) -> Result<(), SiteError> {
     let path = dir.join(name);
+    if std::fs::read(&path).is_ok_and(|existing| existing == content.as_bytes()) {
+        return Ok(());
+    }
     std::fs::write(&path, content).map_err(|source| SiteError::Io { path, source })
+}
+
+/// The site's one stylesheet, linked from every page: written once, not inlined ten
+/// thousand times.
+const STYLESHEET: &str = "baton.css";
+
+/// Where `test.html` leaves room for an instance's drawing.
+const DIAGRAM_SLOT: &str = "<!--baton:diagram-->";
+
+/// Puts each drawing in its slot, in order. Drawings stay out of the template context: they are
+/// large, already-escaped SVG that tera would copy several times per page. No text tera
+/// writes can forge a slot, since autoescaping turns every `<` of it into `&lt;`.
+fn fill_slots(html: &str, drawings: &[&str]) -> String {
+    let mut out = String::with_capacity(html.len() + drawings.iter().map(|d| d.len()).sum::<usize>());
+    let mut parts = html.split(DIAGRAM_SLOT);
+    out.push_str(parts.next().unwrap_or_default());
+    for (part, drawing) in parts.zip(drawings.iter().chain(std::iter::repeat(&""))) {
+        out.push_str(drawing);
+        out.push_str(part);
+    }
+    out
 }
 
 fn page(tera: &Tera, name: &str, context: &Context) -> Result<String, SiteError> {
@@ -158,8 +187,8 @@ fn remove_stale_pages(out: &Path, written: &std::collections::BTreeSet<String>) 
     Ok(())
 }
 
-/// Writes the whole site into `out`: `index.html`, one page per process and per test, and
-/// `coverage.json`.
+/// Writes the whole site into `out`: `index.html`, one page per process and per test, the
+/// stylesheet they share, and `coverage.json`.
 pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs: &[Run]) -> Result<(), SiteError> {
     std::fs::create_dir_all(out).map_err(|source| SiteError::Io { path: out.to_owned(), source })?;
     let tera = templates()?;
@@ -208,6 +237,7 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
     context.insert("problems", &coverage.problems);
     context.insert("runs", &runs.len());
     write(out, "index.html", &page(&tera, "index.html", &context)?)?;
+    write(out, STYLESHEET, include_str!("../templates/baton.css"))?;
 
     // one page per process
     let test_pages: BTreeMap<&str, String> =
@@ -292,8 +322,9 @@ fn process_html(
     page(tera, "process.html", &context)
 }
 
-/// Plain diagrams per (model path, process), drawn once for all test pages.
-type DiagramCache = BTreeMap<(String, String), Vec<String>>;
+/// Plain diagrams per (model path, process), drawn once for all test pages; `None` when the
+/// process has no diagram.
+type DiagramCache = BTreeMap<(String, String), Option<String>>;
 
 /// A CSS string literal's content: quotes, backslashes and `<` escaped.
 fn css_string(id: &str) -> String {
@@ -311,11 +342,10 @@ fn css_string(id: &str) -> String {
 /// highlight colour, the rest dimmed, waiting elements outlined in blue, incidents in red.
 /// Drawing once per process and styling per test keeps a 10,000-test site fast.
 fn overlay_css(scope: &str, overlay: &Overlay) -> String {
+    // One `:is()` list per rule: the selector prefix is written once, not once per element.
     let select = |ids: &[&String], suffix: &str| -> String {
-        ids.iter()
-            .map(|id| format!("#{scope} g.baton-element[data-element-id=\"{}\"]{suffix}", css_string(id)))
-            .collect::<Vec<_>>()
-            .join(",\n")
+        let list: Vec<String> = ids.iter().map(|id| format!("[data-element-id=\"{}\"]", css_string(id))).collect();
+        format!("#{scope} g.baton-element:is({}){suffix}", list.join(",\n"))
     };
     let mut css = format!("#{scope} g.baton-element {{ opacity: 0.35; }}\n");
     let executed: Vec<&String> =
@@ -323,7 +353,7 @@ fn overlay_css(scope: &str, overlay: &Overlay) -> String {
     if !executed.is_empty() {
         css.push_str(&select(&executed, ""));
         css.push_str(" { opacity: 1; }\n");
-        css.push_str(&select(&executed, " :is(rect, circle, ellipse, path, polygon, polyline, line)"));
+        css.push_str(&select(&executed, " :is(rect, circle, ellipse, path, polygon, polyline, line, use)"));
         css.push_str(" { stroke: #2e7d32; }\n");
     }
     let waiting: Vec<&String> = overlay.waiting.iter().collect();
@@ -355,6 +385,7 @@ fn test_html(
         (current.sha256 == model.sha256).then_some(&current.definitions)
     };
     let mut instances = Vec::new();
+    let mut drawings: Vec<(String, String)> = Vec::new();
     for instance in &run.instances {
         let mut overlay = Overlay::default();
         let mut open: BTreeMap<String, i64> = BTreeMap::new();
@@ -389,16 +420,20 @@ fn test_html(
             .collect();
         let model =
             run.models.iter().rev().find(|m| m.processes.contains(&instance.process)).and_then(|m| m.path.clone());
-        let diagram = match (definitions, model) {
+        let has_diagram = match (definitions, model) {
             (Some(d), Some(path)) => {
-                let svgs = cache
-                    .entry((path, instance.process.clone()))
+                let key = (path, instance.process.clone());
+                let drawn = cache.entry(key.clone()).or_insert_with(|| {
                     // Drawn plainly; the page's CSS overlay marks this test's path.
-                    .or_insert_with(|| diagrams_of(d, &instance.process, None).0)
-                    .join("\n");
-                (!svgs.is_empty()).then_some(svgs)
+                    let svgs = diagrams_of(d, &instance.process, None).0.join("\n");
+                    (!svgs.is_empty()).then_some(svgs)
+                });
+                if drawn.is_some() {
+                    drawings.push(key);
+                }
+                drawn.is_some()
             }
-            _ => None,
+            _ => false,
         };
         let scope = format!("instance-{}", slug(&instance.id));
         instances.push(serde_json::json!({
@@ -407,7 +442,7 @@ fn test_html(
             "css": overlay_css(&scope, &overlay),
             "process": instance.process,
             "state": format!("{:?}", instance.state).to_lowercase(),
-            "diagram": diagram,
+            "has_diagram": has_diagram,
         }));
     }
     let timeline: Vec<serde_json::Value> = run
@@ -433,7 +468,9 @@ fn test_html(
     );
     context.insert("instances", &instances);
     context.insert("timeline", &timeline);
-    page(tera, "test.html", &context)
+    let html = page(tera, "test.html", &context)?;
+    let drawings: Vec<&str> = drawings.iter().filter_map(|key| cache.get(key)?.as_deref()).collect();
+    Ok(fill_slots(&html, &drawings))
 }
 
 /// What [`build`] made.

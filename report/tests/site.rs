@@ -149,7 +149,7 @@ fn user_strings_come_out_inert_and_ids_cannot_escape_the_site() {
     files.sort();
     assert_eq!(
         files,
-        ["coverage.json", "index.html", &format!("process-{}.html", site::slug("../../x")), "test-0.html"]
+        ["baton.css", "coverage.json", "index.html", &format!("process-{}.html", site::slug("../../x")), "test-0.html"]
     );
     assert!(site::slug("../../x").starts_with("______x-"), "{}", site::slug("../../x"));
     assert!(!root.join("x").exists() && !root.parent().unwrap().join("x.html").exists());

@@ -2,10 +2,12 @@
 //! activity markers along the bottom edge. Each is drawn from simple paths around a centre, at
 //! the size bpmn-js draws it, scaled with its shape.
 
-use baton_engine::model::{EventDefinition, GatewayKind, TaskKind, Trigger};
-use svg::node::element::Group;
+use std::cell::Cell;
 
-use super::geometry::PathData;
+use baton_engine::model::{EventDefinition, GatewayKind, TaskKind, Trigger};
+use svg::node::element::{Circle, Group, Path, Use};
+
+use super::geometry::{PathData, num};
 use super::paint::Paint;
 use super::pen::{Pen, circle, lines, path, place, rect, regular, solid};
 
@@ -252,10 +254,10 @@ pub(crate) fn gateway(
 }
 
 /// Draws a task type icon in the top-left corner of the task at `(x, y)`.
-pub(crate) fn task_type(g: Group, kind: &TaskKind, (x, y): (f64, f64), paint: &Paint) -> Group {
+pub(crate) fn task_type(g: Group, kind: &TaskKind, (x, y): (f64, f64), paint: &Paint, symbols: &Symbols) -> Group {
     match kind {
         TaskKind::Abstract => g,
-        TaskKind::Service => g.add(gear(x + 13.0, y + 13.0, 6.5, paint)).add(gear(x + 19.0, y + 19.0, 7.5, paint)),
+        TaskKind::Service => g.add(symbols.gears(x, y, paint)),
         TaskKind::User(_) => user(g, x, y, paint),
         TaskKind::Manual => g.add(path(hand(x + 5.0, y + 9.0), Pen::new(&paint.stroke, 1.0), &paint.fill)),
         TaskKind::Script(_) => script(g, x, y, paint),
@@ -277,8 +279,50 @@ pub(crate) fn task_type(g: Group, kind: &TaskKind, (x, y): (f64, f64), paint: &P
     }
 }
 
-/// A gear with eight teeth and a hole, centred on `(cx, cy)` with outer radius `r`.
-fn gear(cx: f64, cy: f64, r: f64, paint: &Paint) -> Group {
+/// Icons drawn once in the diagram's `<defs>` and placed with `<use>`.
+///
+/// A service task's two gears are 64 points: written out for every service task they were
+/// most of the bytes of a typical diagram, and of every test page that shows one.
+#[derive(Debug, Default)]
+pub(crate) struct Symbols {
+    gears: Cell<bool>,
+}
+
+/// The id of the service task's gears in `<defs>`.
+const GEARS: &str = "baton-gears";
+
+impl Symbols {
+    /// The service task gears with their top-left corner at the task's `(x, y)`, in `paint`'s
+    /// colours (the symbol's shapes inherit them, so one definition serves every colour).
+    fn gears(&self, x: f64, y: f64, paint: &Paint) -> Use {
+        self.gears.set(true);
+        Use::new()
+            .set("href", format!("#{GEARS}"))
+            .set("x", num(x))
+            .set("y", num(y))
+            .set("stroke", paint.stroke.as_str())
+            .set("fill", paint.fill.as_str())
+    }
+
+    /// The definitions of the symbols used, for the diagram's `<defs>`.
+    pub(crate) fn definitions(&self) -> Vec<Group> {
+        let mut used = Vec::new();
+        if self.gears.get() {
+            used.push(
+                Group::new()
+                    .set("id", GEARS)
+                    .set("stroke-width", 1)
+                    .add(gear(13.0, 13.0, 6.5))
+                    .add(gear(19.0, 19.0, 7.5)),
+            );
+        }
+        used
+    }
+}
+
+/// A gear with eight teeth and a hole, centred on `(cx, cy)` with outer radius `r`; colours
+/// are inherited from the `<use>` that places it.
+fn gear(cx: f64, cy: f64, r: f64) -> Group {
     let inner = r * 0.74;
     let mut points = Vec::with_capacity(32);
     for k in 0..8 {
@@ -288,13 +332,9 @@ fn gear(cx: f64, cy: f64, r: f64, paint: &Paint) -> Group {
             points.push((cx + radius * cos, cy + radius * sin));
         }
     }
-    Group::new().add(path(PathData::polygon(&points), Pen::new(&paint.stroke, 1.0), &paint.fill)).add(circle(
-        cx,
-        cy,
-        r * 0.3,
-        Pen::new(&paint.stroke, 1.0),
-        &paint.fill,
-    ))
+    Group::new()
+        .add(Path::new().set("d", PathData::polygon(&points).into_string()).set("stroke-linejoin", "round"))
+        .add(Circle::new().set("cx", num(cx)).set("cy", num(cy)).set("r", num(r * 0.3)))
 }
 
 /// Head and shoulders.

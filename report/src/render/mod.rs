@@ -42,6 +42,7 @@ use svg::node::element::{Anchor, Group, SVG, Title};
 
 use self::edges::{EdgeDraw, Markers};
 use self::geometry::{Extent, clean, num};
+use self::icons::Symbols;
 use self::overlay::{Highlight, Outline, Status, badges};
 use self::paint::{DIMMED, Paint};
 use self::scene::{Element, Scene, element_id};
@@ -99,11 +100,13 @@ pub fn render(definitions: &Definitions, index: usize, overlay: Option<&Overlay>
     let scene = Scene::new(definitions);
     let Some(diagram) = definitions.diagrams.get(index) else {
         let not_drawn = scene.scope(None).iter().filter_map(|e| missing(&scene, e)).collect();
-        return Rendered { svg: document(None, Group::new(), Markers::default(), Extent::default()), not_drawn };
+        let svg = document(None, Group::new(), Markers::default(), &Symbols::default(), Extent::default());
+        return Rendered { svg, not_drawn };
     };
-    let canvas = Canvas { scene, diagram, highlight: Highlight::new(overlay), overlay };
+    let canvas = Canvas { scene, diagram, highlight: Highlight::new(overlay), overlay, symbols: Symbols::default() };
     let (elements, markers, extent) = canvas.draw();
-    Rendered { svg: document(Some(diagram), elements, markers, extent), not_drawn: canvas.not_drawn() }
+    let svg = document(Some(diagram), elements, markers, &canvas.symbols, extent);
+    Rendered { svg, not_drawn: canvas.not_drawn() }
 }
 
 /// What drawing one diagram needs.
@@ -112,6 +115,8 @@ pub(crate) struct Canvas<'a> {
     pub(crate) diagram: &'a Diagram,
     highlight: Highlight<'a>,
     overlay: Option<&'a Overlay>,
+    /// The shared icons the shapes drew, for `<defs>`.
+    pub(crate) symbols: Symbols,
 }
 
 /// A DI element, in drawing order.
@@ -284,8 +289,9 @@ fn missing(scene: &Scene<'_>, element: &Element<'_>) -> Option<NotDrawn> {
     })
 }
 
-/// The whole document: viewBox around everything drawn, markers first, then the elements.
-fn document(diagram: Option<&Diagram>, elements: Group, markers: Markers, extent: Extent) -> String {
+/// The whole document: viewBox around everything drawn, definitions (markers and shared
+/// icons) first, then the elements.
+fn document(diagram: Option<&Diagram>, elements: Group, markers: Markers, symbols: &Symbols, extent: Extent) -> String {
     let (x, y, width, height) = extent.with_margin(MARGIN);
     let mut svg = SVG::new()
         .set("class", "baton-diagram")
@@ -295,8 +301,10 @@ fn document(diagram: Option<&Diagram>, elements: Group, markers: Markers, extent
     if let Some(id) = diagram.and_then(|d| d.id.as_deref()) {
         svg = svg.set("data-diagram-id", xml_text(id));
     }
-    if let Some(defs) = markers.into_defs() {
-        svg = svg.add(defs);
+    let (defs, icons) = (markers.into_defs(), symbols.definitions());
+    if defs.is_some() || !icons.is_empty() {
+        let defs = defs.unwrap_or_else(svg::node::element::Definitions::new);
+        svg = svg.add(icons.into_iter().fold(defs, |defs, icon| defs.add(icon)));
     }
     svg.add(elements).to_string()
 }

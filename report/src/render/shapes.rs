@@ -74,7 +74,7 @@ fn flow_node(
     match &node.kind {
         NodeKind::Task(task) => {
             let g = activity(g, draw, name, STROKE_WIDTH, &markers(&task.activity, None));
-            icons::task_type(g, &task.kind, (draw.bounds.x, draw.bounds.y), draw.paint)
+            icons::task_type(g, &task.kind, (draw.bounds.x, draw.bounds.y), draw.paint, &canvas.symbols)
         }
         NodeKind::CallActivity(call) => {
             activity(g, draw, name, CALL_STROKE_WIDTH, &markers(&call.activity, Some(Marker::Collapsed)))
