@@ -153,3 +153,24 @@ fn baseline_quick_xml_events_only(bencher: divan::Bencher<'_, '_>) {
         count
     });
 }
+
+/// The floor without namespace resolution: quick-xml's plain reader, touching every attribute.
+#[divan::bench]
+fn baseline_quick_xml_no_namespaces(bencher: divan::Bencher<'_, '_>) {
+    let text = big_model();
+    bencher.counter(BytesCount::of_str(text)).bench(|| {
+        let mut reader = quick_xml::reader::Reader::from_str(divan::black_box(text));
+        let mut count = 0usize;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                    count += e.attributes().filter_map(Result::ok).map(|a| a.value.len()).sum::<usize>();
+                }
+                Ok(_) => {}
+                Err(err) => panic!("{err}"),
+            }
+        }
+        count
+    });
+}

@@ -8,8 +8,7 @@ use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use crate::error::{Error, Location};
 use crate::model::Position;
@@ -162,31 +161,79 @@ impl<'a> Document<'a> {
         self.elements[element as usize].text = text;
     }
 
-    fn ns(&mut self, result: ResolveResult<'_>) -> Ns {
-        match result {
-            ResolveResult::Unbound => Ns::None,
-            ResolveResult::Bound(ns) => {
-                let uri = ns.0;
-                if let Some((known, _)) = KNOWN.iter().find(|(_, known)| *known == uri) {
-                    return *known;
-                }
-                if let Some(&index) = self.other_uris.iter().find(|&&i| self.owned[i as usize] == uri) {
-                    return Ns::Other(index);
-                }
-                match self.own(uri.to_owned()) {
-                    Str::Owned(index) => {
-                        self.other_uris.push(index);
-                        Ns::Other(index)
-                    }
-                    Str::Span { .. } => Ns::None,
-                }
+    /// The namespace a URI names: one of Baton's, or another kept in the string table.
+    fn namespace(&mut self, uri: &str) -> Ns {
+        if uri.is_empty() {
+            return Ns::None; // `xmlns=""` takes the default namespace away
+        }
+        if let Some((known, _)) = KNOWN.iter().find(|(_, known)| *known == uri) {
+            return *known;
+        }
+        if let Some(&index) = self.other_uris.iter().find(|&&i| self.owned[i as usize] == uri) {
+            return Ns::Other(index);
+        }
+        self.owned.push(uri.to_owned());
+        let index = self.owned.len() as u32 - 1;
+        self.other_uris.push(index);
+        Ns::Other(index)
+    }
+
+    /// A prefix nobody declared, kept for messages.
+    fn undeclared(&mut self, prefix: &str) -> Ns {
+        self.owned.push(prefix.to_owned());
+        Ns::Undeclared(self.owned.len() as u32 - 1)
+    }
+
+    /// `part` as a slice of the input with the input's lifetime, when it points into it.
+    fn input(&self, part: &str) -> Option<&'a str> {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        self.text.get(start..start.wrapping_add(part.len())).filter(|slice| std::ptr::eq(slice.as_ptr(), part.as_ptr()))
+    }
+}
+
+/// The XML namespace, bound to the `xml` prefix without a declaration.
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// The namespace prefixes in scope, innermost last; `""` is the default namespace.
+///
+/// Baton resolves prefixes itself, in the one pass over each start tag that also collects its
+/// attributes: quick-xml's namespace reader parsed every tag's attributes a second time to find
+/// declarations, which was a third of the time to read a large model. BPMN files declare their
+/// prefixes once, on the root, so a lookup is a short scan from the end.
+#[derive(Default)]
+struct Scopes<'a> {
+    bindings: Vec<(&'a str, Ns)>,
+}
+
+impl<'a> Scopes<'a> {
+    /// The namespace of a qualified name: elements without a prefix are in the default
+    /// namespace, attributes without one in none.
+    fn resolve(&self, doc: &mut Document<'a>, qname: &str, is_attribute: bool) -> (Ns, usize) {
+        match qname.split_once(':') {
+            None if is_attribute => (Ns::None, 0),
+            None => (self.lookup("").unwrap_or(Ns::None), 0),
+            Some((prefix, _)) => {
+                let ns = match self.lookup(prefix) {
+                    Some(ns) => ns,
+                    None if prefix == "xml" => doc.namespace(XML_NS),
+                    None => doc.undeclared(prefix),
+                };
+                (ns, prefix.len() + 1)
             }
-            ResolveResult::Unknown(prefix) => match self.own(prefix) {
-                Str::Owned(index) => Ns::Undeclared(index),
-                Str::Span { .. } => Ns::None,
-            },
         }
     }
+
+    fn lookup(&self, prefix: &str) -> Option<Ns> {
+        self.bindings.iter().rev().find(|(bound, _)| *bound == prefix).map(|(_, ns)| *ns)
+    }
+}
+
+/// An element still open while reading: its last child so far (to link the next one in) and
+/// how many prefix bindings were in scope before it.
+struct Open {
+    index: u32,
+    last_child: u32,
+    bindings: usize,
 }
 
 /// A handle on one element of a [`Document`].
@@ -330,8 +377,10 @@ pub(crate) fn read<'a>(
         return Err(Error::TooLarge { at: at(Position::new(1, 1)), size: text.len() as u64, limit: u32::MAX.into() });
     }
     let mut locator = Locator::new(text);
-    let mut reader = NsReader::from_str(text);
+    let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
+    let mut scopes = Scopes::default();
+    let mut pending: Vec<(&str, Str)> = Vec::new();
 
     // Every element starts with `<` and every attribute has an `=`: counting them (a fast
     // SIMD scan) bounds both arenas, so they are allocated once and never copied while
@@ -344,8 +393,7 @@ pub(crate) fn read<'a>(
         owned: Vec::new(),
         other_uris: Vec::new(),
     };
-    // The open elements, each with its last child so far (to link the next one in).
-    let mut stack: Vec<(u32, u32)> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
     let mut closed_root = false;
     loop {
         let start = reader.buffer_position();
@@ -364,22 +412,29 @@ pub(crate) fn read<'a>(
                 });
             }
             Event::Start(e) => {
-                let index = open(&mut doc, &mut stack, &reader, &e, locator.locate(start), &at, options)?;
-                stack.push((index, NONE));
+                let bindings = scopes.bindings.len();
+                let position = locator.locate(start);
+                let index = open(&mut doc, &mut stack, &mut scopes, &mut pending, &e, position, &at, options)?;
+                stack.push(Open { index, last_child: NONE, bindings });
             }
             Event::Empty(e) => {
-                open(&mut doc, &mut stack, &reader, &e, locator.locate(start), &at, options)?;
+                let bindings = scopes.bindings.len();
+                let position = locator.locate(start);
+                open(&mut doc, &mut stack, &mut scopes, &mut pending, &e, position, &at, options)?;
+                scopes.bindings.truncate(bindings);
                 closed_root |= stack.is_empty();
             }
             Event::End(_) => {
                 // check_end_names guarantees a matching open element.
-                stack.pop();
+                if let Some(open) = stack.pop() {
+                    scopes.bindings.truncate(open.bindings);
+                }
                 closed_root |= stack.is_empty();
             }
             Event::Text(t) => {
                 let content = t.xml10_content();
                 match stack.last() {
-                    Some(&(top, _)) => doc.push_text(top, &content, false),
+                    Some(open) => doc.push_text(open.index, &content, false),
                     None if content.trim().is_empty() => {}
                     None => {
                         return Err(Error::Malformed {
@@ -390,15 +445,15 @@ pub(crate) fn read<'a>(
                 }
             }
             Event::CData(c) => {
-                if let Some(&(top, _)) = stack.last() {
-                    doc.push_text(top, &c.xml10_content(), false);
+                if let Some(open) = stack.last() {
+                    doc.push_text(open.index, &c.xml10_content(), false);
                 }
             }
             Event::GeneralRef(r) => {
                 let position = locator.locate(start);
                 let resolved = resolve_reference(&r, &at(position))?;
-                if let Some(&(top, _)) = stack.last() {
-                    doc.push_text(top, &resolved, true);
+                if let Some(open) = stack.last() {
+                    doc.push_text(open.index, &resolved, true);
                 }
             }
             Event::DocType(_) => return Err(Error::Doctype { at: at(locator.locate(start)) }),
@@ -420,8 +475,8 @@ pub(crate) fn read<'a>(
             Event::Eof => break,
         }
     }
-    if let Some(&(open, _)) = stack.last() {
-        let open = doc.elements[open as usize];
+    if let Some(open) = stack.last() {
+        let open = doc.elements[open.index as usize];
         return Err(Error::Malformed {
             at: at(locator.locate(text.len() as u64)),
             message: format!(
@@ -440,11 +495,14 @@ pub(crate) fn read<'a>(
     Ok(doc)
 }
 
-/// Appends the element that `start` opens as the last child of the innermost open element.
-fn open<F>(
-    doc: &mut Document<'_>,
-    stack: &mut [(u32, u32)],
-    reader: &NsReader<&[u8]>,
+/// Appends the element that `start` opens as the last child of the innermost open element,
+/// its namespace declarations added to `scopes` and its names resolved against them.
+#[allow(clippy::too_many_arguments)]
+fn open<'a, F>(
+    doc: &mut Document<'a>,
+    stack: &mut [Open],
+    scopes: &mut Scopes<'a>,
+    pending: &mut Vec<(&'a str, Str)>,
     start: &BytesStart<'_>,
     position: Position,
     at: &F,
@@ -456,16 +514,14 @@ where
     if stack.len() >= options.max_depth {
         return Err(Error::TooDeep { at: at(position), limit: options.max_depth });
     }
-    let name = start.name();
-    let (ns, local) = reader.resolver().resolve_element(name);
-    let first_attr = doc.attrs.len() as u32;
+    let not_in_input = || Error::Malformed { at: at(position), message: "a name is not part of the document".into() };
+    // Declarations may follow the attributes that use them, so attributes wait in `pending`
+    // until the whole tag is read.
+    pending.clear();
     for attr in start.attributes() {
         let attr = attr.map_err(|err| Error::Malformed { at: at(position), message: err.to_string() })?;
-        if attr.key.as_namespace_binding().is_some() {
-            continue;
-        }
-        // Fast paths for the common case: an unprefixed name needs no namespace lookup, and a
-        // value without references or line breaks is its own normalized form.
+        // Fast path for the common case: a value without references or line breaks is its own
+        // normalized form, and a span of the input.
         let raw: &str = &attr.value;
         let value = if raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
             let normalized =
@@ -474,20 +530,29 @@ where
         } else {
             doc.intern(raw)
         };
-        let key: &str = attr.key.as_ref();
-        let (attr_ns, attr_local) = if key.contains(':') {
-            let (ns, local) = reader.resolver().resolve_attribute(attr.key);
-            (doc.ns(ns), doc.intern(local.as_ref()))
-        } else {
-            (Ns::None, doc.intern(key))
-        };
-        doc.attrs.push(Attr { ns: attr_ns, local: attr_local, value });
+        let key = doc.input(attr.key.as_ref()).ok_or_else(not_in_input)?;
+        match key.strip_prefix("xmlns") {
+            Some(rest) if rest.is_empty() || rest.starts_with(':') => {
+                let uri = doc.str(value).to_owned();
+                let ns = doc.namespace(&uri);
+                scopes.bindings.push((rest.trim_start_matches(':'), ns));
+            }
+            _ => pending.push((key, value)),
+        }
     }
+    let first_attr = doc.attrs.len() as u32;
+    for &(key, value) in pending.iter() {
+        let (ns, local_from) = scopes.resolve(doc, key, true);
+        let local = doc.intern(&key[local_from..]);
+        doc.attrs.push(Attr { ns, local, value });
+    }
+    let qname = doc.input(start.name().as_ref()).ok_or_else(not_in_input)?;
+    let (ns, local_from) = scopes.resolve(doc, qname, false);
     let index = doc.elements.len() as u32;
     let element = Element {
-        ns: doc.ns(ns),
-        qname: doc.intern(name.as_ref()),
-        local: doc.intern(local.as_ref()),
+        ns,
+        qname: doc.intern(qname),
+        local: doc.intern(&qname[local_from..]),
         attrs: (first_attr, doc.attrs.len() as u32),
         first_child: NONE,
         next_sibling: NONE,
@@ -495,13 +560,13 @@ where
         position,
     };
     doc.elements.push(element);
-    if let Some((parent, last_child)) = stack.last_mut() {
-        if *last_child == NONE {
-            doc.elements[*parent as usize].first_child = index;
+    if let Some(parent) = stack.last_mut() {
+        if parent.last_child == NONE {
+            doc.elements[parent.index as usize].first_child = index;
         } else {
-            doc.elements[*last_child as usize].next_sibling = index;
+            doc.elements[parent.last_child as usize].next_sibling = index;
         }
-        *last_child = index;
+        parent.last_child = index;
     }
     Ok(index)
 }
@@ -583,6 +648,25 @@ mod tests {
         assert!(children[0].has_attr_in(children[1].ns()));
         assert!(matches!(children[2].ns(), Ns::Undeclared(_)));
         assert_eq!((children[2].qname(), children[2].local(), children[2].ns_uri()), ("u:three", "three", None));
+    }
+
+    #[test]
+    fn prefixes_follow_xml_scoping() {
+        let d = doc(r#"<b:r b:a="1" xmlns:b="http://www.omg.org/spec/BPMN/20100524/MODEL">
+            <b:x xmlns:b="urn:inner"><b:y /></b:x>
+            <b:z xml:lang="en" xmlns="urn:default"><plain /><none xmlns="" /></b:z>
+        </b:r>"#);
+        let root = d.root();
+        // A declaration later in the same tag applies to the names before it.
+        assert_eq!((*root.ns(), root.attr_ns(&Ns::Bpmn, "a")), (Ns::Bpmn, Some("1")));
+        let [x, z]: [Node<'_, '_>; 2] = root.children().collect::<Vec<_>>().try_into().ok().unwrap();
+        let y = x.children().next().unwrap();
+        // A nested redeclaration holds for that element's subtree only.
+        assert_eq!((x.ns_uri(), y.ns_uri(), *z.ns()), (Some("urn:inner"), Some("urn:inner"), Ns::Bpmn));
+        // `xml:` needs no declaration.
+        assert!(matches!(z.attrs()[0].ns, Ns::Other(i) if d.owned[i as usize] == XML_NS));
+        let [plain, none]: [Node<'_, '_>; 2] = z.children().collect::<Vec<_>>().try_into().ok().unwrap();
+        assert_eq!((plain.ns_uri(), *none.ns()), (Some("urn:default"), Ns::None));
     }
 
     #[test]
