@@ -1,4 +1,4 @@
-//! Element tree → [`Definitions`]: BPMN semantics, both Camunda dialects, and DI.
+//! Elements → [`Definitions`]: BPMN semantics, both Camunda dialects, and DI.
 //!
 //! Every function here looks at each child it is given and either builds the model from it or
 //! hands it to [`Builder::unsupported`]; that is how the "nothing is dropped" promise is kept.
@@ -8,10 +8,12 @@ use std::path::Path;
 use crate::error::{Error, Location};
 use crate::model::*;
 
-use super::xml::{Node, Ns};
+use super::xml::{Child, Node, Ns, Reader};
 
-/// Builds the model from the root element.
-pub(crate) fn definitions(root: Node<'_, '_>, source: Option<&Path>) -> Result<Definitions, Error> {
+/// Builds the model, reading the document one subtree at a time: processes and diagrams are
+/// entered (see [`Reader`]), everything else is read whole.
+pub(crate) fn definitions(mut reader: Reader<'_>, source: Option<&Path>) -> Result<Definitions, Error> {
+    let root = reader.root()?;
     if !root.is(&Ns::Bpmn, "definitions") {
         let found = match root.ns_uri() {
             Some(uri) => format!("{} (namespace {uri})", root.qname()),
@@ -41,14 +43,22 @@ pub(crate) fn definitions(root: Node<'_, '_>, source: Option<&Path>) -> Result<D
         unsupported: Vec::new(),
         defects: Vec::new(),
     };
+    let platform = root.attr_ns(&Ns::Modeler, "executionPlatform").map(str::to_owned);
     let owner = defs.id.clone();
-    for child in root.children() {
-        match (child.ns(), child.local()) {
-            (Ns::Bpmn, "process") => {
-                if let Some(process) = b.process(child) {
+    let streamed = |ns: &Ns, local: &str| matches!((ns, local), (Ns::Bpmn, "process") | (Ns::BpmnDi, "BPMNDiagram"));
+    while let Some(next) = reader.next_child(streamed)? {
+        if let Child::Entered(index) = next {
+            if reader.node(index).is(&Ns::Bpmn, "process") {
+                if let Some(process) = b.process(&mut reader, index)? {
                     defs.processes.push(process);
                 }
+            } else {
+                defs.diagrams.push(b.diagram(&mut reader, index)?);
             }
+            continue;
+        }
+        let child = reader.node(next.index());
+        match (child.ns(), child.local()) {
             (Ns::Bpmn, "collaboration") => {
                 if let Some(collaboration) = b.collaboration(child) {
                     defs.collaborations.push(collaboration);
@@ -114,7 +124,6 @@ pub(crate) fn definitions(root: Node<'_, '_>, source: Option<&Path>) -> Result<D
                     defs.categories.push(Category { id, values, position: child.position() });
                 }
             }
-            (Ns::BpmnDi, "BPMNDiagram") => defs.diagrams.push(b.diagram(child)),
             (Ns::Bpmn, "documentation") => {}
             (Ns::Bpmn, "extensionElements") => {
                 let _ = b.extension_list(child, owner.as_deref());
@@ -122,7 +131,8 @@ pub(crate) fn definitions(root: Node<'_, '_>, source: Option<&Path>) -> Result<D
             _ => b.unsupported(child, owner.as_deref(), UnsupportedKind::BpmnElement),
         }
     }
-    defs.dialect = match root.attr_ns(&Ns::Modeler, "executionPlatform") {
+    reader.finish()?;
+    defs.dialect = match platform.as_deref() {
         Some("Camunda Cloud") => Dialect::Camunda8,
         Some("Camunda Platform") => Dialect::Camunda7,
         _ if b.saw_zeebe => Dialect::Camunda8,
@@ -309,28 +319,49 @@ impl Builder {
 
     // ----- processes -------------------------------------------------------------------------
 
-    fn process(&mut self, el: Node<'_, '_>) -> Option<Process> {
-        let id = self.id(el)?;
+    /// A process, entered: its children come one at a time from `reader`.
+    fn process(&mut self, reader: &mut Reader<'_>, index: u32) -> Result<Option<Process>, Error> {
+        let el = reader.node(index);
+        let Some(id) = self.id(el) else {
+            while reader.next_child(|_, _| false)?.is_some() {}
+            return Ok(None);
+        };
         let is_executable = self.bool_attr(el, &Ns::None, "isExecutable", false);
-        let ext = self.extensions(el, Some(&id));
+        let version_tag = el.attr_ns(&Ns::Camunda, "versionTag").map(str::to_owned);
+        self.saw_camunda |= version_tag.is_some();
         let mut process = Process {
             id: ProcessId(id),
             name: name(el),
             is_executable,
-            version_tag: ext.version_tag.or_else(|| el.attr_ns(&Ns::Camunda, "versionTag").map(str::to_owned)),
+            version_tag,
             nodes: Vec::new(),
             flows: Vec::new(),
             lanes: Vec::new(),
             data: Vec::new(),
             data_associations: Vec::new(),
             artifacts: Vec::new(),
-            documentation: documentation(el),
+            documentation: None,
             position: el.position(),
         };
-        if el.attr_ns(&Ns::Camunda, "versionTag").is_some() {
-            self.saw_camunda = true;
+        let scope = Some(process.id.to_string());
+        let (mut docs, mut ext) = (Vec::new(), None);
+        while let Some(child) = reader.next_child(|_, _| false)? {
+            let child = reader.node(child.index());
+            if child.is(&Ns::Bpmn, "documentation") {
+                docs.extend(child.trimmed_text().map(str::to_owned));
+            } else if child.is(&Ns::Bpmn, "extensionElements") {
+                // Only the first list counts, as for every other element.
+                if ext.is_none() {
+                    ext = Some(self.extension_list(child, scope.as_deref()));
+                }
+            } else {
+                self.flow_element(&mut process, child, None, scope.as_deref());
+            }
         }
-        self.flow_elements(&mut process, el, None);
+        process.documentation = (!docs.is_empty()).then(|| docs.join("\n"));
+        if let Some(tag) = ext.and_then(|ext| ext.version_tag) {
+            process.version_tag = Some(tag);
+        }
         let defaults: rustc_hash::FxHashSet<(&str, &str)> =
             process.nodes.iter().filter_map(|n| n.default_flow().map(|d| (n.id.as_str(), d.as_str()))).collect();
         let is_default: Vec<bool> =
@@ -338,48 +369,60 @@ impl Builder {
         for (flow, is_default) in process.flows.iter_mut().zip(is_default) {
             flow.is_default = is_default;
         }
-        Some(process)
+        Ok(Some(process))
     }
 
-    /// The flow elements of a process or sub-process (`parent`), in document order.
+    /// The flow elements of a sub-process (`parent`), in document order.
     fn flow_elements(&mut self, process: &mut Process, container: Node<'_, '_>, parent: Option<&NodeId>) {
         let scope = parent.map(NodeId::as_str).or(Some(process.id.as_str())).map(str::to_owned);
         for child in container.children() {
-            if *child.ns() != Ns::Bpmn {
-                self.unsupported(child, scope.as_deref(), UnsupportedKind::Extension);
-                continue;
+            self.flow_element(process, child, parent, scope.as_deref());
+        }
+    }
+
+    /// One child of a process or sub-process (`parent`); `scope` names the container in
+    /// reports of unsupported elements.
+    fn flow_element(
+        &mut self,
+        process: &mut Process,
+        child: Node<'_, '_>,
+        parent: Option<&NodeId>,
+        scope: Option<&str>,
+    ) {
+        if *child.ns() != Ns::Bpmn {
+            self.unsupported(child, scope, UnsupportedKind::Extension);
+            return;
+        }
+        match child.local() {
+            "documentation" | "extensionElements" => {}
+            // A sub-process's own details are read by `flow_node`.
+            detail if parent.is_some() && is_activity_detail(detail) => {}
+            "ioSpecification" => self.unsupported(child, scope, UnsupportedKind::BpmnElement),
+            "sequenceFlow" => {
+                if let Some(flow) = self.sequence_flow(child, parent) {
+                    process.flows.push(flow);
+                }
             }
-            match child.local() {
-                "documentation" | "extensionElements" => {}
-                // A sub-process's own details are read by `flow_node`.
-                detail if parent.is_some() && is_activity_detail(detail) => {}
-                "ioSpecification" => self.unsupported(child, scope.as_deref(), UnsupportedKind::BpmnElement),
-                "sequenceFlow" => {
-                    if let Some(flow) = self.sequence_flow(child, parent) {
-                        process.flows.push(flow);
-                    }
+            "laneSet" => {
+                let lanes = self.lanes(child);
+                process.lanes.extend(lanes);
+            }
+            "dataObject" | "dataObjectReference" | "dataStoreReference" | "property" => {
+                if let Some(data) = self.data_element(child, parent) {
+                    process.data.push(data);
                 }
-                "laneSet" => {
-                    let lanes = self.lanes(child);
-                    process.lanes.extend(lanes);
+            }
+            "textAnnotation" | "association" | "group" => {
+                if let Some(artifact) = self.artifact(child, parent) {
+                    process.artifacts.push(artifact);
                 }
-                "dataObject" | "dataObjectReference" | "dataStoreReference" | "property" => {
-                    if let Some(data) = self.data_element(child, parent) {
-                        process.data.push(data);
-                    }
-                }
-                "textAnnotation" | "association" | "group" => {
-                    if let Some(artifact) = self.artifact(child, parent) {
-                        process.artifacts.push(artifact);
-                    }
-                }
-                _ => {
-                    if let Some(node) = self.flow_node(process, child, parent) {
-                        let nested = matches!(node.kind, NodeKind::SubProcess(_)).then(|| node.id.clone());
-                        process.nodes.push(node);
-                        if let Some(sub) = nested {
-                            self.flow_elements(process, child, Some(&sub));
-                        }
+            }
+            _ => {
+                if let Some(node) = self.flow_node(process, child, parent) {
+                    let nested = matches!(node.kind, NodeKind::SubProcess(_)).then(|| node.id.clone());
+                    process.nodes.push(node);
+                    if let Some(sub) = nested {
+                        self.flow_elements(process, child, Some(&sub));
                     }
                 }
             }
@@ -1068,23 +1111,29 @@ impl Builder {
 
     // ----- diagram interchange ---------------------------------------------------------------
 
-    fn diagram(&mut self, el: Node<'_, '_>) -> Diagram {
+    /// A diagram, entered, and its plane, entered: shapes and edges come one at a time.
+    fn diagram(&mut self, reader: &mut Reader<'_>, index: u32) -> Result<Diagram, Error> {
+        let el = reader.node(index);
+        let diagram_id = el.id().map(str::to_owned);
         let mut diagram = Diagram {
-            id: el.id().map(str::to_owned),
+            id: diagram_id.clone(),
             name: name(el),
             plane: Plane { id: None, element: None },
             shapes: Vec::new(),
             edges: Vec::new(),
             position: el.position(),
         };
-        for child in el.children() {
-            if !child.is(&Ns::BpmnDi, "BPMNPlane") {
-                self.unsupported(child, el.id(), UnsupportedKind::BpmnElement);
+        let is_plane = |ns: &Ns, local: &str| *ns == Ns::BpmnDi && local == "BPMNPlane";
+        while let Some(child) = reader.next_child(is_plane)? {
+            let Child::Entered(plane) = child else {
+                self.unsupported(reader.node(child.index()), diagram_id.as_deref(), UnsupportedKind::BpmnElement);
                 continue;
-            }
-            diagram.plane =
-                Plane { id: child.id().map(str::to_owned), element: child.attr("bpmnElement").map(str::to_owned) };
-            for item in child.children() {
+            };
+            let plane = reader.node(plane);
+            let plane_id = plane.id().map(str::to_owned);
+            diagram.plane = Plane { id: plane_id.clone(), element: plane.attr("bpmnElement").map(str::to_owned) };
+            while let Some(item) = reader.next_child(|_, _| false)? {
+                let item = reader.node(item.index());
                 match (item.ns(), item.local()) {
                     (Ns::BpmnDi, "BPMNShape") => {
                         if let Some(shape) = self.shape(item) {
@@ -1096,11 +1145,11 @@ impl Builder {
                             diagram.edges.push(edge);
                         }
                     }
-                    _ => self.unsupported(item, child.id(), UnsupportedKind::BpmnElement),
+                    _ => self.unsupported(item, plane_id.as_deref(), UnsupportedKind::BpmnElement),
                 }
             }
         }
-        diagram
+        Ok(diagram)
     }
 
     fn bounds(&mut self, el: Node<'_, '_>) -> Bounds {

@@ -60,8 +60,7 @@ pub fn parse_with(text: &str, options: &ParseOptions, file: Option<&Path>) -> Re
         });
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let document = xml::read(text, options, file)?;
-    build::definitions(document.root(), file)
+    build::definitions(xml::Reader::new(text, options, file)?, file)
 }
 
 /// Reads and parses a BPMN file with the default limits.

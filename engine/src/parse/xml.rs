@@ -1,14 +1,15 @@
-//! XML text → a small namespace-resolved element tree, with positions.
+//! XML text → namespace-resolved elements with positions, one subtree at a time.
 //!
 //! This layer knows XML, not BPMN: it enforces the safety limits (size, depth, no DTD, no
 //! entities beyond XML's five), resolves every prefix to its namespace URI, and records where
-//! each element starts. Building the model from the tree is then plain pattern matching.
+//! each element starts. [`Reader`] hands the builder small element trees (one flow element, one
+//! shape) in an arena it reuses, so building the model from them is plain pattern matching and
+//! reading a large model never holds more than one of them.
 
 use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::reader::Reader;
 
 use crate::error::{Error, Location};
 use crate::model::Position;
@@ -33,7 +34,7 @@ pub(crate) enum Ns {
     Bioc,
     Color,
     Xsi,
-    /// Another namespace: its URI is `Document::owned[index]`.
+    /// Another namespace: its URI is `Document::uris[index]`.
     Other(u32),
     /// A prefix that is not declared, kept so the element can still be reported:
     /// `Document::owned[index]` holds the prefix.
@@ -107,12 +108,13 @@ pub(crate) struct Document<'a> {
     attrs: Vec<Attr>,
     /// Strings that are not spans of the input: unescaped values, joined text, unknown URIs.
     owned: Vec<String>,
-    /// The URIs of [`Ns::Other`] namespaces, as indexes into `owned`: few, searched often.
-    other_uris: Vec<u32>,
+    /// The URIs of [`Ns::Other`] namespaces: few, searched often, and never reclaimed.
+    uris: Vec<String>,
 }
 
 impl<'a> Document<'a> {
     /// The root element.
+    #[cfg(test)]
     pub fn root(&self) -> Node<'_, 'a> {
         Node { doc: self, index: 0 }
     }
@@ -169,13 +171,11 @@ impl<'a> Document<'a> {
         if let Some((known, _)) = KNOWN.iter().find(|(_, known)| *known == uri) {
             return *known;
         }
-        if let Some(&index) = self.other_uris.iter().find(|&&i| self.owned[i as usize] == uri) {
-            return Ns::Other(index);
+        if let Some(index) = self.uris.iter().position(|known| known == uri) {
+            return Ns::Other(index as u32);
         }
-        self.owned.push(uri.to_owned());
-        let index = self.owned.len() as u32 - 1;
-        self.other_uris.push(index);
-        Ns::Other(index)
+        self.uris.push(uri.to_owned());
+        Ns::Other(self.uris.len() as u32 - 1)
     }
 
     /// A prefix nobody declared, kept for messages.
@@ -256,7 +256,7 @@ impl<'d, 'a> Node<'d, 'a> {
     pub fn ns_uri(self) -> Option<&'d str> {
         match *self.ns() {
             Ns::None | Ns::Undeclared(_) => None,
-            Ns::Other(index) => self.doc.owned.get(index as usize).map(String::as_str),
+            Ns::Other(index) => self.doc.uris.get(index as usize).map(String::as_str),
             known => KNOWN.iter().find(|(ns, _)| *ns == known).map(|(_, uri)| *uri),
         }
     }
@@ -365,134 +365,350 @@ impl<'a> Locator<'a> {
     }
 }
 
-/// Parses `text` into a document, enforcing `options`' limits.
-pub(crate) fn read<'a>(
-    text: &'a str,
-    options: &ParseOptions,
-    file: Option<&std::path::Path>,
-) -> Result<Document<'a>, Error> {
-    let at = |position: Position| Location { file: file.map(Into::into), position };
-    if u32::try_from(text.len()).is_err() {
-        // Spans in the arena are 32-bit; no BPMN model comes near 4 GiB.
-        return Err(Error::TooLarge { at: at(Position::new(1, 1)), size: text.len() as u64, limit: u32::MAX.into() });
-    }
-    let mut locator = Locator::new(text);
-    let mut reader = Reader::from_str(text);
-    reader.config_mut().check_end_names = true;
-    let mut scopes = Scopes::default();
-    let mut pending: Vec<(&str, Str)> = Vec::new();
+/// What one XML event did to the tree.
+enum Step {
+    /// An element started; `empty` when it also ended (`<x/>`). `mark` is the arena before it.
+    Opened { index: u32, empty: bool, mark: Mark },
+    /// An element ended.
+    Closed,
+    /// Text, a comment, a declaration: nothing structural.
+    Other,
+    /// The end of the input.
+    Eof,
+}
 
-    // Every element starts with `<` and every attribute has an `=`: counting them (a fast
-    // SIMD scan) bounds both arenas, so they are allocated once and never copied while
-    // growing. Capacity that is never written costs address space, not memory.
-    let bytes = text.as_bytes();
-    let mut doc = Document {
-        text,
-        elements: Vec::with_capacity(memchr::memchr_iter(b'<', bytes).count()),
-        attrs: Vec::with_capacity(memchr::memchr_iter(b'=', bytes).count()),
-        owned: Vec::new(),
-        other_uris: Vec::new(),
-    };
-    let mut stack: Vec<Open> = Vec::new();
-    let mut closed_root = false;
-    loop {
-        let start = reader.buffer_position();
-        let event = match reader.read_event() {
+/// The arena's lengths at some point, to give back everything added after it.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    elements: usize,
+    attrs: usize,
+    owned: usize,
+}
+
+/// A child handed out by [`Reader::next_child`], by index (see [`Reader::node`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Child {
+    /// The whole subtree is in the arena, until the next call to `next_child`.
+    Whole(u32),
+    /// Only the element itself (name, attributes) is read: its children come one by one from
+    /// the following calls to `next_child`, until one returns `None`.
+    Entered(u32),
+}
+
+impl Child {
+    pub fn index(self) -> u32 {
+        match self {
+            Child::Whole(index) | Child::Entered(index) => index,
+        }
+    }
+}
+
+/// Reads a document one subtree at a time, enforcing the limits of [`ParseOptions`].
+///
+/// The builder *enters* the few elements with many children (a process, a diagram's plane)
+/// and takes each of their children as a whole subtree, which the next call gives back. The
+/// arena therefore only ever holds the entered elements and one child: a large model is read
+/// through a few kilobytes that stay in the cache, instead of a tree of many megabytes that
+/// must be written, faulted in and read back.
+pub(crate) struct Reader<'a> {
+    doc: Document<'a>,
+    xml: quick_xml::Reader<&'a [u8]>,
+    locator: Locator<'a>,
+    scopes: Scopes<'a>,
+    pending: Vec<(&'a str, Str)>,
+    /// Elements started and not yet ended.
+    stack: Vec<Open>,
+    /// How many elements at the bottom of `stack` are entered.
+    entered: usize,
+    /// The last entered element was empty (`<x/>`), so it has no children to hand out.
+    entered_empty: bool,
+    /// The arena before the last whole child handed out: its room is reclaimed on the next call.
+    reclaim: Option<Mark>,
+    closed_root: bool,
+    max_depth: usize,
+    file: Option<&'a std::path::Path>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(text: &'a str, options: &ParseOptions, file: Option<&'a std::path::Path>) -> Result<Self, Error> {
+        if u32::try_from(text.len()).is_err() {
+            // Spans in the arena are 32-bit; no BPMN model comes near 4 GiB.
+            return Err(Error::TooLarge {
+                at: Location { file: file.map(Into::into), position: Position::new(1, 1) },
+                size: text.len() as u64,
+                limit: u32::MAX.into(),
+            });
+        }
+        let mut xml = quick_xml::Reader::from_str(text);
+        xml.config_mut().check_end_names = true;
+        Ok(Reader {
+            doc: Document { text, elements: Vec::new(), attrs: Vec::new(), owned: Vec::new(), uris: Vec::new() },
+            xml,
+            locator: Locator::new(text),
+            scopes: Scopes::default(),
+            pending: Vec::new(),
+            stack: Vec::new(),
+            entered: 0,
+            entered_empty: false,
+            reclaim: None,
+            closed_root: false,
+            max_depth: options.max_depth,
+            file,
+        })
+    }
+
+    /// A handle on an element the reader holds: the entered ones, and the last whole child.
+    pub fn node(&self, index: u32) -> Node<'_, 'a> {
+        Node { doc: &self.doc, index }
+    }
+
+    fn at(&self, position: Position) -> Location {
+        Location { file: self.file.map(Into::into), position }
+    }
+
+    /// The location of a byte offset.
+    fn located(&mut self, offset: u64) -> Location {
+        let position = self.locator.locate(offset);
+        self.at(position)
+    }
+
+    /// Reads up to the root element and enters it; it is element 0.
+    pub fn root(&mut self) -> Result<Node<'_, 'a>, Error> {
+        loop {
+            match self.step()? {
+                Step::Opened { index, empty, .. } => {
+                    self.enter(index, empty);
+                    return Ok(self.node(index));
+                }
+                Step::Closed | Step::Other => {}
+                Step::Eof => {
+                    let end = self.locator.locate(self.doc.text.len() as u64);
+                    return Err(Error::Malformed {
+                        at: self.at(end),
+                        message: "the document has no root element".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The next child of the innermost entered element, or `None` when that element ends (it is
+    /// then left). `enter` picks, from a child's namespace and local name, whether to enter it
+    /// or read it whole.
+    pub fn next_child(&mut self, enter: impl Fn(&Ns, &str) -> bool) -> Result<Option<Child>, Error> {
+        if let Some(mark) = self.reclaim.take() {
+            self.doc.elements.truncate(mark.elements);
+            self.doc.attrs.truncate(mark.attrs);
+            self.doc.owned.truncate(mark.owned);
+            // The parent's child list named the reclaimed element: it lists no child now.
+            if let Some(parent) = self.stack.last_mut() {
+                self.doc.elements[parent.index as usize].first_child = NONE;
+                parent.last_child = NONE;
+            }
+        }
+        if self.entered_empty {
+            self.entered_empty = false;
+            self.leave();
+            return Ok(None);
+        }
+        let depth = self.entered;
+        loop {
+            match self.step()? {
+                Step::Opened { index, empty, mark } if self.stack.len() == depth + usize::from(!empty) => {
+                    let element = &self.doc.elements[index as usize];
+                    if enter(&element.ns, self.doc.str(element.local)) {
+                        self.enter(index, empty);
+                        return Ok(Some(Child::Entered(index)));
+                    }
+                    if !empty {
+                        self.skip_to_depth(depth)?;
+                    }
+                    self.reclaim = Some(mark);
+                    return Ok(Some(Child::Whole(index)));
+                }
+                Step::Closed if self.stack.len() < depth => {
+                    self.entered -= 1;
+                    return Ok(None);
+                }
+                Step::Opened { .. } | Step::Closed | Step::Other => {}
+                Step::Eof => return Err(self.unclosed()),
+            }
+        }
+    }
+
+    /// Reads the rest of the document after the root element ended, and hands back the whole
+    /// tree the reader still holds (all of it when every element was entered).
+    pub fn finish(mut self) -> Result<Document<'a>, Error> {
+        while self.entered > 0 {
+            while self.next_child(|_, _| false)?.is_some() {}
+        }
+        loop {
+            match self.step()? {
+                Step::Eof => return Ok(self.doc),
+                Step::Opened { .. } | Step::Closed | Step::Other => {}
+            }
+        }
+    }
+
+    fn enter(&mut self, index: u32, empty: bool) {
+        if empty {
+            // An empty element is never on the stack; it stands there until it is left.
+            self.stack.push(Open { index, last_child: NONE, bindings: self.scopes.bindings.len() });
+            self.entered_empty = true;
+        }
+        self.entered += 1;
+    }
+
+    fn leave(&mut self) {
+        self.stack.pop();
+        self.entered -= 1;
+    }
+
+    /// Reads on until the stack is back at `depth`: the rest of a whole child.
+    fn skip_to_depth(&mut self, depth: usize) -> Result<(), Error> {
+        while self.stack.len() > depth {
+            if let Step::Eof = self.step()? {
+                return Err(self.unclosed());
+            }
+        }
+        Ok(())
+    }
+
+    fn unclosed(&mut self) -> Error {
+        let end = self.locator.locate(self.doc.text.len() as u64);
+        match self.stack.last() {
+            Some(open) => {
+                let open = self.doc.elements[open.index as usize];
+                Error::Malformed {
+                    at: self.at(end),
+                    message: format!(
+                        "the document ends before `</{}>` closes the element opened at {}",
+                        self.doc.str(open.qname),
+                        open.position
+                    ),
+                }
+            }
+            None => Error::Malformed { at: self.at(end), message: "the document ends unexpectedly".into() },
+        }
+    }
+
+    /// Adds the element `e` starts to the arena.
+    fn opened(&mut self, e: &BytesStart<'_>, start: u64, empty: bool) -> Result<Step, Error> {
+        let mark = Mark { elements: self.doc.elements.len(), attrs: self.doc.attrs.len(), owned: self.doc.owned.len() };
+        let bindings = self.scopes.bindings.len();
+        let position = self.locator.locate(start);
+        let file = self.file;
+        let at = |position| Location { file: file.map(Into::into), position };
+        let index = open(
+            &mut self.doc,
+            &mut self.stack,
+            &mut self.scopes,
+            &mut self.pending,
+            e,
+            position,
+            &at,
+            self.max_depth,
+        )?;
+        if empty {
+            self.scopes.bindings.truncate(bindings);
+            self.closed_root |= self.stack.is_empty();
+        } else {
+            self.stack.push(Open { index, last_child: NONE, bindings });
+        }
+        Ok(Step::Opened { index, empty, mark })
+    }
+
+    /// Reads one event into the arena.
+    fn step(&mut self) -> Result<Step, Error> {
+        let start = self.xml.buffer_position();
+        let event = match self.xml.read_event() {
             Ok(event) => event,
             Err(err) => {
-                let position = locator.locate(reader.error_position());
-                return Err(xml_error(err, at(position)));
+                let position = self.locator.locate(self.xml.error_position());
+                return Err(xml_error(err, self.at(position)));
             }
         };
-        match event {
-            Event::Start(_) | Event::Empty(_) if closed_root => {
+        Ok(match event {
+            Event::Start(_) | Event::Empty(_) if self.closed_root => {
                 return Err(Error::Malformed {
-                    at: at(locator.locate(start)),
+                    at: self.located(start),
                     message: "a second root element; a document has exactly one".into(),
                 });
             }
-            Event::Start(e) => {
-                let bindings = scopes.bindings.len();
-                let position = locator.locate(start);
-                let index = open(&mut doc, &mut stack, &mut scopes, &mut pending, &e, position, &at, options)?;
-                stack.push(Open { index, last_child: NONE, bindings });
-            }
-            Event::Empty(e) => {
-                let bindings = scopes.bindings.len();
-                let position = locator.locate(start);
-                open(&mut doc, &mut stack, &mut scopes, &mut pending, &e, position, &at, options)?;
-                scopes.bindings.truncate(bindings);
-                closed_root |= stack.is_empty();
-            }
+            Event::Start(e) => self.opened(&e, start, false)?,
+            Event::Empty(e) => self.opened(&e, start, true)?,
             Event::End(_) => {
                 // check_end_names guarantees a matching open element.
-                if let Some(open) = stack.pop() {
-                    scopes.bindings.truncate(open.bindings);
+                if let Some(open) = self.stack.pop() {
+                    self.scopes.bindings.truncate(open.bindings);
                 }
-                closed_root |= stack.is_empty();
+                self.closed_root |= self.stack.is_empty();
+                Step::Closed
             }
             Event::Text(t) => {
                 let content = t.xml10_content();
-                match stack.last() {
-                    Some(open) => doc.push_text(open.index, &content, false),
+                match self.stack.last() {
+                    Some(open) => self.doc.push_text(open.index, &content, false),
                     None if content.trim().is_empty() => {}
                     None => {
                         return Err(Error::Malformed {
-                            at: at(locator.locate(start)),
+                            at: self.located(start),
                             message: "text outside the root element".into(),
                         });
                     }
                 }
+                Step::Other
             }
             Event::CData(c) => {
-                if let Some(open) = stack.last() {
-                    doc.push_text(open.index, &c.xml10_content(), false);
+                if let Some(open) = self.stack.last() {
+                    self.doc.push_text(open.index, &c.xml10_content(), false);
                 }
+                Step::Other
             }
             Event::GeneralRef(r) => {
-                let position = locator.locate(start);
-                let resolved = resolve_reference(&r, &at(position))?;
-                if let Some(open) = stack.last() {
-                    doc.push_text(open.index, &resolved, true);
+                let position = self.locator.locate(start);
+                let resolved = resolve_reference(&r, &self.at(position))?;
+                if let Some(open) = self.stack.last() {
+                    self.doc.push_text(open.index, &resolved, true);
                 }
+                Step::Other
             }
-            Event::DocType(_) => return Err(Error::Doctype { at: at(locator.locate(start)) }),
+            Event::DocType(_) => return Err(Error::Doctype { at: self.located(start) }),
             Event::Decl(decl) => {
                 if let Some(Ok(encoding)) = decl.encoding() {
                     let name = encoding.to_ascii_lowercase();
                     // The text is already UTF-8; a declaration of ASCII (a subset) or of any other
                     // encoding is harmless as long as every character is ASCII.
-                    let compatible = matches!(name.as_str(), "utf-8" | "utf8") || text.is_ascii();
+                    let compatible = matches!(name.as_str(), "utf-8" | "utf8") || self.doc.text.is_ascii();
                     if !compatible {
                         return Err(Error::Encoding {
-                            at: at(locator.locate(start)),
+                            at: self.located(start),
                             detail: format!("the declaration says encoding=\"{encoding}\""),
                         });
                     }
                 }
+                Step::Other
             }
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => break,
+            Event::Comment(_) | Event::PI(_) => Step::Other,
+            Event::Eof => Step::Eof,
+        })
+    }
+}
+
+/// Reads a whole document into one tree (every element entered), for callers that want to
+/// walk it freely.
+#[cfg(test)]
+pub(crate) fn read<'a>(text: &'a str, options: &ParseOptions) -> Result<Document<'a>, Error> {
+    let mut reader = Reader::new(text, options, None)?;
+    reader.root()?;
+    let mut open = 1;
+    while open > 0 {
+        match reader.next_child(|_, _| true)? {
+            Some(_) => open += 1,
+            None => open -= 1,
         }
     }
-    if let Some(open) = stack.last() {
-        let open = doc.elements[open.index as usize];
-        return Err(Error::Malformed {
-            at: at(locator.locate(text.len() as u64)),
-            message: format!(
-                "the document ends before `</{}>` closes the element opened at {}",
-                doc.str(open.qname),
-                open.position
-            ),
-        });
-    }
-    if doc.elements.is_empty() {
-        return Err(Error::Malformed {
-            at: at(locator.locate(text.len() as u64)),
-            message: "the document has no root element".into(),
-        });
-    }
-    Ok(doc)
+    reader.finish()
 }
 
 /// Appends the element that `start` opens as the last child of the innermost open element,
@@ -506,13 +722,13 @@ fn open<'a, F>(
     start: &BytesStart<'_>,
     position: Position,
     at: &F,
-    options: &ParseOptions,
+    max_depth: usize,
 ) -> Result<u32, Error>
 where
     F: Fn(Position) -> Location,
 {
-    if stack.len() >= options.max_depth {
-        return Err(Error::TooDeep { at: at(position), limit: options.max_depth });
+    if stack.len() >= max_depth {
+        return Err(Error::TooDeep { at: at(position), limit: max_depth });
     }
     let not_in_input = || Error::Malformed { at: at(position), message: "a name is not part of the document".into() };
     // Declarations may follow the attributes that use them, so attributes wait in `pending`
@@ -616,7 +832,7 @@ mod tests {
     use super::*;
 
     fn doc(text: &str) -> Document<'_> {
-        read(text, &ParseOptions::default(), None).expect("well-formed")
+        read(text, &ParseOptions::default()).expect("well-formed")
     }
 
     #[test]
@@ -664,9 +880,48 @@ mod tests {
         // A nested redeclaration holds for that element's subtree only.
         assert_eq!((x.ns_uri(), y.ns_uri(), *z.ns()), (Some("urn:inner"), Some("urn:inner"), Ns::Bpmn));
         // `xml:` needs no declaration.
-        assert!(matches!(z.attrs()[0].ns, Ns::Other(i) if d.owned[i as usize] == XML_NS));
+        assert!(matches!(z.attrs()[0].ns, Ns::Other(i) if d.uris[i as usize] == XML_NS));
         let [plain, none]: [Node<'_, '_>; 2] = z.children().collect::<Vec<_>>().try_into().ok().unwrap();
         assert_eq!((plain.ns_uri(), *none.ns()), (Some("urn:default"), Ns::None));
+    }
+
+    #[test]
+    fn entered_elements_hand_out_whole_children_one_at_a_time() {
+        let text = "<r><p><a x='1'><b/></a><c/><q/></p><d>text</d></r>";
+        let mut reader = Reader::new(text, &ParseOptions::default(), None).unwrap();
+        reader.root().unwrap();
+        let enter = |_: &Ns, local: &str| local == "p" || local == "q";
+        let Some(Child::Entered(p)) = reader.next_child(enter).unwrap() else { panic!("p is entered") };
+        assert_eq!(reader.node(p).local(), "p");
+        let (mut seen, mut largest) = (Vec::new(), 0);
+        while let Some(child) = reader.next_child(enter).unwrap() {
+            let node = reader.node(child.index());
+            seen.push((node.local().to_owned(), node.children().count(), matches!(child, Child::Entered(_))));
+            largest = largest.max(reader.doc.elements.len());
+            if let Child::Entered(_) = child {
+                // `<q/>` is empty: entering it yields no child, and leaves it.
+                assert!(reader.next_child(enter).unwrap().is_none());
+            }
+        }
+        assert_eq!(seen, [("a".into(), 1, false), ("c".into(), 0, false), ("q".into(), 0, true)]);
+        // The root, `p`, and one child's subtree: the arena never holds more.
+        assert_eq!(largest, 4);
+        let Some(Child::Whole(d)) = reader.next_child(enter).unwrap() else { panic!("d is whole") };
+        assert_eq!(reader.node(d).text(), "text");
+        assert!(reader.next_child(enter).unwrap().is_none());
+        reader.finish().unwrap();
+    }
+
+    #[test]
+    fn an_element_left_open_inside_an_entered_one_is_an_error() {
+        let mut reader = Reader::new("<r>\n<p><a>", &ParseOptions::default(), None).unwrap();
+        reader.root().unwrap();
+        let Err(Error::Malformed { at, message }) =
+            reader.next_child(|_, local| local == "p").and_then(|_| reader.next_child(|_, _| false))
+        else {
+            panic!("an unclosed element is malformed")
+        };
+        assert_eq!((at.position.line, message.contains("`</a>`")), (2, true), "{message}");
     }
 
     #[test]
