@@ -284,6 +284,8 @@ struct Graph<'p> {
     nodes: &'p [FlowNode],
     /// Node id → index; with duplicate ids, the last node wins (the duplicate is an error).
     by_id: HashMap<&'p str, usize>,
+    /// Each flow's source and target node, by index, when they are nodes of the process.
+    ends: Vec<(Option<usize>, Option<usize>)>,
     ins: Adjacency<'p>,
     outs: Adjacency<'p>,
 }
@@ -303,7 +305,7 @@ impl<'p> Graph<'p> {
         let flows = &process.flows;
         let outs = Adjacency::new(nodes.len(), flows.iter().zip(&ends).filter_map(|(f, (s, _))| s.map(|s| (s, f))));
         let ins = Adjacency::new(nodes.len(), flows.iter().zip(&ends).filter_map(|(f, (_, t))| t.map(|t| (t, f))));
-        Graph { nodes, by_id, ins, outs }
+        Graph { nodes, by_id, ends, ins, outs }
     }
 
     fn get(&self, id: &str) -> Option<&'p FlowNode> {
@@ -351,12 +353,16 @@ impl<'p> Adjacency<'p> {
 /// An id of the document: what it names, and whether a diagram draws it.
 struct Known<'a> {
     named: Named<'a>,
+    /// A flow node or sequence flow of a process: one that must be drawn.
+    flow_element: bool,
     drawn: bool,
 }
 
 struct Validator<'a> {
     defs: &'a Definitions,
     ids: HashMap<&'a str, Known<'a>>,
+    /// How many distinct ids name flow nodes and sequence flows.
+    flow_elements: usize,
     /// Ids used twice: (id, the later element, the first one), in document-walk order.
     duplicates: Vec<(&'a str, Named<'a>, Named<'a>)>,
     unsupported_flow_elements: HashSet<&'a str>,
@@ -365,103 +371,106 @@ struct Validator<'a> {
 
 impl<'a> Validator<'a> {
     fn new(defs: &'a Definitions) -> Self {
-        let mut ordered: Vec<(&'a str, Named<'a>)> = Vec::new();
-        let mut add = |id: &'a str, kind: &'a str, position: Position| ordered.push((id, Named { kind, position }));
+        let capacity = defs.processes.iter().map(|p| p.nodes.len() + p.flows.len()).sum::<usize>()
+            + defs.diagrams.iter().map(|d| d.shapes.len() + d.edges.len()).sum::<usize>();
+        let mut ids: HashMap<&str, Known<'_>> = HashMap::with_capacity_and_hasher(capacity, Default::default());
+        let mut duplicates = Vec::new();
+        let mut flow_elements = 0;
+        // One pass builds the id table and finds the duplicates (in document-walk order).
+        let mut add_id = |id: &'a str, kind: &'a str, position: Position, flow_element: bool| {
+            let named = Named { kind, position };
+            match ids.entry(id) {
+                Entry::Occupied(first) => duplicates.push((id, named, first.get().named)),
+                Entry::Vacant(slot) => {
+                    slot.insert(Known { named, flow_element, drawn: false });
+                    flow_elements += usize::from(flow_element);
+                }
+            }
+        };
         for p in &defs.processes {
-            add(p.id.as_str(), "process", p.position);
+            add_id(p.id.as_str(), "process", p.position, false);
             for n in &p.nodes {
-                add(n.id.as_str(), n.element_name(), n.position);
+                add_id(n.id.as_str(), n.element_name(), n.position, true);
                 if let NodeKind::Event(e) = &n.kind {
                     for d in &e.definitions {
                         if let Some(id) = &d.id {
-                            add(id, d.trigger.element_name(), d.position);
+                            add_id(id, d.trigger.element_name(), d.position, false);
                         }
                     }
                 }
             }
             for f in &p.flows {
-                add(f.id.as_str(), "sequenceFlow", f.position);
+                add_id(f.id.as_str(), "sequenceFlow", f.position, true);
             }
-            lane_ids(&p.lanes, &mut add);
+            lane_ids(&p.lanes, &mut |id, kind, position| add_id(id, kind, position, false));
             for d in &p.data {
-                add(&d.id, "data element", d.position);
+                add_id(&d.id, "data element", d.position, false);
             }
             for d in &p.data_associations {
-                add(&d.id, "data association", d.position);
+                add_id(&d.id, "data association", d.position, false);
             }
             for a in &p.artifacts {
-                add(&a.id, "artifact", a.position);
+                add_id(&a.id, "artifact", a.position, false);
             }
         }
         for c in &defs.collaborations {
-            add(&c.id, "collaboration", c.position);
+            add_id(&c.id, "collaboration", c.position, false);
             for x in &c.participants {
-                add(&x.id, "participant", x.position);
+                add_id(&x.id, "participant", x.position, false);
             }
             for m in &c.message_flows {
-                add(&m.id, "messageFlow", m.position);
+                add_id(&m.id, "messageFlow", m.position, false);
             }
             for a in &c.artifacts {
-                add(&a.id, "artifact", a.position);
+                add_id(&a.id, "artifact", a.position, false);
             }
         }
         for m in &defs.messages {
-            add(m.id.as_str(), "message", m.position);
+            add_id(m.id.as_str(), "message", m.position, false);
         }
         for s in &defs.signals {
-            add(s.id.as_str(), "signal", s.position);
+            add_id(s.id.as_str(), "signal", s.position, false);
         }
         for e in &defs.errors {
-            add(e.id.as_str(), "error", e.position);
+            add_id(e.id.as_str(), "error", e.position, false);
         }
         for e in &defs.escalations {
-            add(e.id.as_str(), "escalation", e.position);
+            add_id(e.id.as_str(), "escalation", e.position, false);
         }
         for d in &defs.data_stores {
-            add(&d.id, "dataStore", d.position);
+            add_id(&d.id, "dataStore", d.position, false);
         }
         for c in &defs.categories {
-            add(&c.id, "category", c.position);
+            add_id(&c.id, "category", c.position, false);
             for (value, _) in &c.values {
-                add(value, "categoryValue", c.position);
+                add_id(value, "categoryValue", c.position, false);
             }
         }
         for u in &defs.unsupported {
             if let Some(id) = &u.id {
-                add(id, &u.element, u.position);
+                add_id(id, &u.element, u.position, false);
             }
         }
         for d in &defs.diagrams {
             if let Some(id) = &d.id {
-                add(id, "BPMNDiagram", d.position);
+                add_id(id, "BPMNDiagram", d.position, false);
             }
             if let Some(id) = &d.plane.id {
-                add(id, "BPMNPlane", d.position);
+                add_id(id, "BPMNPlane", d.position, false);
             }
             for s in &d.shapes {
                 if let Some(id) = &s.id {
-                    add(id, "BPMNShape", s.position);
+                    add_id(id, "BPMNShape", s.position, false);
                 }
             }
             for e in &d.edges {
                 if let Some(id) = &e.id {
-                    add(id, "BPMNEdge", e.position);
+                    add_id(id, "BPMNEdge", e.position, false);
                 }
             }
         }
         if let Some(id) = &defs.id {
-            add(id, "definitions", Position::new(1, 1));
-        }
-        // One pass builds the id table and finds the duplicates (in document-walk order).
-        let mut ids: HashMap<&str, Known<'_>> = HashMap::with_capacity_and_hasher(ordered.len(), Default::default());
-        let mut duplicates = Vec::new();
-        for &(id, named) in &ordered {
-            match ids.entry(id) {
-                Entry::Occupied(first) => duplicates.push((id, named, first.get().named)),
-                Entry::Vacant(slot) => {
-                    slot.insert(Known { named, drawn: false });
-                }
-            }
+            add_id(id, "definitions", Position::new(1, 1), false);
         }
         let unsupported_flow_elements = defs
             .unsupported
@@ -469,7 +478,7 @@ impl<'a> Validator<'a> {
             .filter(|u| u.kind == UnsupportedKind::FlowElement)
             .filter_map(|u| u.id.as_deref())
             .collect();
-        Validator { defs, ids, duplicates, unsupported_flow_elements, problems: Vec::new() }
+        Validator { defs, ids, flow_elements, duplicates, unsupported_flow_elements, problems: Vec::new() }
     }
 
     fn report(
@@ -547,8 +556,8 @@ impl<'a> Validator<'a> {
         let nodes = Graph::new(process);
         let run_severity = if process.is_executable { Severity::Error } else { Severity::Warning };
 
-        for flow in &process.flows {
-            self.flow(process, flow, &nodes, run_severity);
+        for (flow, ends) in process.flows.iter().zip(&nodes.ends) {
+            self.flow(process, flow, *ends, &nodes, run_severity);
         }
 
         for node in &process.nodes {
@@ -633,13 +642,20 @@ impl<'a> Validator<'a> {
         self.artifacts(&process.artifacts);
     }
 
-    fn flow(&mut self, process: &Process, flow: &SequenceFlow, nodes: &Graph<'_>, run_severity: Severity) {
+    fn flow(
+        &mut self,
+        process: &Process,
+        flow: &SequenceFlow,
+        (source, target): (Option<usize>, Option<usize>),
+        nodes: &Graph<'_>,
+        run_severity: Severity,
+    ) {
         let mut ends = Vec::new();
-        for (end, id) in [("source", &flow.source), ("target", &flow.target)] {
+        for (end, id, found) in [("source", &flow.source, source), ("target", &flow.target, target)] {
             if id.as_str().is_empty() {
                 continue; // reported as a missing attribute
             }
-            match nodes.get(id.as_str()) {
+            match found.map(|index| &nodes.nodes[index]) {
                 Some(node) => ends.push(node),
                 None if self.unsupported_flow_elements.contains(id.as_str()) => {
                     let element = self.ids.get(id.as_str()).map_or("element", |k| k.named.kind);
@@ -1340,6 +1356,7 @@ impl<'a> Validator<'a> {
 
     fn diagrams(&mut self) {
         let defs = self.defs;
+        let mut drawn_flow_elements = 0;
         for diagram in &defs.diagrams {
             for (element, position) in diagram
                 .shapes
@@ -1348,7 +1365,10 @@ impl<'a> Validator<'a> {
                 .chain(diagram.edges.iter().map(|e| (&e.element, e.position)))
             {
                 match self.ids.get_mut(element.as_str()) {
-                    Some(known) => known.drawn = true,
+                    Some(known) => {
+                        drawn_flow_elements += usize::from(known.flow_element && !known.drawn);
+                        known.drawn = true;
+                    }
                     None => self.warning(
                         Code::DiUnknownElement,
                         Some(element),
@@ -1370,6 +1390,9 @@ impl<'a> Validator<'a> {
                 );
             }
             return;
+        }
+        if drawn_flow_elements == self.flow_elements {
+            return; // every flow node and sequence flow is drawn
         }
         for process in &defs.processes {
             let missing: Vec<(&str, Position)> = process

@@ -69,11 +69,11 @@ impl Str {
     const EMPTY: Str = Str::Span { start: 0, len: 0 };
 }
 
-/// One attribute, its prefix resolved.
+/// One attribute, its prefix resolved. Names are always spans of the input.
 #[derive(Debug, Clone, Copy)]
-struct Attr {
+struct Attr<'a> {
     ns: Ns,
-    local: Str,
+    local: &'a str,
     value: Str,
 }
 
@@ -82,11 +82,11 @@ const NONE: u32 = 0;
 
 /// One element, stored in its [`Document`]'s arena; links are indexes into it.
 #[derive(Debug, Clone, Copy)]
-struct Element {
+struct Element<'a> {
     ns: Ns,
     /// The qualified name as written (`bpmn:task`), for messages.
-    qname: Str,
-    local: Str,
+    qname: &'a str,
+    local: &'a str,
     /// Its attributes: `attrs[attrs.0..attrs.1]` of the document.
     attrs: (u32, u32),
     first_child: u32,
@@ -104,8 +104,8 @@ struct Element {
 #[derive(Debug)]
 pub(crate) struct Document<'a> {
     text: &'a str,
-    elements: Vec<Element>,
-    attrs: Vec<Attr>,
+    elements: Vec<Element<'a>>,
+    attrs: Vec<Attr<'a>>,
     /// Strings that are not spans of the input: unescaped values, joined text, unknown URIs.
     owned: Vec<String>,
     /// The URIs of [`Ns::Other`] namespaces: few, searched often, and never reclaimed.
@@ -244,7 +244,7 @@ pub(crate) struct Node<'d, 'a> {
 }
 
 impl<'d, 'a> Node<'d, 'a> {
-    fn element(self) -> &'d Element {
+    fn element(self) -> &'d Element<'a> {
         &self.doc.elements[self.index as usize]
     }
 
@@ -262,11 +262,11 @@ impl<'d, 'a> Node<'d, 'a> {
     }
 
     pub fn local(self) -> &'d str {
-        self.doc.str(self.element().local)
+        self.element().local
     }
 
     pub fn qname(self) -> &'d str {
-        self.doc.str(self.element().qname)
+        self.element().qname
     }
 
     pub fn text(self) -> &'d str {
@@ -277,7 +277,7 @@ impl<'d, 'a> Node<'d, 'a> {
         self.element().position
     }
 
-    fn attrs(self) -> &'d [Attr] {
+    fn attrs(self) -> &'d [Attr<'a>] {
         let (start, end) = self.element().attrs;
         &self.doc.attrs[start as usize..end as usize]
     }
@@ -294,7 +294,7 @@ impl<'d, 'a> Node<'d, 'a> {
     /// A namespaced attribute's value.
     pub fn attr_ns(self, ns: &Ns, local: &str) -> Option<&'d str> {
         let doc = self.doc;
-        self.attrs().iter().find(|a| a.ns == *ns && doc.str(a.local) == local).map(|a| doc.str(a.value))
+        self.attrs().iter().find(|a| a.ns == *ns && a.local == local).map(|a| doc.str(a.value))
     }
 
     /// Whether any attribute is in namespace `ns`.
@@ -335,13 +335,15 @@ impl<'d, 'a> Node<'d, 'a> {
 /// megabyte-long single line.
 pub(crate) struct Locator<'a> {
     text: &'a [u8],
+    /// An ASCII text has one byte per character, so columns need no counting.
+    ascii: bool,
     offset: usize,
     position: Position,
 }
 
 impl<'a> Locator<'a> {
     pub fn new(text: &'a str) -> Self {
-        Self { text: text.as_bytes(), offset: 0, position: Position::new(1, 1) }
+        Self { text: text.as_bytes(), ascii: text.is_ascii(), offset: 0, position: Position::new(1, 1) }
     }
 
     pub fn locate(&mut self, offset: u64) -> Position {
@@ -352,7 +354,10 @@ impl<'a> Locator<'a> {
         }
         let skipped = &self.text[self.offset..target];
         // Columns count characters, not bytes: a UTF-8 continuation byte starts no character.
-        let characters = |bytes: &[u8]| bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32;
+        let ascii = self.ascii;
+        let characters = |bytes: &[u8]| {
+            if ascii { bytes.len() as u32 } else { bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32 }
+        };
         match memchr::memrchr(b'\n', skipped) {
             Some(last) => {
                 self.position.line += memchr::memchr_iter(b'\n', skipped).count() as u32;
@@ -516,7 +521,7 @@ impl<'a> Reader<'a> {
             match self.step()? {
                 Step::Opened { index, empty, mark } if self.stack.len() == depth + usize::from(!empty) => {
                     let element = &self.doc.elements[index as usize];
-                    if enter(&element.ns, self.doc.str(element.local)) {
+                    if enter(&element.ns, element.local) {
                         self.enter(index, empty);
                         return Ok(Some(Child::Entered(index)));
                     }
@@ -583,8 +588,7 @@ impl<'a> Reader<'a> {
                     at: self.at(end),
                     message: format!(
                         "the document ends before `</{}>` closes the element opened at {}",
-                        self.doc.str(open.qname),
-                        open.position
+                        open.qname, open.position
                     ),
                 }
             }
@@ -739,7 +743,8 @@ where
         // Fast path for the common case: a value without references or line breaks is its own
         // normalized form, and a span of the input.
         let raw: &str = &attr.value;
-        let value = if raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+        let needs_work = memchr::memchr3(b'&', b'\n', b'\r', raw.as_bytes()).is_some() || raw.contains('\t');
+        let value = if needs_work {
             let normalized =
                 attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
             doc.intern(&normalized)
@@ -759,16 +764,15 @@ where
     let first_attr = doc.attrs.len() as u32;
     for &(key, value) in pending.iter() {
         let (ns, local_from) = scopes.resolve(doc, key, true);
-        let local = doc.intern(&key[local_from..]);
-        doc.attrs.push(Attr { ns, local, value });
+        doc.attrs.push(Attr { ns, local: &key[local_from..], value });
     }
     let qname = doc.input(start.name().as_ref()).ok_or_else(not_in_input)?;
     let (ns, local_from) = scopes.resolve(doc, qname, false);
     let index = doc.elements.len() as u32;
     let element = Element {
         ns,
-        qname: doc.intern(qname),
-        local: doc.intern(&qname[local_from..]),
+        qname,
+        local: &qname[local_from..],
         attrs: (first_attr, doc.attrs.len() as u32),
         first_child: NONE,
         next_sibling: NONE,
