@@ -149,7 +149,7 @@ impl<'a> Document<'a> {
     fn push_text(&mut self, element: u32, content: &str, keep_blank: bool) {
         let current = self.elements[element as usize].text;
         let text = match current {
-            Str::Span { len: 0, .. } if !keep_blank && content.trim().is_empty() => return,
+            Str::Span { len: 0, .. } if !keep_blank && is_blank(content) => return,
             Str::Span { len: 0, .. } => self.intern(content),
             Str::Owned(index) => {
                 self.owned[index as usize].push_str(content);
@@ -189,6 +189,11 @@ impl<'a> Document<'a> {
         let start = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
         self.text.get(start..start.wrapping_add(part.len())).filter(|slice| std::ptr::eq(slice.as_ptr(), part.as_ptr()))
     }
+}
+
+/// Whether `text` is only XML whitespace (space, tab, line feed, carriage return).
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// The XML namespace, bound to the `xml` prefix without a declaration.
@@ -358,9 +363,13 @@ impl<'a> Locator<'a> {
         let characters = |bytes: &[u8]| {
             if ascii { bytes.len() as u32 } else { bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32 }
         };
-        match memchr::memrchr(b'\n', skipped) {
+        let (mut lines, mut last) = (0, None);
+        for newline in memchr::memchr_iter(b'\n', skipped) {
+            (lines, last) = (lines + 1, Some(newline));
+        }
+        match last {
             Some(last) => {
-                self.position.line += memchr::memchr_iter(b'\n', skipped).count() as u32;
+                self.position.line += lines;
                 self.position.column = 1 + characters(&skipped[last + 1..]);
             }
             None => self.position.column += characters(skipped),
@@ -653,7 +662,7 @@ impl<'a> Reader<'a> {
                 let content = t.xml10_content();
                 match self.stack.last() {
                     Some(open) => self.doc.push_text(open.index, &content, false),
-                    None if content.trim().is_empty() => {}
+                    None if is_blank(&content) => {}
                     None => {
                         return Err(Error::Malformed {
                             at: self.located(start),
@@ -743,7 +752,8 @@ where
         // Fast path for the common case: a value without references or line breaks is its own
         // normalized form, and a span of the input.
         let raw: &str = &attr.value;
-        let needs_work = memchr::memchr3(b'&', b'\n', b'\r', raw.as_bytes()).is_some() || raw.contains('\t');
+        // (Values are short: a plain loop beats setting up a SIMD search.)
+        let needs_work = raw.bytes().any(|b| b == b'&' || (b'\t'..=b'\r').contains(&b));
         let value = if needs_work {
             let normalized =
                 attr.normalized_value(XmlVersion::Implicit1_0).map_err(|err| escape_error(err, at(position)))?;
