@@ -342,3 +342,27 @@ fn positions_point_at_the_element() {
         assert!(at.starts_with('<') && at.contains(&format!("id=\"{}\"", n.id)), "{}: {at}", n.id);
     }
 }
+
+#[test]
+fn event_mappings_are_read_in_both_dialects() {
+    let c8 = r#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+      <bpmn:process id="p" isExecutable="true">
+        <bpmn:intermediateCatchEvent id="caught">
+          <bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=shipment.id" target="shipment" /></zeebe:ioMapping></bpmn:extensionElements>
+          <bpmn:messageEventDefinition id="def" />
+        </bpmn:intermediateCatchEvent>
+      </bpmn:process>
+    </bpmn:definitions>"#;
+    let c7 = c8
+        .replace(r#"xmlns:zeebe="http://camunda.org/schema/zeebe/1.0""#, r#"xmlns:camunda="http://camunda.org/schema/1.0/bpmn""#)
+        .replace(
+            r#"<zeebe:ioMapping><zeebe:output source="=shipment.id" target="shipment" /></zeebe:ioMapping>"#,
+            r#"<camunda:inputOutput><camunda:outputParameter name="shipment">${shipment.id}</camunda:outputParameter></camunda:inputOutput>"#,
+        );
+    for (text, source) in [(c8, "=shipment.id"), (c7.as_str(), "${shipment.id}")] {
+        let definitions = baton_engine::parse::parse(text).unwrap();
+        let mappings = &event(node(&definitions.processes[0], "caught")).mappings;
+        let read: Vec<(&str, &str)> = mappings.iter().map(|m| (m.source.as_str(), m.target.as_str())).collect();
+        assert_eq!(read, [(source, "shipment")]);
+    }
+}

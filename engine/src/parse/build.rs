@@ -549,7 +549,8 @@ impl Builder {
         }
         let id = self.id(el)?;
         let node_id = NodeId(id.clone());
-        let ext = self.extensions(el, Some(&id));
+        // Moved out field by field below, once the loop characteristics have read it.
+        let mut ext = self.extensions(el, Some(&id));
         self.camunda_attributes(el);
 
         let mut incoming = Vec::new();
@@ -599,8 +600,8 @@ impl Builder {
             default_flow: el.attr("default").map(FlowId::from),
             loop_characteristics,
             is_for_compensation: self.bool_attr(el, &Ns::None, "isForCompensation", false),
-            inputs: ext.inputs.clone(),
-            outputs: ext.outputs.clone(),
+            inputs: std::mem::take(&mut ext.inputs),
+            outputs: std::mem::take(&mut ext.outputs),
         };
         let kind = if is_task {
             let kind = match local {
@@ -611,26 +612,26 @@ impl Builder {
                     instantiate: self.bool_attr(el, &Ns::None, "instantiate", false),
                 },
                 "userTask" => TaskKind::User(UserTask {
-                    assignee: ext.assignee.clone().or_else(|| camunda(el, "assignee")),
+                    assignee: ext.assignee.take().or_else(|| camunda(el, "assignee")),
                     candidate_groups: if ext.candidate_groups.is_empty() {
                         comma_list(el.attr_ns(&Ns::Camunda, "candidateGroups"))
                     } else {
-                        ext.candidate_groups.clone()
+                        std::mem::take(&mut ext.candidate_groups)
                     },
                     candidate_users: if ext.candidate_users.is_empty() {
                         comma_list(el.attr_ns(&Ns::Camunda, "candidateUsers"))
                     } else {
-                        ext.candidate_users.clone()
+                        std::mem::take(&mut ext.candidate_users)
                     },
-                    form_key: ext.form_key.clone().or_else(|| camunda(el, "formKey")),
-                    due_date: ext.due_date.clone().or_else(|| camunda(el, "dueDate")),
+                    form_key: ext.form_key.take().or_else(|| camunda(el, "formKey")),
+                    due_date: ext.due_date.take().or_else(|| camunda(el, "dueDate")),
                 }),
                 "manualTask" => TaskKind::Manual,
                 "scriptTask" => TaskKind::Script(match &ext.script {
                     Some(expression) => Script {
                         format: Some("feel".into()),
                         body: Some(expression.clone()),
-                        result_variable: ext.result_variable.clone(),
+                        result_variable: ext.result_variable.take(),
                     },
                     None => Script {
                         format: el.attr("scriptFormat").map(str::to_owned),
@@ -639,13 +640,13 @@ impl Builder {
                     },
                 }),
                 "businessRuleTask" => TaskKind::BusinessRule(BusinessRule {
-                    decision: ext.decision.clone().or_else(|| camunda(el, "decisionRef")),
-                    result_variable: ext.result_variable.clone().or_else(|| camunda(el, "resultVariable")),
+                    decision: ext.decision.take().or_else(|| camunda(el, "decisionRef")),
+                    result_variable: ext.result_variable.take().or_else(|| camunda(el, "resultVariable")),
                 }),
                 _ => TaskKind::Abstract,
             };
-            let implementation = match &ext.job_type {
-                Some(job_type) => Some(Implementation::JobType(job_type.clone())),
+            let implementation = match ext.job_type.take() {
+                Some(job_type) => Some(Implementation::JobType(job_type)),
                 None => match (camunda(el, "type").as_deref(), camunda(el, "topic")) {
                     (Some("external"), Some(topic)) => Some(Implementation::ExternalTopic(topic)),
                     _ => camunda(el, "class")
@@ -658,13 +659,13 @@ impl Builder {
                 kind,
                 activity,
                 implementation,
-                retries: ext.retries.clone(),
-                headers: ext.headers.clone(),
+                retries: ext.retries.take(),
+                headers: std::mem::take(&mut ext.headers),
             })
         } else if is_activity {
             match local {
                 "callActivity" => NodeKind::CallActivity(CallActivity {
-                    called_element: ext.called_element.clone().or_else(|| el.attr("calledElement").map(str::to_owned)),
+                    called_element: ext.called_element.take().or_else(|| el.attr("calledElement").map(str::to_owned)),
                     activity,
                     propagate_all_parent_variables: ext.propagate_all_parent.unwrap_or(self.saw_zeebe_in(el)),
                     propagate_all_child_variables: ext.propagate_all_child.unwrap_or(self.saw_zeebe_in(el)),
@@ -709,8 +710,9 @@ impl Builder {
                 },
                 _ => EventKind::End,
             };
-            let mut mappings = ext.inputs.clone();
-            mappings.extend(ext.outputs.iter().cloned());
+            // An event's mappings were moved into the (unused) activity part above.
+            let mut mappings = activity.inputs;
+            mappings.extend(activity.outputs);
             NodeKind::Event(Event {
                 kind,
                 definitions,
