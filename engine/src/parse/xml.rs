@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
+use rustc_hash::FxHashSet;
 
 use crate::error::{Error, Location};
 use crate::model::Position;
@@ -233,6 +234,45 @@ impl<'a> Scopes<'a> {
     }
 }
 
+/// Room for reading one tag, reused from tag to tag so that reading a tag allocates nothing.
+#[derive(Default)]
+struct Scratch<'a> {
+    /// Attributes waiting for the tag's namespace declarations.
+    pending: Vec<(&'a str, Str)>,
+    /// Every attribute name of the tag so far, to refuse duplicates.
+    keys: Vec<&'a str>,
+    /// The same names hashed once a tag has many, so that a hostile tag stays linear.
+    hashed: FxHashSet<&'a str>,
+}
+
+impl<'a> Scratch<'a> {
+    /// From this many attributes on, names are checked in `hashed`.
+    const HASHED_FROM: usize = 16;
+
+    fn clear(&mut self) {
+        self.pending.clear();
+        if self.keys.len() >= Self::HASHED_FROM {
+            self.hashed.clear();
+        }
+        self.keys.clear();
+    }
+
+    /// Whether the tag has no attribute named `key` yet; records it.
+    fn is_new(&mut self, key: &'a str) -> bool {
+        if self.keys.len() >= Self::HASHED_FROM {
+            return self.hashed.insert(key);
+        }
+        if self.keys.contains(&key) {
+            return false;
+        }
+        self.keys.push(key);
+        if self.keys.len() == Self::HASHED_FROM {
+            self.hashed.extend(self.keys.iter().copied());
+        }
+        true
+    }
+}
+
 /// An element still open while reading: its last child so far (to link the next one in) and
 /// how many prefix bindings were in scope before it.
 struct Open {
@@ -429,7 +469,7 @@ pub(crate) struct Reader<'a> {
     xml: quick_xml::Reader<&'a [u8]>,
     locator: Locator<'a>,
     scopes: Scopes<'a>,
-    pending: Vec<(&'a str, Str)>,
+    scratch: Scratch<'a>,
     /// Elements started and not yet ended.
     stack: Vec<Open>,
     /// How many elements at the bottom of `stack` are entered.
@@ -460,7 +500,7 @@ impl<'a> Reader<'a> {
             xml,
             locator: Locator::new(text),
             scopes: Scopes::default(),
-            pending: Vec::new(),
+            scratch: Scratch::default(),
             stack: Vec::new(),
             entered: 0,
             entered_empty: false,
@@ -616,7 +656,7 @@ impl<'a> Reader<'a> {
             &mut self.doc,
             &mut self.stack,
             &mut self.scopes,
-            &mut self.pending,
+            &mut self.scratch,
             e,
             position,
             &at,
@@ -731,7 +771,7 @@ fn open<'a, F>(
     doc: &mut Document<'a>,
     stack: &mut [Open],
     scopes: &mut Scopes<'a>,
-    pending: &mut Vec<(&'a str, Str)>,
+    scratch: &mut Scratch<'a>,
     start: &BytesStart<'_>,
     position: Position,
     at: &F,
@@ -744,10 +784,11 @@ where
         return Err(Error::TooDeep { at: at(position), limit: max_depth });
     }
     let not_in_input = || Error::Malformed { at: at(position), message: "a name is not part of the document".into() };
-    // Declarations may follow the attributes that use them, so attributes wait in `pending`
-    // until the whole tag is read.
-    pending.clear();
-    for attr in start.attributes() {
+    // Declarations may follow the attributes that use them, so attributes wait in
+    // `scratch.pending` until the whole tag is read.
+    scratch.clear();
+    // quick-xml's own duplicate check allocates for every tag; `scratch` is reused.
+    for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|err| Error::Malformed { at: at(position), message: err.to_string() })?;
         // Fast path for the common case: a value without references or line breaks is its own
         // normalized form, and a span of the input.
@@ -762,17 +803,23 @@ where
             doc.intern(raw)
         };
         let key = doc.input(attr.key.as_ref()).ok_or_else(not_in_input)?;
+        if !scratch.is_new(key) {
+            return Err(Error::Malformed {
+                at: at(position),
+                message: format!("attribute `{key}` appears twice in one element"),
+            });
+        }
         match key.strip_prefix("xmlns") {
             Some(rest) if rest.is_empty() || rest.starts_with(':') => {
                 let uri = doc.str(value).to_owned();
                 let ns = doc.namespace(&uri);
                 scopes.bindings.push((rest.trim_start_matches(':'), ns));
             }
-            _ => pending.push((key, value)),
+            _ => scratch.pending.push((key, value)),
         }
     }
     let first_attr = doc.attrs.len() as u32;
-    for &(key, value) in pending.iter() {
+    for &(key, value) in scratch.pending.iter() {
         let (ns, local_from) = scopes.resolve(doc, key, true);
         doc.attrs.push(Attr { ns, local: &key[local_from..], value });
     }
@@ -936,6 +983,22 @@ mod tests {
             panic!("an unclosed element is malformed")
         };
         assert_eq!((at.position.line, message.contains("`</a>`")), (2, true), "{message}");
+    }
+
+    #[test]
+    fn an_attribute_given_twice_is_refused_however_many_there_are() {
+        for count in [1, 40] {
+            let others: String = (0..count).map(|i| format!(" a{i}='{i}'")).collect();
+            let text = format!("<r>\n  <e{others} a0='again' /></r>");
+            let Err(Error::Malformed { at, message }) = read(&text, &ParseOptions::default()) else {
+                panic!("a duplicate among {count} attributes is malformed")
+            };
+            assert_eq!((at.position.line, at.position.column), (2, 3));
+            assert_eq!(message, "attribute `a0` appears twice in one element");
+        }
+        // Many distinct attributes are fine.
+        let many: String = (0..40).map(|i| format!(" a{i}='{i}'")).collect();
+        assert_eq!(doc(&format!("<r{many}/>")).root().attr("a39"), Some("39"));
     }
 
     #[test]
