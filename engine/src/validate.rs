@@ -963,7 +963,7 @@ impl<'a> Validator<'a> {
 
     fn activity(&mut self, node: &FlowNode, activity: &Activity, run_severity: Severity) {
         let label = node.label();
-        match &activity.loop_characteristics {
+        match activity.loop_characteristics.as_deref() {
             Some(LoopCharacteristics::MultiInstance(mi))
                 if mi.cardinality.is_some() && mi.input_collection.is_some() =>
             {
@@ -988,7 +988,7 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
-        if let Some(LoopCharacteristics::MultiInstance(mi)) = &activity.loop_characteristics {
+        if let Some(LoopCharacteristics::MultiInstance(mi)) = activity.loop_characteristics.as_deref() {
             for (what, expression) in
                 [("loop cardinality", &mi.cardinality), ("completion condition", &mi.completion_condition)]
             {
@@ -997,7 +997,9 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        if let Some(LoopCharacteristics::Standard { condition: Some(condition), .. }) = &activity.loop_characteristics {
+        if let Some(LoopCharacteristics::Standard { condition: Some(condition), .. }) =
+            activity.loop_characteristics.as_deref()
+        {
             self.expression(condition, node.id.as_str(), "loop condition", run_severity);
         }
     }

@@ -141,7 +141,9 @@ fn camunda_8_model() {
     assert_eq!((rule.decision.as_deref(), rule.result_variable.as_deref()), (Some("fraud"), Some("fraudScore")));
 
     let ship = task(node(p, "Activity_ShipParcels"));
-    let Some(LoopCharacteristics::MultiInstance(mi)) = &ship.activity.loop_characteristics else { panic!("not MI") };
+    let Some(LoopCharacteristics::MultiInstance(mi)) = ship.activity.loop_characteristics.as_deref() else {
+        panic!("not MI")
+    };
     assert!(!mi.sequential);
     assert_eq!(mi.input_collection.as_deref(), Some("=parcels"));
     assert_eq!(mi.input_element.as_deref(), Some("parcel"));
@@ -244,11 +246,11 @@ fn plain_bpmn_io_model_with_every_kind() {
     let packing: Vec<&str> = p.children(Some(&scope)).map(|n| n.id.as_str()).collect();
     assert_eq!(packing, ["Activity_WrapItem", "Activity_InsertInvoice"]);
     assert!(matches!(
-        task(node(p, "Activity_PickItems")).activity.loop_characteristics,
+        task(node(p, "Activity_PickItems")).activity.loop_characteristics.as_deref(),
         Some(LoopCharacteristics::Standard { .. })
     ));
     let Some(LoopCharacteristics::MultiInstance(mi)) =
-        &task(node(p, "Activity_PrintLabels")).activity.loop_characteristics
+        task(node(p, "Activity_PrintLabels")).activity.loop_characteristics.as_deref()
     else {
         panic!("not MI")
     };

@@ -570,7 +570,7 @@ impl Builder {
                 "outgoing" => outgoing.extend(child.trimmed_text().map(FlowId::from)),
                 "documentation" | "extensionElements" => {}
                 "standardLoopCharacteristics" | "multiInstanceLoopCharacteristics" if is_activity => {
-                    loop_characteristics = Some(self.loop_characteristics(child, el, &ext, &id));
+                    loop_characteristics = Some(Box::new(self.loop_characteristics(child, el, &ext, &id)));
                 }
                 "property" if is_activity => {
                     if let Some(data) = self.data_element(child, Some(&node_id)) {

@@ -243,12 +243,12 @@ impl Engine {
             self.record(instance, TraceKind::NodeEntered { node: node.id.to_string() });
         }
         if let (Some(LoopCharacteristics::MultiInstance(mi)), None) =
-            (node.activity().and_then(|a| a.loop_characteristics.as_ref()), tok.inner_of)
+            (node.activity().and_then(|a| a.loop_characteristics.as_deref()), tok.inner_of)
         {
             return self.enter_multi(instance, &tok, &node, mi);
         }
         if let Some(LoopCharacteristics::Standard { condition: Some(condition), test_before: true, .. }) =
-            node.activity().and_then(|a| a.loop_characteristics.as_ref())
+            node.activity().and_then(|a| a.loop_characteristics.as_deref())
             && tok.loops == 0
         {
             let vars = self.vars_of(instance);
@@ -776,7 +776,7 @@ impl Engine {
             return Ok(());
         }
         if let Some(LoopCharacteristics::Standard { condition, maximum, .. }) =
-            node.activity().and_then(|a| a.loop_characteristics.as_ref())
+            node.activity().and_then(|a| a.loop_characteristics.as_deref())
         {
             let done = tok.loops + 1;
             let vars = self.vars_of(instance);
@@ -1029,7 +1029,8 @@ impl Engine {
 
     /// An inner instance completed: keep its output, then start the next one, or finish.
     fn inner_done(&mut self, instance: &str, tok: &Token, node: &FlowNode, body: u64, index: usize) {
-        let Some(LoopCharacteristics::MultiInstance(mi)) = node.activity().and_then(|a| a.loop_characteristics.clone())
+        let Some(LoopCharacteristics::MultiInstance(mi)) =
+            node.activity().and_then(|a| a.loop_characteristics.as_deref().cloned())
         else {
             return;
         };

@@ -120,7 +120,7 @@ fn markers(activity: &Activity, collapsed: Option<Marker>) -> Vec<Marker> {
     if activity.is_for_compensation {
         markers.push(Marker::Compensation);
     }
-    match &activity.loop_characteristics {
+    match activity.loop_characteristics.as_deref() {
         Some(LoopCharacteristics::Standard { .. }) => markers.push(Marker::Loop),
         Some(LoopCharacteristics::MultiInstance(mi)) => {
             markers.push(if mi.sequential { Marker::Sequential } else { Marker::Parallel });
