@@ -1,7 +1,9 @@
 //! 10,000 run files over 20 processes merged into a site.
 //!
-//! `cargo bench -p baton-report --bench site` — target: under 3 seconds on one core, and
-//! linear in the number of runs (compare the 1,000 and 10,000 figures).
+//! `BATON_BENCH_DIR=/dev/shm cargo bench -p baton-report --bench site` — target: under 3
+//! seconds on one core, and linear in the number of runs (compare the 1,000 and 10,000
+//! figures). Without `BATON_BENCH_DIR` the workspace is in the system's temporary directory, and
+//! a slow disk's time to create ten thousand files shows in the figures.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails by panicking
 
