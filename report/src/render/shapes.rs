@@ -369,16 +369,15 @@ fn external_label(g: Group, name: Option<&str>, draw: &ShapeDraw<'_, '_>, extent
 pub(crate) struct LabelArea {
     /// The label's box; the text is centred on it, from its top.
     pub bounds: Bounds,
-    /// Whether the box is the modeler's (DI label bounds), which the drawing must cover.
+    /// Whether the box is the modeler's (DI label bounds), whose width shows where it wrapped.
     pub from_di: bool,
 }
 
 /// Writes an outside label centred on `area`, from its top, and grows `extent` to hold it.
 ///
-/// The text wraps at 90 wide, centred on the box, as bpmn-js wraps every outside label whatever
-/// the DI bounds say. (A DI box is only as wide as the modeler measured the text; wrapping to it
-/// with Baton's estimate of Arial's widths cut words in two, "Remind|ed".) A word wider than 90
-/// is kept whole on its own line rather than cut.
+/// A DI box is as wide as the modeler's wrapped text, so the text wraps to exactly that width, as
+/// bpmn-js wraps it: a word wider than the box alone is cut. A new label wraps at 90 like
+/// bpmn-js, never cutting a word.
 pub(crate) fn place_outer_label(
     g: Group,
     name: Option<&str>,
@@ -387,8 +386,12 @@ pub(crate) fn place_outer_label(
     extent: &mut Extent,
 ) -> Group {
     let Some(name) = name else { return g };
-    let longest_word = name.split_whitespace().map(|w| text::width(w, OUTER_SIZE)).fold(0.0, f64::max);
-    let wrap_width = OUTER_WIDTH.max(longest_word);
+    let wrap_width = if area.from_di {
+        area.bounds.width
+    } else {
+        let longest_word = name.split_whitespace().map(|w| text::width(w, OUTER_SIZE)).fold(0.0, f64::max);
+        OUTER_WIDTH.max(longest_word)
+    };
     let (area, from_di) = (area.bounds, area.from_di);
     let lines = text::wrap(name, wrap_width, OUTER_SIZE);
     let widest = lines.iter().map(|l| text::width(l, OUTER_SIZE)).fold(0.0, f64::max);
