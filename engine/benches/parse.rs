@@ -113,6 +113,16 @@ fn parse_and_validate_10k_nodes(bencher: divan::Bencher<'_, '_>) {
     });
 }
 
+/// As above, with freeing the model inside the timing too.
+#[divan::bench]
+fn parse_validate_and_free_10k_nodes(bencher: divan::Bencher<'_, '_>) {
+    let text = big_model();
+    bencher.counter(BytesCount::of_str(text)).bench(|| {
+        let definitions = parse(divan::black_box(text)).expect("parses");
+        validate(&definitions).len()
+    });
+}
+
 #[divan::bench]
 fn parse_only_10k_nodes(bencher: divan::Bencher<'_, '_>) {
     let text = big_model();
