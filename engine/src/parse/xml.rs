@@ -20,7 +20,7 @@ use super::ParseOptions;
 /// The namespaces Baton reads, resolved once so that matching is a comparison of enums.
 ///
 /// `Copy` and free of heap data, so that the element arena holds plain values: URIs Baton does
-/// not know live once in the [`Document`]'s string table.
+/// not know live once in `Document::uris`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ns {
     /// No namespace (unprefixed attributes, or elements with no default namespace).
@@ -58,8 +58,8 @@ const KNOWN: [(Ns, &str); 10] = [
     (Ns::Xsi, "http://www.w3.org/2001/XMLSchema-instance"),
 ];
 
-/// A string of the document: a span of the input (names, and values and text without
-/// escapes — nearly everything), or one of the few strings XML forced us to build.
+/// A value or text of the document: a span of the input (everything without escapes, which is
+/// nearly everything), or one of the few strings XML forced us to build.
 #[derive(Debug, Clone, Copy)]
 enum Str {
     Span { start: u32, len: u32 },
@@ -99,15 +99,16 @@ struct Element<'a> {
     position: Position,
 }
 
-/// A parsed document: every element and attribute in two flat arenas of plain values that
-/// point into the input, so that parsing a large model allocates per document, not per element,
-/// and touches a fraction of the memory a tree of strings would.
+/// The elements a [`Reader`] holds (the entered ones and the current child's subtree), with their
+/// attributes, in two flat arenas of plain values pointing into the input: reading allocates per
+/// document, not per element, and the arenas are reused from one child to the next.
 #[derive(Debug)]
 pub(crate) struct Document<'a> {
     text: &'a str,
     elements: Vec<Element<'a>>,
     attrs: Vec<Attr<'a>>,
-    /// Strings that are not spans of the input: unescaped values, joined text, unknown URIs.
+    /// Strings that are not spans of the input: unescaped values, joined text, undeclared
+    /// prefixes.
     owned: Vec<String>,
     /// The URIs of [`Ns::Other`] namespaces: few, searched often, and never reclaimed.
     uris: Vec<String>,
