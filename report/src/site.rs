@@ -516,3 +516,26 @@ pub fn build(root: &Path, run_dirs: &[PathBuf], out: &Path) -> Result<Built, Sit
     write_site(out, &coverage, &models, &runs)?;
     Ok(Built { coverage, runs: runs.len(), index: out.join("index.html") })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawings_fill_their_slots_in_order() {
+        let html = format!("<h2>a</h2>{DIAGRAM_SLOT}<h2>b</h2>{DIAGRAM_SLOT}<p>end</p>");
+        assert_eq!(
+            fill_slots(&html, &["<svg>1</svg>", "<svg>2</svg>"]),
+            "<h2>a</h2><svg>1</svg><h2>b</h2><svg>2</svg><p>end</p>"
+        );
+        // A slot without a drawing is left empty rather than shown.
+        assert_eq!(fill_slots(&html, &["<svg>1</svg>"]), "<h2>a</h2><svg>1</svg><h2>b</h2><p>end</p>");
+    }
+
+    #[test]
+    fn escaped_text_cannot_forge_a_slot() {
+        let escaped = tera::escape_html(DIAGRAM_SLOT);
+        assert!(!escaped.contains(DIAGRAM_SLOT), "{escaped}");
+        assert_eq!(fill_slots(&escaped, &["<svg/>"]), escaped);
+    }
+}
