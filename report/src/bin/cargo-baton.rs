@@ -25,7 +25,7 @@ struct Cli {
 enum Command {
     /// Check the project's models, run `cargo test` with recording on, and write the report.
     Test {
-        /// Where to write the report (default: <target dir>/baton/report).
+        /// Where to write the report (default: baton/report in the target directory).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Arguments passed on to `cargo test`.
@@ -34,10 +34,10 @@ enum Command {
     },
     /// Merge run files from one or more directories (e.g. CI shards) into one report.
     Report {
-        /// Directories holding run files (default: <target dir>/baton/runs).
+        /// Directories holding run files (default: baton/runs in the target directory).
         #[arg(long = "runs", num_args = 1..)]
         runs: Vec<PathBuf>,
-        /// Where to write the report (default: <target dir>/baton/report).
+        /// Where to write the report (default: baton/report in the target directory).
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Exit 1 when flow-node coverage over all processes is below this percentage.
