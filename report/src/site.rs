@@ -291,15 +291,28 @@ fn process_html(
                 .nodes
                 .iter()
                 .map(|n| (n.id.to_string(), n.label().to_owned(), *p.node_hits.get(n.id.as_str()).unwrap_or(&0)))
-                .chain(process.flows.iter().map(|f| (f.id.to_string(), f.name.clone().unwrap_or_else(|| f.id.to_string()), *p.flow_hits.get(f.id.as_str()).unwrap_or(&0))))
+                .chain(process.flows.iter().map(|f| {
+                    (
+                        f.id.to_string(),
+                        f.name.clone().unwrap_or_else(|| f.id.to_string()),
+                        *p.flow_hits.get(f.id.as_str()).unwrap_or(&0),
+                    )
+                }))
                 .map(|(id, label, hits)| {
-                    let tests: Vec<serde_json::Value> = p
+                    // Links built here, not looped over in `process.html`: an element can be
+                    // reached by thousands of tests, and tera's per-field lookups made these
+                    // lists most of a process page's cost. Each part goes through tera's escaping.
+                    let links: Vec<String> = p
                         .reached_by
                         .get(&id)
                         .into_iter()
                         .flatten()
-                        .map(|t| serde_json::json!({"name": t, "page": test_pages.get(t.as_str()).cloned().unwrap_or_default()}))
+                        .map(|t| {
+                            let page = test_pages.get(t.as_str()).map_or("", String::as_str);
+                            format!("<a href=\"{}\">{}</a>", tera::escape_html(page), tera::escape_html(t))
+                        })
                         .collect();
+                    let tests = links.join(", ");
                     serde_json::json!({"id": id, "anchor": slug(&id), "label": label, "hits": hits, "tests": tests})
                 })
                 .collect()
@@ -328,14 +341,19 @@ type DiagramCache = BTreeMap<(String, String), Option<String>>;
 
 /// A CSS string literal's content: quotes, backslashes and `<` escaped.
 fn css_string(id: &str) -> String {
-    id.chars()
-        .map(|c| match c {
-            '"' | '\\' => format!("\\{c}"),
-            '<' => "\\3c ".to_owned(),
-            c if c.is_control() => String::new(),
-            c => c.to_string(),
-        })
-        .collect()
+    let mut out = String::with_capacity(id.len());
+    for c in id.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("\\3c "),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A test page's overlay as CSS over the shared plain drawing: executed elements in the
@@ -530,6 +548,12 @@ mod tests {
         );
         // A slot without a drawing is left empty rather than shown.
         assert_eq!(fill_slots(&html, &["<svg>1</svg>"]), "<h2>a</h2><svg>1</svg><h2>b</h2><p>end</p>");
+    }
+
+    #[test]
+    fn ids_become_inert_css_strings() {
+        assert_eq!(css_string("Task_1"), "Task_1");
+        assert_eq!(css_string("a\"b\\c</style>\n"), "a\\\"b\\\\c\\3c /style>");
     }
 
     #[test]
