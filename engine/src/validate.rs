@@ -361,7 +361,7 @@ struct Known<'a> {
 struct Validator<'a> {
     defs: &'a Definitions,
     ids: HashMap<&'a str, Known<'a>>,
-    /// How many distinct ids name flow nodes and sequence flows.
+    /// How many flow nodes and sequence flows the processes have.
     flow_elements: usize,
     /// Ids used twice: (id, the later element, the first one), in document-walk order.
     duplicates: Vec<(&'a str, Named<'a>, Named<'a>)>,
@@ -379,11 +379,13 @@ impl<'a> Validator<'a> {
         // One pass builds the id table and finds the duplicates (in document-walk order).
         let mut add_id = |id: &'a str, kind: &'a str, position: Position, flow_element: bool| {
             let named = Named { kind, position };
+            // Counted per element, not per distinct id: with a duplicate among them the count
+            // can never be matched, and the exact not-drawn pass runs.
+            flow_elements += usize::from(flow_element);
             match ids.entry(id) {
                 Entry::Occupied(first) => duplicates.push((id, named, first.get().named)),
                 Entry::Vacant(slot) => {
                     slot.insert(Known { named, flow_element, drawn: false });
-                    flow_elements += usize::from(flow_element);
                 }
             }
         };
@@ -1414,5 +1416,42 @@ impl<'a> Validator<'a> {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn not_drawn(xml: &str) -> Vec<Option<String>> {
+        let definitions = crate::parse::parse(xml).expect("parses");
+        validate(&definitions).into_iter().filter(|p| p.code == Code::NotDrawn).map(|p| p.element).collect()
+    }
+
+    const HEAD: &str = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" id="d">"#;
+
+    #[test]
+    fn elements_left_out_of_the_diagram_are_reported() {
+        let xml = format!(
+            r#"{HEAD}<process id="p"><startEvent id="s" /><endEvent id="e" /></process>
+            <bpmndi:BPMNDiagram id="dia"><bpmndi:BPMNPlane id="pl" bpmnElement="p">
+              <bpmndi:BPMNShape id="s_di" bpmnElement="s"><dc:Bounds x="0" y="0" width="36" height="36" /></bpmndi:BPMNShape>
+            </bpmndi:BPMNPlane></bpmndi:BPMNDiagram></definitions>"#
+        );
+        assert_eq!(not_drawn(&xml), [Some("e".to_string())]);
+        assert_eq!(not_drawn(&xml.replace(r#"bpmnElement="s""#, r#"bpmnElement="e""#)), [Some("s".to_string())]);
+    }
+
+    #[test]
+    fn an_undrawn_node_sharing_its_id_with_another_element_is_still_reported() {
+        // The end event reuses its process's id (itself an error): the id table names the
+        // process, so the shortcut for "every flow element drawn" must not count it as drawn.
+        let xml = format!(
+            r#"{HEAD}<process id="x"><startEvent id="s" /><endEvent id="x" /></process>
+            <bpmndi:BPMNDiagram id="dia"><bpmndi:BPMNPlane id="pl" bpmnElement="x">
+              <bpmndi:BPMNShape id="s_di" bpmnElement="s"><dc:Bounds x="0" y="0" width="36" height="36" /></bpmndi:BPMNShape>
+            </bpmndi:BPMNPlane></bpmndi:BPMNDiagram></definitions>"#
+        );
+        assert_eq!(not_drawn(&xml), [Some("x".to_string())]);
     }
 }
