@@ -423,3 +423,89 @@ fn every_fixture_drawing_is_snapshotted() {
         insta::assert_snapshot!(format!("fixture_{name}"), rendered.svg);
     }
 }
+
+/// A process with one of each shape whose look follows bpmn-js's numbers.
+fn look_model() -> Definitions {
+    let xml = format!(
+        r#"{HEADER}
+  <bpmn:process id="p" isExecutable="false">
+    <bpmn:exclusiveGateway id="Unmarked" name="Ok?" />
+    <bpmn:exclusiveGateway id="Marked" />
+    <bpmn:parallelGateway id="Fork" />
+    <bpmn:userTask id="User" name="Approve the refund request" />
+    <bpmn:callActivity id="Call" calledElement="other" />
+    <bpmn:task id="Again" name="Again"><bpmn:standardLoopCharacteristics /></bpmn:task>
+    <bpmn:sequenceFlow id="Yes" name="Yes" sourceRef="Unmarked" targetRef="Marked" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="p">
+    {}{}{}{}{}{}
+    <bpmndi:BPMNEdge id="Yes_di" bpmnElement="Yes"><di:waypoint x="150" y="125" /><di:waypoint x="300" y="125" />
+      <bpmndi:BPMNLabel><dc:Bounds x="216" y="107" width="18" height="14" /></bpmndi:BPMNLabel></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"#,
+        shape("Unmarked", 100, 100, 50, 50),
+        shape("Marked", 300, 100, 50, 50)
+            .replace("bpmnElement=\"Marked\"", "bpmnElement=\"Marked\" isMarkerVisible=\"true\""),
+        shape("Fork", 400, 100, 50, 50),
+        shape("User", 100, 200, 100, 80),
+        shape("Call", 300, 200, 100, 80),
+        shape("Again", 500, 200, 100, 80),
+    );
+    parse(&xml)
+}
+
+#[test]
+fn an_exclusive_gateway_shows_its_x_only_when_its_di_says_so() {
+    let svg = render(&look_model(), 0, None).svg;
+    assert_eq!(group(&svg, "Unmarked").matches("<path").count(), 1, "the diamond alone");
+    assert_eq!(group(&svg, "Marked").matches("<path").count(), 2, "the diamond and the X");
+}
+
+#[test]
+fn gateway_markers_and_flows_are_bpmn_js_sized() {
+    let svg = render(&look_model(), 0, None).svg;
+    // bpmn-js's GATEWAY_PARALLEL at 0.6 of a 50 gateway: arms 12.5 long, 5 thick.
+    assert!(group(&svg, "Fork").contains(r#"d="M423,110 l0,12.5 l-12.5,0 l0,5 l12.5,0"#), "{}", group(&svg, "Fork"));
+    // Sequence flows 2 wide, their arrowhead 20 across (10 long) like bpmn-js's.
+    assert!(group(&svg, "Yes").contains(r#"stroke-width="2""#));
+    assert!(svg.contains(r#"markerHeight="20" markerUnits="userSpaceOnUse" markerWidth="20" orient="auto" refX="11""#));
+}
+
+#[test]
+fn labels_sit_on_bpmn_js_baselines_with_no_space_between_lines() {
+    let svg = render(&look_model(), 0, None).svg;
+    let user = group(&svg, "User");
+    // Two lines of 12 px centred in 80: top at 225.6, baselines three quarters of a line down.
+    assert!(
+        user.contains(
+            r#"><tspan x="150" y="236.4">Approve the</tspan><tspan x="150" y="250.8">refund request</tspan></text>"#
+        ),
+        "{user}"
+    );
+    // An outside label from its DI box's top: 107 + 0.75 × 13.2.
+    assert!(group(&svg, "Yes").contains(r#"<tspan x="225" y="116.9">Yes</tspan>"#));
+}
+
+#[test]
+fn a_word_that_fit_the_modelers_label_box_is_never_split() {
+    let svg = render(&look_model(), 0, None).svg;
+    let label = group(&svg, "Yes");
+    assert!(label.contains(">Yes</tspan>") && !label.contains(">Ye</tspan>"), "{label}");
+}
+
+#[test]
+fn task_icons_and_markers_are_bpmn_js_outlines() {
+    let svg = render(&look_model(), 0, None).svg;
+    // The user task's body, face and hair from (15, 12), as bpmn-js's TASK_TYPE_USER_1..3.
+    let user = group(&svg, "User");
+    assert_eq!(user.matches(r#"d="M115,212 "#).count(), 3, "{user}");
+    // The collapsed marker: a 14 box and a plus 2 wide.
+    let call = group(&svg, "Call");
+    assert!(
+        call.contains(r#"height="14" stroke="hsl(225,10%,15%)" stroke-width="1" width="14" x="342.5" y="260""#),
+        "{call}"
+    );
+    assert!(call.contains(r#"d="M342.5,260 m 7,2 l 0,10 m -5,-5 l 10,0""#) && call.contains(r#"stroke-width="2""#));
+    // The loop: bpmn-js's closed circular arrow from the bottom middle, 7 above the edge.
+    assert!(group(&svg, "Again").contains(r#"d="M550,273 c 3.53,0 6.39,-2.83 6.39,-6.32"#));
+}

@@ -13,8 +13,8 @@ use super::scene::Element;
 use super::shapes::{LabelArea, place_outer_label};
 use super::text::{self, OUTER_SIZE, OUTER_WIDTH};
 
-/// Width of sequence flows, as bpmn-js draws them.
-const FLOW_WIDTH: f64 = 1.5;
+/// Width of sequence flows, as bpmn-js draws them (its line style's default).
+const FLOW_WIDTH: f64 = 2.0;
 /// Corner radius at the bends of sequence and message flows, as bpmn-js draws them.
 const BEND_RADIUS: f64 = 5.0;
 /// Extra width the most executed flow gets on a heat map.
@@ -87,10 +87,14 @@ fn id_part(colour: &str) -> String {
 }
 
 /// One `<marker>` in a 20×20 box, sized in user space so it does not grow with the line.
+///
+/// The sizes are what bpmn-js's markers come to on its lines: a marker there is sized in stroke
+/// widths (`markerWidth` 20 × its scale × the line's width), so the sequence flow's arrow, at
+/// scale 0.5 on a 2-wide line, is 20 across, and the message flow's, at 1 on 1.5, is 30.
 fn marker(id: &str, end: Tip, stroke: &str, fill: &str) -> Marker {
     let thin = Pen::new(stroke, 1.0);
     let (shape, ref_x, ref_y, size): (Box<dyn svg::Node>, f64, f64, f64) = match end {
-        Tip::Arrow => (Box::new(path(PathData::polygon(&ARROW), thin, stroke)), 11.0, 10.0, 18.0),
+        Tip::Arrow => (Box::new(path(PathData::polygon(&ARROW), thin, stroke)), 11.0, 10.0, 20.0),
         Tip::MessageEnd => (Box::new(path(PathData::polygon(&MESSAGE_ARROW), thin, fill)), 8.5, 5.0, 30.0),
         Tip::Association => {
             (Box::new(path(PathData::polyline(&ARROW), Pen::new(stroke, 1.5), "none")), 11.0, 10.0, 16.0)
@@ -101,8 +105,8 @@ fn marker(id: &str, end: Tip, stroke: &str, fill: &str) -> Marker {
             (Box::new(path(diamond, thin, fill)), -1.0, 10.0, 20.0)
         }
         Tip::Default => {
-            let slash = PathData::polyline(&[(8.0, 3.5), (12.0, 16.5)]);
-            (Box::new(path(slash, Pen::new(stroke, 1.5), "none")), 0.0, 10.0, 20.0)
+            let slash = PathData::polyline(&[(6.0, 4.0), (10.0, 16.0)]);
+            (Box::new(path(slash, Pen::new(stroke, 2.0), "none")), 0.0, 10.0, 20.0)
         }
     };
     let orient = if end == Tip::Association { "auto-start-reverse" } else { "auto" };

@@ -1,6 +1,6 @@
-//! The small pictures inside shapes: event triggers, gateway markers, task types and the
-//! activity markers along the bottom edge. Each is drawn from simple paths around a centre, at
-//! the size bpmn-js draws it, scaled with its shape.
+//! The small pictures inside shapes: event triggers, gateway markers and task types. Each is
+//! drawn at the size bpmn-js draws it, scaled with its shape; task types with bpmn-js's own
+//! outlines (`paths`).
 
 use std::cell::Cell;
 
@@ -9,7 +9,8 @@ use svg::node::element::{Circle, Group, Path, Use};
 
 use super::geometry::{PathData, num};
 use super::paint::Paint;
-use super::pen::{Pen, circle, lines, path, place, rect, regular, solid};
+use super::paths;
+use super::pen::{Pen, circle, lines, path, place, rect, regular};
 
 /// What an event's icon shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,7 +241,7 @@ pub(crate) fn gateway(
     match kind {
         GatewayKind::Exclusive if marker_visible => g.add(marker((0.32, 0.3), 50.0 * s / 17.5 * 0.4, &EXCLUSIVE)),
         GatewayKind::Exclusive => g,
-        GatewayKind::Parallel => g.add(marker((0.474, 0.296), 50.0 * s / 30.0 * 0.4, &PARALLEL)),
+        GatewayKind::Parallel => g.add(marker((0.46, 0.2), 50.0 * s / 30.0 * 0.6, &PARALLEL)),
         GatewayKind::Inclusive => g.add(circle(cx, cy, 12.5 * s, Pen::new(&paint.stroke, 2.5 * s), "none")),
         GatewayKind::Complex { .. } => g.add(marker((0.46, 0.26), 50.0 * s / 17.125 * 0.5, &COMPLEX)),
         GatewayKind::EventBased { instantiate } => {
@@ -253,13 +254,20 @@ pub(crate) fn gateway(
     }
 }
 
-/// Draws a task type icon in the top-left corner of the task at `(x, y)`.
+/// Draws a task type icon in the top-left corner of the task at `(x, y)`: bpmn-js's outlines
+/// (`BpmnRenderer`'s task handlers, `PathMap`'s `TASK_TYPE_*`) at bpmn-js's places.
 pub(crate) fn task_type(g: Group, kind: &TaskKind, (x, y): (f64, f64), paint: &Paint, symbols: &Symbols) -> Group {
+    let outline = |(dx, dy): (f64, f64), steps: &str, width: f64, fill: &str| {
+        path(PathData::new().relative(x + dx, y + dy, steps), Pen::new(&paint.stroke, width), fill)
+    };
     match kind {
         TaskKind::Abstract => g,
         TaskKind::Service => g.add(symbols.gears(x, y, paint)),
-        TaskKind::User(_) => user(g, x, y, paint),
-        TaskKind::Manual => g.add(path(hand(x + 5.0, y + 9.0), Pen::new(&paint.stroke, 1.0), &paint.fill)),
+        TaskKind::User(_) => g
+            .add(outline(USER_AT, paths::USER_BODY, 0.5, &paint.fill))
+            .add(outline(USER_AT, paths::USER_FACE, 0.5, &paint.fill))
+            .add(outline(USER_AT, paths::USER_HAIR, 0.5, &paint.stroke)),
+        TaskKind::Manual => g.add(outline((17.0, 15.0), paths::MANUAL, 0.5, &paint.fill)),
         TaskKind::Script(_) => script(g, x, y, paint),
         TaskKind::Send { .. } => g.add(envelope(x + 16.0, y + 15.0, 0.95, paint, true)),
         TaskKind::Receive { instantiate, .. } => {
@@ -275,13 +283,18 @@ pub(crate) fn task_type(g: Group, kind: &TaskKind, (x, y): (f64, f64), paint: &P
                 g.add(envelope(x + 16.0, y + 15.0, 0.95, paint, false))
             }
         }
-        TaskKind::BusinessRule(_) => business_rule(g, x, y, paint),
+        TaskKind::BusinessRule(_) => g
+            .add(outline((8.0, 8.0), paths::BUSINESS_RULE_TABLE, 1.0, &paint.fill))
+            .add(outline((8.0, 8.0), paths::BUSINESS_RULE_HEADER, 1.0, &paint.stroke)),
     }
 }
 
+/// Where bpmn-js starts the user task's outlines.
+const USER_AT: (f64, f64) = (15.0, 12.0);
+
 /// Icons drawn once in the diagram's `<defs>` and placed with `<use>`.
 ///
-/// A service task's two gears are 64 points: written out for every service task they were
+/// A service task's two gears are long paths: written out for every service task they were
 /// most of the bytes of a typical diagram, and of every test page that shows one.
 #[derive(Debug, Default)]
 pub(crate) struct Symbols {
@@ -308,65 +321,25 @@ impl Symbols {
     pub(crate) fn definitions(&self) -> Vec<Group> {
         let mut used = Vec::new();
         if self.gears.get() {
+            // As bpmn-js draws them: each gear over a disc of the fill colour that hides the
+            // first gear's teeth behind the second.
+            let disc = |cx: f64, cy: f64| {
+                Circle::new().set("cx", num(cx)).set("cy", num(cy)).set("r", 5).set("stroke", "none")
+            };
+            let gear = |x: f64, y: f64| Path::new().set("d", PathData::new().relative(x, y, paths::GEAR).into_string());
             used.push(
                 Group::new()
                     .set("id", GEARS)
                     .set("stroke-width", 1)
-                    .add(gear(13.0, 13.0, 6.5))
-                    .add(gear(19.0, 19.0, 7.5)),
+                    .set("stroke-linejoin", "round")
+                    .add(disc(11.0, 11.0))
+                    .add(gear(12.0, 18.0))
+                    .add(disc(16.0, 15.0))
+                    .add(gear(17.0, 22.0)),
             );
         }
         used
     }
-}
-
-/// A gear with eight teeth and a hole, centred on `(cx, cy)` with outer radius `r`; colours
-/// are inherited from the `<use>` that places it.
-fn gear(cx: f64, cy: f64, r: f64) -> Group {
-    let inner = r * 0.74;
-    let mut points = Vec::with_capacity(32);
-    for k in 0..8 {
-        let base = f64::from(k) * 45.0;
-        for (radius, offset) in [(inner, -13.0), (r, -7.0), (r, 7.0), (inner, 13.0)] {
-            let (sin, cos) = (base + offset).to_radians().sin_cos();
-            points.push((cx + radius * cos, cy + radius * sin));
-        }
-    }
-    Group::new()
-        .add(Path::new().set("d", PathData::polygon(&points).into_string()).set("stroke-linejoin", "round"))
-        .add(Circle::new().set("cx", num(cx)).set("cy", num(cy)).set("r", num(r * 0.3)))
-}
-
-/// Head and shoulders.
-fn user(g: Group, x: f64, y: f64, paint: &Paint) -> Group {
-    let pen = Pen::new(&paint.stroke, 1.0);
-    let body = PathData::new()
-        .move_to(x + 7.0, y + 27.0)
-        .v_by(-3.5)
-        .curve_by((0.0, -4.5), (3.5, -6.5), (8.5, -6.5))
-        .curve_by((5.0, 0.0), (8.5, 2.0), (8.5, 6.5))
-        .v_by(3.5)
-        .close();
-    let hair = PathData::new()
-        .move_to(x + 11.3, y + 12.5)
-        .arc_by(4.2, 4.2, false, true, 8.4, 0.0)
-        .curve_by((-1.5, -1.8), (-6.9, -1.8), (-8.4, 0.0))
-        .close();
-    g.add(path(body, pen, &paint.fill))
-        .add(lines(&[(x + 11.0, y + 27.0, x + 11.0, y + 23.5), (x + 20.0, y + 27.0, x + 20.0, y + 23.5)], pen))
-        .add(circle(x + 15.5, y + 12.5, 4.2, pen, &paint.fill))
-        .add(solid(hair, &paint.stroke))
-}
-
-/// A hand, palm down, fingers pointing right, from its top-left corner at `(x, y)`.
-fn hand(x: f64, y: f64) -> PathData {
-    let finger = |d: PathData, reach: f64| d.h_by(reach).arc_by(1.25, 1.25, false, true, 0.0, 2.5).h_by(-reach);
-    let d = PathData::new().move_to(x, y + 5.0).curve_by((1.5, -2.0), (4.0, -3.5), (7.0, -4.0)).h_by(4.0);
-    // Thumb, then four fingers stacked downwards, each returning to the palm.
-    let d = d.line_by(2.0, -1.0).arc_by(1.1, 1.1, false, true, 1.0, 2.0).line_by(-1.5, 1.0);
-    let d = finger(finger(finger(d.h_by(1.0), 9.5), 11.0), 10.0);
-    let d = d.h_by(8.5).arc_by(1.25, 1.25, false, true, 0.0, 2.5).h_by(-10.0);
-    d.curve_by((-3.5, 0.0), (-6.5, -0.5), (-9.0, -2.0)).close()
 }
 
 /// A scroll with lines of script.
@@ -386,111 +359,4 @@ fn script(g: Group, x: f64, y: f64, paint: &Paint) -> Group {
         .map(|(dy, indent)| (x0 + indent, y0 + dy, x0 + indent + 6.0, y0 + dy))
         .collect();
     g.add(path(d, Pen::new(&paint.stroke, 1.0), &paint.fill)).add(lines(&rows, Pen::new(&paint.stroke, 1.0)))
-}
-
-/// A decision table: a header row and a grid.
-fn business_rule(g: Group, x: f64, y: f64, paint: &Paint) -> Group {
-    let table = baton_engine::model::Bounds { x: x + 7.0, y: y + 8.0, width: 18.0, height: 13.0 };
-    let header = baton_engine::model::Bounds { height: 4.0, ..table };
-    let pen = Pen::new(&paint.stroke, 1.0);
-    g.add(rect(table, 0.0, pen, &paint.fill))
-        .add(rect(header, 0.0, pen, &paint.stroke).set("fill-opacity", "0.35"))
-        .add(lines(
-            &[
-                (table.x, table.y + 8.5, table.x + table.width, table.y + 8.5),
-                (table.x + 5.5, table.y + 4.0, table.x + 5.5, table.y + table.height),
-            ],
-            pen,
-        ))
-}
-
-/// A marker along the bottom edge of an activity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Marker {
-    /// Compensation handler: rewind triangles.
-    Compensation,
-    /// Standard loop: circular arrow.
-    Loop,
-    /// Parallel multi-instance: three vertical bars.
-    Parallel,
-    /// Sequential multi-instance: three horizontal bars.
-    Sequential,
-    /// Collapsed sub-process or call activity: a plus in a box.
-    Collapsed,
-    /// Ad-hoc sub-process: a tilde.
-    AdHoc,
-}
-
-/// Width a marker takes, and the gap between markers.
-pub(crate) const MARKER_SIZE: f64 = 14.0;
-const MARKER_GAP: f64 = 4.0;
-
-/// Draws `markers` side by side, centred on `cx`, their middle at `cy`.
-pub(crate) fn markers(g: Group, markers: &[Marker], cx: f64, cy: f64, paint: &Paint) -> Group {
-    let n = markers.len() as f64;
-    let total = n * MARKER_SIZE + (n - 1.0).max(0.0) * MARKER_GAP;
-    let mut g = g;
-    for (i, marker) in markers.iter().enumerate() {
-        let mx = cx - total / 2.0 + MARKER_SIZE / 2.0 + i as f64 * (MARKER_SIZE + MARKER_GAP);
-        g = g.add(draw_marker(*marker, mx, cy, paint));
-    }
-    g
-}
-
-fn draw_marker(marker: Marker, mx: f64, my: f64, paint: &Paint) -> Group {
-    let pen = Pen::new(&paint.stroke, 1.5);
-    let g = Group::new();
-    match marker {
-        Marker::Compensation => {
-            let shape = |points: &[(f64, f64)]| {
-                path(PathData::polygon(&place(points, mx, my, 0.65, 0.0)), Pen::new(&paint.stroke, 1.0), "none")
-            };
-            g.add(shape(&REWIND_BACK)).add(shape(&REWIND_FRONT))
-        }
-        Marker::Loop => loop_arrow(g, mx, my, pen),
-        Marker::Parallel => g.add(lines(
-            &[-4.0, 0.0, 4.0].map(|dx| (mx + dx, my - 6.0, mx + dx, my + 6.0)),
-            Pen::new(&paint.stroke, 2.0),
-        )),
-        Marker::Sequential => g.add(lines(
-            &[-4.0, 0.0, 4.0].map(|dy| (mx - 6.0, my + dy, mx + 6.0, my + dy)),
-            Pen::new(&paint.stroke, 2.0),
-        )),
-        Marker::Collapsed => {
-            let half = MARKER_SIZE / 2.0;
-            let frame =
-                baton_engine::model::Bounds { x: mx - half, y: my - half, width: MARKER_SIZE, height: MARKER_SIZE };
-            g.add(rect(frame, 0.0, Pen::new(&paint.stroke, 1.0), &paint.fill))
-                .add(lines(&[(mx, my - 4.5, mx, my + 4.5), (mx - 4.5, my, mx + 4.5, my)], pen))
-        }
-        Marker::AdHoc => {
-            let d = PathData::new()
-                .move_to(mx - 6.5, my + 1.5)
-                .curve_by((1.5, -4.0), (4.0, -4.0), (6.5, -1.5))
-                .curve_by((2.5, 2.5), (5.0, 2.5), (6.5, -1.5));
-            g.add(path(d, pen, "none"))
-        }
-    }
-}
-
-/// A circular arrow: three quarters of a circle from the lower left, over the top, with the
-/// arrowhead at the lower right.
-fn loop_arrow(g: Group, mx: f64, my: f64, pen: Pen<'_>) -> Group {
-    let r = 5.5;
-    let at = |degrees: f64| {
-        let (sin, cos) = degrees.to_radians().sin_cos();
-        (mx + r * cos, my + r * sin)
-    };
-    let (start, end) = (at(135.0), at(45.0));
-    let arc = PathData::new().move_to(start.0, start.1).arc_to(r, r, true, true, end.0, end.1);
-    // The head points along the direction of travel at the end (clockwise: down and left),
-    // its arms 30° either side of the way back.
-    let (dx, dy) = (-(45.0_f64.to_radians().sin()), 45.0_f64.to_radians().cos());
-    let tip = (end.0 + 1.5 * dx, end.1 + 1.5 * dy);
-    let arm = |degrees: f64| {
-        let (sin, cos) = degrees.to_radians().sin_cos();
-        (tip.0 - 4.0 * (dx * cos - dy * sin), tip.1 - 4.0 * (dx * sin + dy * cos))
-    };
-    let head = PathData::polyline(&[arm(30.0), tip, arm(-30.0)]);
-    g.add(path(arc, pen, "none")).add(path(head, pen, "none").set("stroke-linecap", "round"))
 }

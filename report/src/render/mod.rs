@@ -16,9 +16,8 @@
 //! always gives the same bytes.
 //!
 //! Choices where bpmn-js and the BPMN spec leave room:
-//! - An exclusive gateway shows its X when its DI says `isMarkerVisible="true"`, as in bpmn-js;
-//!   when the DI does not say, plain BPMN files show it (most tools mean it) and Camunda files do
-//!   not (Camunda Modeler always writes the attribute when it shows the X).
+//! - An exclusive gateway shows its X only when its DI says `isMarkerVisible="true"`, as in
+//!   bpmn-js (Camunda Modeler always writes the attribute when it shows the X).
 //! - A sub-process whose DI does not say `isExpanded` is drawn open when its children are drawn
 //!   on the same diagram.
 //! - An element where an instance waits, or with an incident, counts as executed even with no
@@ -27,8 +26,10 @@
 mod edges;
 mod geometry;
 mod icons;
+mod markers;
 mod overlay;
 mod paint;
+mod paths;
 mod pen;
 mod scene;
 mod shapes;

@@ -31,11 +31,6 @@ pub(crate) fn path(d: PathData, pen: Pen<'_>, fill: &str) -> Path {
         .set("stroke-linejoin", "round")
 }
 
-/// A filled shape with no outline.
-pub(crate) fn solid(d: PathData, fill: &str) -> Path {
-    Path::new().set("d", d.into_string()).set("fill", fill).set("stroke", "none")
-}
-
 /// A circle.
 pub(crate) fn circle(cx: f64, cy: f64, r: f64, pen: Pen<'_>, fill: &str) -> Circle {
     Circle::new()

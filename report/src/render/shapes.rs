@@ -2,14 +2,15 @@
 //! bounds the way bpmn-js draws them.
 
 use baton_engine::model::{
-    Activity, ArtifactKind, Bounds, DataElement, DataKind, Dialect, Event, EventKind, FlowNode, Gateway,
-    LoopCharacteristics, NodeKind, Process, Shape, SubProcessKind,
+    Activity, ArtifactKind, Bounds, DataElement, DataKind, Event, EventKind, FlowNode, Gateway, LoopCharacteristics,
+    NodeKind, Process, Shape, SubProcessKind,
 };
 use svg::node::element::Group;
 
 use super::Canvas;
 use super::geometry::{Extent, PathData, centre, clean, num};
-use super::icons::{self, EventIcon, MARKER_SIZE, Marker};
+use super::icons::{self, EventIcon};
+use super::markers::{self as bottom, Marker};
 use super::paint::Paint;
 use super::pen::{Pen, circle, lines, path, rect};
 use super::scene::Element;
@@ -94,7 +95,7 @@ fn flow_node(
             }
         }
         NodeKind::Gateway(gateway) => {
-            let visible = draw.shape.is_marker_visible.unwrap_or(canvas.scene.definitions.dialect == Dialect::Plain);
+            let visible = draw.shape.is_marker_visible == Some(true);
             let g = gateway_shape(g, gateway, draw, visible);
             external_label(g, name, draw, extent)
         }
@@ -166,10 +167,7 @@ fn sub_process_frame(g: Group, draw: &ShapeDraw<'_, '_>, kind: &SubProcessKind) 
 }
 
 fn bottom_markers(g: Group, marks: &[Marker], b: &Bounds, paint: &Paint) -> Group {
-    if marks.is_empty() {
-        return g;
-    }
-    icons::markers(g, marks, b.x + b.width / 2.0, b.y + b.height - 4.0 - MARKER_SIZE / 2.0, paint)
+    bottom::markers(g, marks, b, paint)
 }
 
 /// A diamond with the gateway's marker.

@@ -3,6 +3,9 @@
 //! There is no font engine here: widths come from Arial's (Helvetica's) advance widths, which is
 //! what bpmn-js measures in a browser, so labels wrap where the modeler wrapped them.
 
+use std::collections::hash_map::DefaultHasher;
+use std::fmt;
+
 use baton_engine::model::Bounds;
 use svg::Node as _;
 use svg::node::element::{Element, TSpan};
@@ -17,6 +20,14 @@ pub(crate) const OUTER_SIZE: f64 = 11.0;
 pub(crate) const OUTER_WIDTH: f64 = 90.0;
 /// Line height as a multiple of the font size.
 const LINE_HEIGHT: f64 = 1.2;
+/// Where a line's baseline sits below its top, as a fraction of the line height: bpmn-js
+/// (diagram-js `Text.layoutText`) starts a quarter line up and moves down one line height.
+const BASELINE: f64 = 0.75;
+/// How much wider than its box a word may measure, in ems, and still be kept whole there. A DI
+/// label box is as wide as the modeler measured the text, with kerning, rounded up; Baton's
+/// table has no kerning, so "Yes" measures 18.95 here where Chrome measures 17.94 and the box is
+/// 18. One strong kerning pair is about a tenth of an em.
+const KERNING_SLACK: f64 = 0.1;
 /// The font stack: Arial where there is one, a look-alike elsewhere.
 pub(crate) const FONT: &str = "Arial, Helvetica, sans-serif";
 
@@ -47,7 +58,8 @@ pub(crate) fn width(text: &str, size: f64) -> f64 {
     text.chars().map(|c| char_width(c, size)).sum()
 }
 
-/// `text` broken into lines no wider than `max` (words that are wider alone are cut).
+/// `text` broken into lines no wider than `max` (words that are wider alone are cut, unless
+/// kerning would make them fit).
 pub(crate) fn wrap(text: &str, max: f64, size: f64) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.lines() {
@@ -76,6 +88,9 @@ pub(crate) fn wrap(text: &str, max: f64, size: f64) -> Vec<String> {
 /// until the piece fits (so "Warehouse" in 52 becomes "Warehou" and "se", as the modeler shows).
 fn cut_long_word(word: &str, max: f64, size: f64, lines: &mut Vec<String>) -> String {
     let mut rest: Vec<char> = word.chars().collect();
+    if width(word, size) <= max + KERNING_SLACK * size {
+        return word.to_owned();
+    }
     loop {
         let mut keep = rest.len();
         let mut piece_width = width(&rest.iter().collect::<String>(), size);
@@ -139,9 +154,8 @@ pub(crate) fn label(text: &str, area: Bounds, align: Align, style: &Style<'_>) -
     element.assign("fill", style.colour);
     element.assign("text-anchor", anchor);
     for (i, line) in lines.into_iter().enumerate() {
-        // The baseline sits about one font size below the line's top (half leading + ascent).
-        let baseline = top + i as f64 * line_height + style.size;
-        element.append(TSpan::new(line).set("x", num(x)).set("y", num(baseline)));
+        let baseline = top + (i as f64 + BASELINE) * line_height;
+        element.append(Inline(TSpan::new(line).set("x", num(x)).set("y", num(baseline)).into()));
     }
     Some(element)
 }
@@ -158,6 +172,36 @@ pub(crate) fn xml_text(text: &str) -> String {
 /// line, which puts whitespace into the drawn text.
 pub(crate) fn text_element() -> Element {
     Element::new("text")
+}
+
+/// An element written right after the one before it, with no line break in between.
+///
+/// Whitespace between the `<tspan>`s of a `<text>` is drawn as a space at the end of the line
+/// before, which moves a centred line half a space to the left; the svg crate puts a line break
+/// before every child that is not bare, so the lines are marked bare.
+#[derive(Debug, Clone)]
+struct Inline(Element);
+
+impl fmt::Display for Inline {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
+impl svg::Node for Inline {
+    fn get_name(&self) -> &str {
+        self.0.get_name()
+    }
+
+    fn is_bare(&self) -> bool {
+        true
+    }
+}
+
+impl svg::node::NodeDefaultHash for Inline {
+    fn default_hash(&self, state: &mut DefaultHasher) {
+        self.0.default_hash(state);
+    }
 }
 
 /// The height of `lines` lines at `size`.
@@ -189,6 +233,13 @@ mod tests {
         assert_eq!(wrap("Warehouse", 52.0, 11.0), vec!["Warehou", "se"]);
         assert_eq!(wrap("Refund", 33.0, 11.0), vec!["Refun", "d"]);
         assert_eq!(wrap("Card declined", 67.0, 11.0), vec!["Card", "declined"]);
+    }
+
+    #[test]
+    fn words_that_fit_with_kerning_are_kept_whole() {
+        // 18.95 wide by the table; the modeler measured it kerned (17.94) and made its box 18 wide.
+        assert_eq!(wrap("Yes", 18.0, 11.0), vec!["Yes"]);
+        assert_eq!(wrap("else", 20.0, 11.0), vec!["else"]);
     }
 
     #[test]
