@@ -509,3 +509,34 @@ fn task_icons_and_markers_are_bpmn_js_outlines() {
     // The loop: bpmn-js's closed circular arrow from the bottom middle, 7 above the edge.
     assert!(group(&svg, "Again").contains(r#"d="M550,273 c 3.53,0 6.39,-2.83 6.39,-6.32"#));
 }
+
+#[test]
+fn a_call_activity_does_not_draw_the_called_process() {
+    // The modeler drew the called process's task and flow inside the open call activity's box.
+    let xml = format!(
+        r#"{HEADER}
+  <bpmn:process id="main" isExecutable="false">
+    <bpmn:callActivity id="Call" name="Ship" calledElement="shipping" />
+  </bpmn:process>
+  <bpmn:process id="shipping" isExecutable="false">
+    <bpmn:task id="Pack" /><bpmn:task id="Send" />
+    <bpmn:sequenceFlow id="PackThenSend" sourceRef="Pack" targetRef="Send" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="main">
+    {}{}{}{}
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"#,
+        shape("Call", 100, 100, 400, 200).replace("bpmnElement=\"Call\"", "bpmnElement=\"Call\" isExpanded=\"true\""),
+        shape("Pack", 150, 150, 100, 80),
+        shape("Send", 350, 150, 100, 80),
+        edge("PackThenSend", (250, 190), (350, 190)),
+    );
+    let Rendered { svg, not_drawn } = render(&parse(&xml), 0, None);
+    let ids: Vec<String> = groups(&svg).into_iter().map(|(_, id)| id).collect();
+    assert_eq!(ids, vec!["Call"]);
+    assert_eq!(not_drawn, vec![]);
+    // Open, as the DI says: the name at the top, no collapsed marker.
+    let call = group(&svg, "Call");
+    assert!(call.contains(r#"stroke-width="5""#) && !call.contains("m 7,2 l 0,10"), "{call}");
+    assert!(call.contains(r#"<tspan x="300" y="117.8">Ship</tspan>"#), "{call}");
+}

@@ -37,7 +37,9 @@ mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use baton_engine::model::{ArtifactKind, Definitions, Diagram, Edge, EventKind, FlowNode, NodeKind, Process, Shape};
+use baton_engine::model::{
+    ArtifactKind, DataKind, Definitions, Diagram, Edge, EventKind, FlowNode, NodeKind, Process, Shape,
+};
 use svg::Node as _;
 use svg::node::element::{Anchor, Group, SVG, Title};
 
@@ -144,9 +146,20 @@ impl<'a> Canvas<'a> {
     }
 
     /// Shapes and edges sorted by layer (stable: document order within a layer).
+    ///
+    /// A shape or edge of an element the diagram does not show (another process's, drawn
+    /// inside a call activity's box) is left out, as bpmn-js leaves it out; one whose element
+    /// Baton does not know is drawn, so that nothing is lost.
     fn drawing_order(&self) -> Vec<Item<'a>> {
-        let shapes = self.diagram.shapes.iter().map(Item::Shape);
-        let edges = self.diagram.edges.iter().filter(|e| e.waypoints.len() >= 2).map(Item::Edge);
+        let scope: BTreeSet<&str> = self.scene.scope(Some(self.diagram)).iter().filter_map(element_id).collect();
+        let shown = |id: &str| match self.scene.get(id) {
+            None | Some(Element::Unsupported(_)) => true,
+            // Drawn for itself rather than through a reference: shown wherever its process is.
+            Some(Element::Data(_, data)) if matches!(data.kind, DataKind::Object { .. } | DataKind::Property) => true,
+            Some(_) => scope.contains(id),
+        };
+        let shapes = self.diagram.shapes.iter().filter(|s| shown(&s.element)).map(Item::Shape);
+        let edges = self.diagram.edges.iter().filter(|e| e.waypoints.len() >= 2 && shown(&e.element)).map(Item::Edge);
         let mut items: Vec<(u8, usize, Item<'a>)> = shapes.chain(edges).map(|i| self.layer(i)).collect();
         items.sort_by_key(|(layer, depth, _)| (*layer, *depth));
         items.into_iter().map(|(_, _, item)| item).collect()

@@ -77,6 +77,13 @@ fn flow_node(
             let g = activity(g, draw, name, STROKE_WIDTH, &markers(&task.activity, None));
             icons::task_type(g, &task.kind, (draw.bounds.x, draw.bounds.y), draw.paint, &canvas.symbols)
         }
+        NodeKind::CallActivity(call) if draw.shape.is_expanded == Some(true) => {
+            // Open, like an expanded sub-process: the name at the top, no plus.
+            let b = draw.bounds;
+            let g = g.add(rect(b, ACTIVITY_RADIUS, Pen::new(&draw.paint.stroke, CALL_STROKE_WIDTH), &draw.paint.fill));
+            let g = add_label(g, name, b, Align::CentreTop, inner_style(draw.paint));
+            bottom_markers(g, &markers(&call.activity, None), &b, draw.paint)
+        }
         NodeKind::CallActivity(call) => {
             activity(g, draw, name, CALL_STROKE_WIDTH, &markers(&call.activity, Some(Marker::Collapsed)))
         }
