@@ -540,3 +540,34 @@ fn a_call_activity_does_not_draw_the_called_process() {
     assert!(call.contains(r#"stroke-width="5""#) && !call.contains("m 7,2 l 0,10"), "{call}");
     assert!(call.contains(r#"<tspan x="300" y="117.8">Ship</tspan>"#), "{call}");
 }
+
+#[test]
+fn a_message_flow_shows_its_name_and_its_message_name() {
+    let xml = format!(
+        r#"{HEADER}
+  <bpmn:message id="Order" name="order details" />
+  <bpmn:collaboration id="c">
+    <bpmn:participant id="Shop" processRef="shop" /><bpmn:participant id="Customer" />
+    <bpmn:messageFlow id="Ordered" name="places order" sourceRef="Customer" targetRef="Shop" messageRef="Order" />
+  </bpmn:collaboration>
+  <bpmn:process id="shop" isExecutable="false" />
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="c">
+    {}{}
+    <bpmndi:BPMNEdge id="Ordered_di" bpmnElement="Ordered"><di:waypoint x="300" y="300" /><di:waypoint x="300" y="160" />
+      <bpmndi:BPMNLabel><dc:Bounds x="310" y="200" width="64" height="14" /></bpmndi:BPMNLabel></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"#,
+        shape("Shop", 100, 0, 600, 160),
+        shape("Customer", 100, 300, 600, 100),
+    );
+    let svg = render(&parse(&xml), 0, None).svg;
+    let flow = group(&svg, "Ordered");
+    // The flow's own name at its DI label bounds.
+    assert!(flow.contains(r#"<tspan x="342" y="209.9">places order</tspan>"#), "{flow}");
+    // The message's name from the middle of the flow, its top 10 below it (baseline 10.8 lower),
+    // where bpmn-js 18 writes it.
+    assert!(flow.contains(r#"<tspan x="333.01" y="250.8">order details</tspan>"#), "{flow}");
+    // The envelope light, as for bpmn-js's default `messageVisibleKind` (initiating).
+    let envelope = r#"d="M289.5,223 l0,14 l21,0 l0,-14 Z M289.5,223 l10.5,6 l10.5,-6" fill="white""#;
+    assert!(flow.contains(envelope), "{flow}");
+}

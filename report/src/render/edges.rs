@@ -11,7 +11,7 @@ use super::paint::Paint;
 use super::pen::{Pen, circle, path};
 use super::scene::Element;
 use super::shapes::{LabelArea, place_outer_label};
-use super::text::{self, OUTER_SIZE, OUTER_WIDTH};
+use super::text::{self, Align, INNER_SIZE, OUTER_SIZE, OUTER_WIDTH, Style};
 
 /// Width of sequence flows, as bpmn-js draws them (its line style's default).
 const FLOW_WIDTH: f64 = 2.0;
@@ -138,6 +138,8 @@ pub(crate) struct EdgeDraw<'s, 'a> {
     pub heat: Option<f64>,
     /// The element it draws, when known.
     pub element: Option<Element<'a>>,
+    /// For a message flow that names its message: the message's name, if it has one.
+    pub message_name: Option<&'a str>,
 }
 
 /// Draws one edge with its label; grows `extent` to hold both.
@@ -200,11 +202,34 @@ pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut 
     {
         extent.add_bounds(&Bounds { x: mid.x - 10.5, y: mid.y - 7.0, width: 21.0, height: 14.0 });
         g = g.add(envelope(mid, paint));
+        if let Some(name) = draw.message_name {
+            g = message_label(g, name, mid, paint, extent);
+        }
     }
     place_outer_label(g, name, label_area(draw.edge, name, &points), paint, extent)
 }
 
-/// The envelope bpmn-js draws halfway along a message flow that names its message.
+/// The name of a message flow's message below its envelope, in the inner font, where bpmn-js 18
+/// puts it: it means to centre it 10 below the envelope, but measures both before they are
+/// shown (as 0 × 0), so the text starts at the middle of the flow, its top 10 below it.
+fn message_label(g: Group, name: &str, mid: Point, paint: &Paint, extent: &mut Extent) -> Group {
+    let lines = text::wrap(name, MESSAGE_LABEL_WIDTH, INNER_SIZE);
+    let widest = lines.iter().map(|l| text::width(l, INNER_SIZE)).fold(0.0, f64::max);
+    let area = Bounds { x: mid.x, y: mid.y + 10.0, width: widest, height: 0.0 };
+    extent.add_bounds(&Bounds { height: text::lines_height(lines.len(), INNER_SIZE), ..area });
+    let style = Style { size: INNER_SIZE, colour: &paint.stroke, padding: 0.0, wrap_width: Some(MESSAGE_LABEL_WIDTH) };
+    match text::label(name, area, Align::CentreTop, &style) {
+        Some(label) => g.add(label),
+        None => g,
+    }
+}
+
+/// Width bpmn-js lays a message's name out in.
+const MESSAGE_LABEL_WIDTH: f64 = 100.0;
+
+/// The envelope bpmn-js draws halfway along a message flow that names its message, light as for
+/// an initiating message (the DI's `messageVisibleKind` default; Baton does not read the
+/// attribute, so a non-initiating message's dark envelope is drawn light too).
 fn envelope(mid: Point, paint: &Paint) -> svg::node::element::Path {
     let d = PathData::new()
         .move_to(mid.x - 10.5, mid.y - 7.0)

@@ -220,7 +220,16 @@ impl<'a> Canvas<'a> {
         let element = self.scene.get(&edge.element);
         let status = self.status(&edge.element, element);
         let paint = Paint::new(&edge.colors, edge.label.as_ref(), &status, false);
-        let draw = EdgeDraw { edge, paint: &paint, heat: status.heat, element };
+        let message_name = match element {
+            Some(Element::MessageFlow(flow)) => flow
+                .message
+                .as_ref()
+                .and_then(|m| self.scene.definitions.message(m.as_str()))
+                .and_then(|m| m.name.as_deref())
+                .filter(|n| !n.trim().is_empty()),
+            _ => None,
+        };
+        let draw = EdgeDraw { edge, paint: &paint, heat: status.heat, element, message_name };
         let content = edges::edge(&draw, markers, extent);
         self.wrap(&edge.element, element, &status, content)
     }
