@@ -25,7 +25,10 @@ impl fmt::Display for Location {
 }
 
 /// Everything that can go wrong in the engine.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same text as `Display` (with the cause chain), so that a test returning
+/// `Err` through `?` shows the message, not a struct dump.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The file could not be read.
@@ -145,10 +148,12 @@ pub enum Error {
         process: String,
     },
     /// No open job has this id.
-    #[error("job `{job}` is not open: it was completed already, or never existed; open jobs: {}", if pending.is_empty() { "none".to_owned() } else { pending.join(", ") })]
+    #[error("job `{job}` is not open: {}; open jobs: {}", history.as_deref().unwrap_or("no such job was ever created"), if pending.is_empty() { "none".to_owned() } else { pending.join(", ") })]
     UnknownJob {
         /// The id asked for.
         job: String,
+        /// What became of it, when it existed.
+        history: Option<String>,
         /// The open jobs.
         pending: Vec<String>,
     },
@@ -165,7 +170,7 @@ pub enum Error {
         incident: String,
     },
     /// A message matched no subscription and no message start event.
-    #[error("message `{message}` (correlation key {correlation_key:?}) matches nothing waiting; waiting: {}", if waiting.is_empty() { "nothing".to_owned() } else { waiting.join("; ") })]
+    #[error("message `{message}`{} matches nothing waiting; waiting for messages: {}", correlation_key.as_ref().map(|k| format!(" with correlation key \"{k}\"")).unwrap_or_default(), if waiting.is_empty() { "nothing".to_owned() } else { waiting.join("; ") })]
     MessageNotCorrelated {
         /// The message name.
         message: String,
@@ -200,6 +205,18 @@ pub enum Error {
         /// What serde said.
         message: String,
     },
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, "\n  caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 impl Error {

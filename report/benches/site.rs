@@ -55,8 +55,14 @@ fn workspace(runs: usize) -> PathBuf {
         let run = Run {
             schema: baton_engine::record::SCHEMA,
             test: format!("suite::test_{n:05}"),
-            outcome: if n % 97 == 0 { Outcome::Failed { message: "boom".into() } } else { Outcome::Passed },
-            models: vec![Model { path: Some(path.clone()), sha256: sha.clone(), processes: vec![id.clone()] }],
+            binary: "suite-0f1e2d3c4b5a6978".into(),
+            outcome: if n % 97 == 0 { Outcome::Panicked { message: "boom".into() } } else { Outcome::Finished },
+            models: vec![Model {
+                path: Some(path.clone()),
+                sha256: sha.clone(),
+                processes: vec![id.clone()],
+                mock: false,
+            }],
             instances: vec![RunInstance {
                 id: instance.clone(),
                 process: id.clone(),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use baton_engine::model::{Definitions, Process};
-use baton_engine::record::{Outcome, Run};
+use baton_engine::record::{Outcome, Run, Status, Verdicts};
 use baton_engine::trace::TraceKind;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -107,17 +107,54 @@ pub struct ProcessCoverage {
     pub stale_tests: BTreeSet<String>,
 }
 
-/// One test, as the index lists it.
+/// A test's verdict, as the report shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestVerdict {
+    /// The harness said it failed, or (with no harness verdict) its engine was dropped while it
+    /// panicked.
+    Failed,
+    /// The harness said it passed.
+    Passed,
+    /// The harness did not run it (`#[ignore]`).
+    Ignored,
+    /// No harness verdict: its runs were recorded by a test run that `cargo baton test` did not
+    /// drive, and none of them ended in a panic. It may still have failed (by returning `Err`).
+    Unknown,
+}
+
+impl TestVerdict {
+    /// `passed`, `failed`, `ignored` or `no verdict`.
+    pub fn text(self) -> &'static str {
+        match self {
+            TestVerdict::Failed => "failed",
+            TestVerdict::Passed => "passed",
+            TestVerdict::Ignored => "ignored",
+            TestVerdict::Unknown => "no verdict",
+        }
+    }
+}
+
+/// One test, as the index lists it: its harness's verdict, and what its runs covered.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestSummary {
-    /// Position in the sorted list of runs: the key of its page.
+    /// Position in [`Coverage::tests`]: the key of its page.
     pub index: usize,
-    /// The test's name.
+    /// Its full name, `binary::path::test`: unique in a report.
+    pub id: String,
+    /// The name shown: the test's path within its binary, or the full name where two binaries
+    /// have a test of that path.
     pub test: String,
-    /// Whether it passed.
+    /// The test binary, as its harness names it (see [`baton_engine::record::Run::binary`]).
+    pub binary: String,
+    /// The verdict.
+    pub verdict: TestVerdict,
+    /// Whether it passed (the verdict is [`TestVerdict::Passed`]).
     pub passed: bool,
-    /// The panic message of a failed test.
+    /// What the harness printed for it when it failed (else the panic message recorded).
     pub message: Option<String>,
+    /// Its run files (one per `TestEngine`), as positions in the runs the site was built from.
+    pub runs: Vec<usize>,
     /// The processes it ran.
     pub processes: BTreeSet<String>,
     /// Instances it started.
@@ -137,8 +174,11 @@ pub struct TestSummary {
 pub struct Coverage {
     /// One entry per process of the current models, in model then process order.
     pub processes: Vec<ProcessCoverage>,
-    /// Tests, failing first, then by name.
+    /// Tests, failing first, then by full name: every test the harness reported, and every
+    /// test that recorded a run.
     pub tests: Vec<TestSummary>,
+    /// Which harness gave the verdicts, when one did.
+    pub harness: Option<baton_engine::record::Harness>,
     /// Models or runs that could not be used, and why.
     pub problems: Vec<String>,
 }
@@ -172,8 +212,57 @@ fn run_models(run: &Run) -> BTreeMap<&str, (&str, Option<&str>)> {
     by_process
 }
 
-/// Merges runs (sorted by test name, then as given) into coverage of the current models.
-pub fn compute(models: &[CurrentModel], runs: &[Run], mut problems: Vec<String>) -> Coverage {
+/// The runs and verdicts of one test, before they are summed up.
+#[derive(Debug, Default)]
+struct TestRuns {
+    binary: String,
+    test: String,
+    status: Option<Status>,
+    output: Option<String>,
+    runs: Vec<usize>,
+}
+
+/// Groups runs by test, joined with the harness's verdicts: by binary and test path, else (for
+/// doc-tests, whose run files name a temporary binary) by a test path only one verdict has.
+fn group(runs: &[Run], verdicts: Option<&Verdicts>) -> Vec<TestRuns> {
+    let mut tests: Vec<TestRuns> = Vec::new();
+    let mut by_key: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for verdict in verdicts.into_iter().flat_map(|v| &v.tests) {
+        let key = (verdict.binary.clone(), verdict.test.clone());
+        let slot = *by_key.entry(key).or_insert_with(|| {
+            tests.push(TestRuns { binary: verdict.binary.clone(), test: verdict.test.clone(), ..TestRuns::default() });
+            tests.len() - 1
+        });
+        // A test reported twice (nextest retries) keeps its last verdict.
+        tests[slot].status = Some(verdict.status);
+        tests[slot].output = verdict.output.clone();
+        by_name.entry(verdict.test.clone()).or_default().push(slot);
+    }
+    for (position, run) in runs.iter().enumerate() {
+        let slot = match by_key.get(&(run.binary.clone(), run.test.clone())) {
+            Some(&slot) => slot,
+            None => match by_name.get(&run.test).map(Vec::as_slice) {
+                Some(&[only]) => only,
+                _ => *by_key.entry((run.binary.clone(), run.test.clone())).or_insert_with(|| {
+                    tests.push(TestRuns { binary: run.binary.clone(), test: run.test.clone(), ..TestRuns::default() });
+                    tests.len() - 1
+                }),
+            },
+        };
+        tests[slot].runs.push(position);
+    }
+    tests
+}
+
+/// Merges runs and the harness's verdicts into coverage of the current models: one summary per
+/// test, with the harness's verdict.
+pub fn compute(
+    models: &[CurrentModel],
+    runs: &[Run],
+    verdicts: Option<&Verdicts>,
+    mut problems: Vec<String>,
+) -> Coverage {
     let mut processes: Vec<ProcessCoverage> = Vec::new();
     let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
     for model in models {
@@ -184,49 +273,90 @@ pub fn compute(models: &[CurrentModel], runs: &[Run], mut problems: Vec<String>)
     }
     let sha_of: BTreeMap<&str, &str> = models.iter().map(|m| (m.path.as_str(), m.sha256.as_str())).collect();
 
+    let grouped = group(runs, verdicts);
+    // Full names: `binary::test`, with the binary as people name it, unless two binaries
+    // share that name.
+    let mut binaries_named: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for t in &grouped {
+        binaries_named.entry(crate::harness::binary_name(&t.binary)).or_default().insert(&t.binary);
+    }
+    let full_name = |t: &TestRuns| {
+        let name = crate::harness::binary_name(&t.binary);
+        if binaries_named.get(&name).is_some_and(|b| b.len() > 1) {
+            format!("{}::{}", t.binary, t.test)
+        } else {
+            format!("{name}::{}", t.test)
+        }
+    };
+    let mut paths_seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &grouped {
+        *paths_seen.entry(t.test.as_str()).or_default() += 1;
+    }
+
     let mut tests = Vec::new();
-    for (position, run) in runs.iter().enumerate() {
-        let used = run_models(run);
-        let instance_process: BTreeMap<&str, &str> =
-            run.instances.iter().map(|i| (i.id.as_str(), i.process.as_str())).collect();
+    for grouped_test in &grouped {
+        let id = full_name(grouped_test);
         let mut stale = false;
         let mut reached: BTreeSet<(usize, String)> = BTreeSet::new();
-        for event in &run.trace {
-            let Some(process) = instance_process.get(event.instance.as_str()) else { continue };
-            let Some((sha, Some(path))) = used.get(process) else { continue };
-            let Some(&slot) = index.get(&(path.to_string(), process.to_string())) else { continue };
-            if sha_of.get(path) != Some(sha) {
-                stale = true;
-                processes[slot].stale_tests.insert(run.test.clone());
-                continue;
-            }
-            let coverage = &mut processes[slot];
-            coverage.tests.insert(run.test.clone());
-            match &event.kind {
-                TraceKind::NodeEntered { node } if coverage.node_hits.contains_key(node) => {
-                    *coverage.node_hits.entry(node.clone()).or_default() += 1;
-                    reached.insert((slot, node.clone()));
+        let mut panic_message = None;
+        let mut virtual_seconds = 0;
+        let mut instances = 0;
+        let mut ran = BTreeSet::new();
+        for run in grouped_test.runs.iter().map(|&r| &runs[r]) {
+            let used = run_models(run);
+            let instance_process: BTreeMap<&str, &str> =
+                run.instances.iter().map(|i| (i.id.as_str(), i.process.as_str())).collect();
+            for event in &run.trace {
+                let Some(process) = instance_process.get(event.instance.as_str()) else { continue };
+                let Some((sha, Some(path))) = used.get(process) else { continue };
+                let Some(&slot) = index.get(&(path.to_string(), process.to_string())) else { continue };
+                if sha_of.get(path) != Some(sha) {
+                    stale = true;
+                    processes[slot].stale_tests.insert(id.clone());
+                    continue;
                 }
-                // A compensation boundary is never entered by a token: it counts as reached when
-                // the activity it is attached to is compensated.
-                TraceKind::Compensating { activity, .. } => {
-                    let boundary = models
-                        .iter()
-                        .filter(|m| m.path == *path)
-                        .flat_map(|m| m.definitions.process(process))
-                        .flat_map(|p| p.nodes.iter())
-                        .find(|n| is_compensation_boundary_of(n, activity))
-                        .map(|n| n.id.to_string());
-                    if let Some(boundary) = boundary {
-                        *coverage.node_hits.entry(boundary.clone()).or_default() += 1;
-                        reached.insert((slot, boundary));
+                let coverage = &mut processes[slot];
+                coverage.tests.insert(id.clone());
+                match &event.kind {
+                    TraceKind::NodeEntered { node } if coverage.node_hits.contains_key(node) => {
+                        *coverage.node_hits.entry(node.clone()).or_default() += 1;
+                        reached.insert((slot, node.clone()));
                     }
+                    // A compensation boundary is never entered by a token: it counts as reached
+                    // when the activity it is attached to is compensated.
+                    TraceKind::Compensating { activity, .. } => {
+                        let boundary = models
+                            .iter()
+                            .filter(|m| m.path == *path)
+                            .flat_map(|m| m.definitions.process(process))
+                            .flat_map(|p| p.nodes.iter())
+                            .find(|n| is_compensation_boundary_of(n, activity))
+                            .map(|n| n.id.to_string());
+                        if let Some(boundary) = boundary {
+                            *coverage.node_hits.entry(boundary.clone()).or_default() += 1;
+                            reached.insert((slot, boundary));
+                        }
+                    }
+                    TraceKind::FlowTaken { flow } if coverage.flow_hits.contains_key(flow) => {
+                        *coverage.flow_hits.entry(flow.clone()).or_default() += 1;
+                        reached.insert((slot, flow.clone()));
+                    }
+                    _ => {}
                 }
-                TraceKind::FlowTaken { flow } if coverage.flow_hits.contains_key(flow) => {
-                    *coverage.flow_hits.entry(flow.clone()).or_default() += 1;
-                    reached.insert((slot, flow.clone()));
-                }
-                _ => {}
+            }
+            if let Outcome::Panicked { message } = &run.outcome {
+                panic_message.get_or_insert_with(|| message.clone());
+            }
+            if let (Some(a), Some(b)) = (run.trace.first(), run.trace.last()) {
+                virtual_seconds += b.time.duration_since(a.time).as_secs();
+            }
+            instances += run.instances.len();
+            ran.extend(run.instances.iter().map(|i| i.process.clone()));
+            for model in run.models.iter().filter(|m| m.path.is_none() && !is_stand_in(m)) {
+                problems.push(format!(
+                    "test {id}: a model deployed from a string ({}) cannot be drawn; deploy it from a file to see it in the report",
+                    model.processes.join(", ")
+                ));
             }
         }
         let slots: BTreeSet<usize> = reached.iter().map(|(slot, _)| *slot).collect();
@@ -238,34 +368,36 @@ pub fn compute(models: &[CurrentModel], runs: &[Run], mut problems: Vec<String>)
             } else {
                 flows.covered += 1;
             }
-            processes[slot].reached_by.entry(element).or_default().insert(run.test.clone());
+            processes[slot].reached_by.entry(element).or_default().insert(id.clone());
         }
-        let (first, last) = (run.trace.first().map(|e| e.time), run.trace.last().map(|e| e.time));
+        let verdict = match (grouped_test.status, &panic_message) {
+            (Some(Status::Passed), _) => TestVerdict::Passed,
+            (Some(Status::Failed), _) | (None, Some(_)) => TestVerdict::Failed,
+            (Some(Status::Ignored), _) => TestVerdict::Ignored,
+            (None, None) => TestVerdict::Unknown,
+        };
+        let message = match verdict {
+            TestVerdict::Failed => grouped_test.output.clone().or(panic_message),
+            _ => None,
+        };
+        let shown =
+            if paths_seen.get(grouped_test.test.as_str()) == Some(&1) { grouped_test.test.clone() } else { id.clone() };
         tests.push(TestSummary {
-            index: position,
-            test: run.test.clone(),
-            passed: run.outcome == Outcome::Passed,
-            message: match &run.outcome {
-                Outcome::Failed { message } => Some(message.clone()),
-                Outcome::Passed => None,
-            },
-            processes: run.instances.iter().map(|i| i.process.clone()).collect(),
-            instances: run.instances.len(),
+            index: 0,
+            id,
+            test: shown,
+            binary: grouped_test.binary.clone(),
+            verdict,
+            passed: verdict == TestVerdict::Passed,
+            message,
+            runs: grouped_test.runs.clone(),
+            processes: ran,
+            instances,
             stale,
-            virtual_seconds: match (first, last) {
-                (Some(a), Some(b)) => b.duration_since(a).as_secs(),
-                _ => 0,
-            },
+            virtual_seconds,
             nodes,
             flows,
         });
-        for model in run.models.iter().filter(|m| m.path.is_none()) {
-            problems.push(format!(
-                "test {}: a model deployed from a string ({}) cannot be drawn; deploy it from a file to see it in the report",
-                run.test,
-                model.processes.join(", ")
-            ));
-        }
     }
     for coverage in processes.iter_mut() {
         let hit_nodes = coverage.node_hits.values().filter(|h| **h > 0).count();
@@ -290,10 +422,27 @@ pub fn compute(models: &[CurrentModel], runs: &[Run], mut problems: Vec<String>)
             )
             .collect();
     }
-    tests.sort_by(|a, b| (a.passed, &a.test, a.index).cmp(&(b.passed, &b.test, b.index)));
+    tests.sort_by(|a, b| (a.verdict, &a.id).cmp(&(b.verdict, &b.id)));
+    for (position, test) in tests.iter_mut().enumerate() {
+        test.index = position;
+    }
+    match verdicts {
+        Some(v) => problems.extend(v.problems.iter().cloned()),
+        None if !runs.is_empty() => problems.push(
+            "no test harness verdicts beside these run files: a test shows as failed only when it panicked, and \
+             one that failed by returning `Err` shows \"no verdict\"; `cargo baton test` records the harness's verdicts"
+                .to_owned(),
+        ),
+        None => {}
+    }
     problems.sort();
     problems.dedup();
-    Coverage { processes, tests, problems }
+    Coverage { processes, tests, harness: verdicts.map(|v| v.harness), problems }
+}
+
+/// A model the testkit made itself (a `mock_call` stand-in): nothing to draw, nothing to say.
+fn is_stand_in(model: &baton_engine::record::Model) -> bool {
+    model.mock
 }
 
 fn is_compensation_boundary_of(node: &baton_engine::model::FlowNode, activity: &str) -> bool {

@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use baton_engine::model::{Definitions, NodeKind};
-use baton_engine::record::Run;
+use baton_engine::record::{Harness, Run, Verdicts};
 use baton_engine::trace::TraceKind;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::coverage::{Coverage, CurrentModel, ProcessCoverage};
+use crate::coverage::{Coverage, CurrentModel, ProcessCoverage, TestSummary, TestVerdict};
 use crate::render::{Overlay, render};
 
 /// Why the site could not be written.
@@ -136,7 +136,9 @@ struct ProcessRow<'a> {
 #[derive(Serialize)]
 struct TestRow<'a> {
     test: &'a str,
+    id: &'a str,
     page: String,
+    verdict: &'static str,
     passed: bool,
     stale: bool,
     processes: String,
@@ -216,7 +218,9 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
         .iter()
         .map(|t| TestRow {
             test: &t.test,
+            id: &t.id,
             page: test_page(t.index),
+            verdict: t.verdict.text(),
             passed: t.passed,
             stale: t.stale,
             processes: t.processes.iter().cloned().collect::<Vec<_>>().join(", "),
@@ -230,8 +234,19 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
     let (total_nodes, total_flows) = (coverage.total_nodes(), coverage.total_flows());
     context.insert("total_nodes", &serde_json::json!({"covered": total_nodes.covered, "total": total_nodes.total, "percent": total_nodes.percent()}));
     context.insert("total_flows", &serde_json::json!({"covered": total_flows.covered, "total": total_flows.total, "percent": total_flows.percent()}));
-    context.insert("passed", &coverage.tests.iter().filter(|t| t.passed).count());
-    context.insert("failed", &coverage.tests.iter().filter(|t| !t.passed).count());
+    let count = |verdict: TestVerdict| coverage.tests.iter().filter(|t| t.verdict == verdict).count();
+    context.insert("passed", &count(TestVerdict::Passed));
+    context.insert("failed", &count(TestVerdict::Failed));
+    context.insert("ignored", &count(TestVerdict::Ignored));
+    context.insert("unknown", &count(TestVerdict::Unknown));
+    context.insert(
+        "harness",
+        &match coverage.harness {
+            Some(Harness::CargoTest) => "cargo test",
+            Some(Harness::Nextest) => "cargo nextest",
+            None => "",
+        },
+    );
     context.insert("processes", &processes);
     context.insert("tests", &tests);
     context.insert("problems", &coverage.problems);
@@ -241,7 +256,7 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
 
     // one page per process
     let test_pages: BTreeMap<&str, String> =
-        coverage.tests.iter().map(|t| (t.test.as_str(), test_page(t.index))).collect();
+        coverage.tests.iter().map(|t| (t.id.as_str(), test_page(t.index))).collect();
     let mut written = std::collections::BTreeSet::new();
     for p in &coverage.processes {
         written.insert(process_page(&p.id));
@@ -255,9 +270,8 @@ pub fn write_site(out: &Path, coverage: &Coverage, models: &[CurrentModel], runs
     // one page per test
     let mut cache = DiagramCache::new();
     for summary in &coverage.tests {
-        let Some(run) = runs.get(summary.index) else { continue };
         written.insert(test_page(summary.index));
-        write(out, &test_page(summary.index), &test_html(&tera, run, summary.passed, models, &mut cache)?)?;
+        write(out, &test_page(summary.index), &test_html(&tera, summary, runs, models, &mut cache)?)?;
     }
     remove_stale_pages(out, &written)?;
 
@@ -389,104 +403,74 @@ fn overlay_css(scope: &str, overlay: &Overlay) -> String {
 
 fn test_html(
     tera: &Tera,
-    run: &Run,
-    passed: bool,
+    summary: &TestSummary,
+    runs: &[Run],
     models: &[CurrentModel],
     cache: &mut DiagramCache,
 ) -> Result<String, SiteError> {
-    let start = run.trace.first().map(|e| e.time);
-    let process_of: BTreeMap<&str, &str> = run.instances.iter().map(|i| (i.id.as_str(), i.process.as_str())).collect();
-    // The current model of each process, if the run used that very version.
-    let definitions_of = |process: &str| -> Option<&Definitions> {
-        let model = run.models.iter().rev().find(|m| m.processes.iter().any(|p| p == process))?;
-        let current = models.iter().find(|c| Some(c.path.as_str()) == model.path.as_deref())?;
-        (current.sha256 == model.sha256).then_some(&current.definitions)
-    };
     let mut instances = Vec::new();
     let mut drawings: Vec<(String, String)> = Vec::new();
-    for instance in &run.instances {
-        let mut overlay = Overlay::default();
-        let mut open: BTreeMap<String, i64> = BTreeMap::new();
-        for event in run.trace.iter().filter(|e| e.instance == instance.id) {
-            match &event.kind {
-                TraceKind::NodeEntered { node } => {
-                    *overlay.nodes.entry(node.clone()).or_default() += 1;
-                    *open.entry(node.clone()).or_default() += 1;
-                }
-                TraceKind::NodeCompleted { node } | TraceKind::NodeTerminated { node } => {
-                    *open.entry(node.clone()).or_default() -= 1
-                }
-                TraceKind::FlowTaken { flow } => *overlay.flows.entry(flow.clone()).or_default() += 1,
-                TraceKind::IncidentRaised { node, .. } => {
-                    overlay.incidents.insert(node.clone());
-                }
-                _ => {}
-            }
-        }
-        let definitions = definitions_of(&instance.process);
-        // Still open at the end of the run: where it waits.
-        overlay.waiting = open
-            .into_iter()
-            .filter(|(node, count)| {
-                *count > 0
-                    && !definitions
-                        .and_then(|d| d.process(&instance.process))
-                        .and_then(|p| p.node(node))
-                        .is_some_and(|n| matches!(n.kind, NodeKind::SubProcess(_)))
-            })
-            .map(|(node, _)| node)
-            .collect();
-        let model =
-            run.models.iter().rev().find(|m| m.processes.contains(&instance.process)).and_then(|m| m.path.clone());
-        let has_diagram = match (definitions, model) {
-            (Some(d), Some(path)) => {
-                let key = (path, instance.process.clone());
-                let drawn = cache.entry(key.clone()).or_insert_with(|| {
-                    // Drawn plainly; the page's CSS overlay marks this test's path.
-                    let svgs = diagrams_of(d, &instance.process, None).0.join("\n");
-                    (!svgs.is_empty()).then_some(svgs)
-                });
-                if drawn.is_some() {
-                    drawings.push(key);
-                }
-                drawn.is_some()
-            }
-            _ => false,
-        };
-        let scope = format!("instance-{}", slug(&instance.id));
-        instances.push(serde_json::json!({
-            "id": instance.id,
-            "scope": scope,
-            "css": overlay_css(&scope, &overlay),
-            "process": instance.process,
-            "state": format!("{:?}", instance.state).to_lowercase(),
-            "has_diagram": has_diagram,
-        }));
-    }
     let mut timeline = String::new();
-    for e in &run.trace {
-        let process = process_of.get(e.instance.as_str()).copied().unwrap_or_default();
-        let what = e.kind.describe(&|id| label_in(definitions_of(process), process, id));
-        let seconds = start.map(|s| e.time.duration_since(s).as_secs()).unwrap_or_default();
-        let cells = [e.seq.to_string(), format!("+{}", duration_text(seconds)), e.instance.clone(), what];
-        timeline.push_str("<tr>");
-        for cell in cells {
-            timeline.push_str("<td>");
-            timeline.push_str(&tera::escape_html(&cell));
-            timeline.push_str("</td>");
+    for (position, run) in summary.runs.iter().map(|&r| (r, &runs[r])) {
+        // The current model of each process, if the run used that very version.
+        let definitions_of = |process: &str| -> Option<&Definitions> {
+            let model = run.models.iter().rev().find(|m| m.processes.iter().any(|p| p == process))?;
+            let current = models.iter().find(|c| Some(c.path.as_str()) == model.path.as_deref())?;
+            (current.sha256 == model.sha256).then_some(&current.definitions)
+        };
+        for instance in &run.instances {
+            let definitions = definitions_of(&instance.process);
+            let overlay = instance_overlay(run, &instance.id, definitions.and_then(|d| d.process(&instance.process)));
+            let model =
+                run.models.iter().rev().find(|m| m.processes.contains(&instance.process)).and_then(|m| m.path.clone());
+            let has_diagram = match (definitions, model) {
+                (Some(d), Some(path)) => {
+                    let key = (path, instance.process.clone());
+                    let drawn = cache.entry(key.clone()).or_insert_with(|| {
+                        // Drawn plainly; the page's CSS overlay marks this test's path.
+                        let svgs = diagrams_of(d, &instance.process, None).0.join("\n");
+                        (!svgs.is_empty()).then_some(svgs)
+                    });
+                    if drawn.is_some() {
+                        drawings.push(key);
+                    }
+                    drawn.is_some()
+                }
+                _ => false,
+            };
+            let scope = format!("instance-{position}-{}", slug(&instance.id));
+            instances.push(serde_json::json!({
+                "id": instance.id,
+                "scope": scope,
+                "css": overlay_css(&scope, &overlay),
+                "process": instance.process,
+                "state": format!("{:?}", instance.state).to_lowercase(),
+                "has_diagram": has_diagram,
+            }));
         }
-        timeline.push_str("</tr>\n");
+        let process_of: BTreeMap<&str, &str> =
+            run.instances.iter().map(|i| (i.id.as_str(), i.process.as_str())).collect();
+        let start = run.trace.first().map(|e| e.time);
+        for e in &run.trace {
+            let process = process_of.get(e.instance.as_str()).copied().unwrap_or_default();
+            let what = e.kind.describe(&|id| label_in(definitions_of(process), process, id));
+            let seconds = start.map(|s| e.time.duration_since(s).as_secs()).unwrap_or_default();
+            let cells = [e.seq.to_string(), format!("+{}", duration_text(seconds)), e.instance.clone(), what];
+            timeline.push_str("<tr>");
+            for cell in cells {
+                timeline.push_str("<td>");
+                timeline.push_str(&tera::escape_html(&cell));
+                timeline.push_str("</td>");
+            }
+            timeline.push_str("</tr>\n");
+        }
     }
     let mut context = Context::new();
-    context.insert("test", &run.test);
-    context.insert("passed", &passed);
-    context.insert(
-        "message",
-        &match &run.outcome {
-            baton_engine::record::Outcome::Failed { message } => Some(message.clone()),
-            baton_engine::record::Outcome::Passed => None,
-        },
-    );
+    context.insert("test", &summary.test);
+    context.insert("id", &summary.id);
+    context.insert("verdict", summary.verdict.text());
+    context.insert("passed", &summary.passed);
+    context.insert("message", &summary.message);
     context.insert("instances", &instances);
     // The rows are built above rather than looped over in `test.html`: tera resolves each
     // `{{ e.field }}` through a lookup that allocates, and at twenty rows a test that was most
@@ -496,6 +480,37 @@ fn test_html(
     let html = page(tera, "test.html", &context)?;
     let drawings: Vec<&str> = drawings.iter().filter_map(|key| cache.get(key)?.as_deref()).collect();
     Ok(fill_slots(&html, &drawings))
+}
+
+/// What one instance did, for its drawing: hit counts, where it waits, its incidents.
+fn instance_overlay(run: &Run, instance: &str, process: Option<&baton_engine::model::Process>) -> Overlay {
+    let mut overlay = Overlay::default();
+    let mut open: BTreeMap<String, i64> = BTreeMap::new();
+    for event in run.trace.iter().filter(|e| e.instance == instance) {
+        match &event.kind {
+            TraceKind::NodeEntered { node } => {
+                *overlay.nodes.entry(node.clone()).or_default() += 1;
+                *open.entry(node.clone()).or_default() += 1;
+            }
+            TraceKind::NodeCompleted { node } | TraceKind::NodeTerminated { node } => {
+                *open.entry(node.clone()).or_default() -= 1
+            }
+            TraceKind::FlowTaken { flow } => *overlay.flows.entry(flow.clone()).or_default() += 1,
+            TraceKind::IncidentRaised { node, .. } => {
+                overlay.incidents.insert(node.clone());
+            }
+            _ => {}
+        }
+    }
+    // Still open at the end of the run: where it waits.
+    overlay.waiting = open
+        .into_iter()
+        .filter(|(node, count)| {
+            *count > 0 && !process.and_then(|p| p.node(node)).is_some_and(|n| matches!(n.kind, NodeKind::SubProcess(_)))
+        })
+        .map(|(node, _)| node)
+        .collect();
+    overlay
 }
 
 /// What [`build`] made.
@@ -514,11 +529,21 @@ pub struct Built {
 pub fn build(root: &Path, run_dirs: &[PathBuf], out: &Path) -> Result<Built, SiteError> {
     let mut runs: Vec<(PathBuf, Run)> = Vec::new();
     let mut problems = Vec::new();
+    let mut verdicts: Option<Verdicts> = None;
     for dir in run_dirs {
         match baton_engine::record::read_dir(dir) {
-            Ok((found, skipped)) => {
-                runs.extend(found);
-                problems.extend(skipped.into_iter().map(|s| format!("{}: {}", s.path.display(), s.reason)));
+            Ok(found) => {
+                runs.extend(found.runs);
+                problems.extend(found.skipped.into_iter().map(|s| format!("{}: {}", s.path.display(), s.reason)));
+                // Shards: each directory's verdicts are its own tests'.
+                match (&mut verdicts, found.verdicts) {
+                    (Some(all), Some(more)) => {
+                        all.tests.extend(more.tests);
+                        all.problems.extend(more.problems);
+                    }
+                    (all @ None, more) => *all = more,
+                    (Some(_), None) => {}
+                }
             }
             Err(source) => return Err(SiteError::Io { path: dir.clone(), source }),
         }
@@ -530,7 +555,7 @@ pub fn build(root: &Path, run_dirs: &[PathBuf], out: &Path) -> Result<Built, Sit
     let runs: Vec<Run> = runs.into_iter().map(|(_, run)| run).collect();
     let (models, model_problems) = crate::coverage::current_models(root, &runs);
     problems.extend(model_problems);
-    let coverage = crate::coverage::compute(&models, &runs, problems);
+    let coverage = crate::coverage::compute(&models, &runs, verdicts.as_ref(), problems);
     write_site(out, &coverage, &models, &runs)?;
     Ok(Built { coverage, runs: runs.len(), index: out.join("index.html") })
 }

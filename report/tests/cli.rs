@@ -105,11 +105,13 @@ fn report_fails_under_a_coverage_floor() {
     let run = Run {
         schema: baton_engine::record::SCHEMA,
         test: "small".into(),
-        outcome: Outcome::Passed,
+        binary: "floor-0f1e2d3c4b5a6978".into(),
+        outcome: Outcome::Finished,
         models: vec![Model {
             path: Some(path.into()),
             sha256: baton_report::coverage::sha256(&text),
             processes: vec!["exclusive".into()],
+            mock: false,
         }],
         instances: vec![RunInstance {
             id: instance.clone(),

@@ -32,11 +32,13 @@ fn record(
     Run {
         schema: baton_engine::record::SCHEMA,
         test: test.to_owned(),
+        binary: "orders-0f1e2d3c4b5a6978".to_owned(),
         outcome,
         models: vec![Model {
             path: Some(path.to_owned()),
             sha256: sha256(&text),
             processes: deployed.into_iter().map(|(p, _)| p).collect(),
+            mock: false,
         }],
         instances: instances
             .iter()
@@ -64,14 +66,14 @@ fn workspace() -> PathBuf {
 fn order_runs() -> Vec<Run> {
     let root = workspace();
     let path = "engine/tests/fixtures/runtime/exclusive.bpmn";
-    let big = record(&root, path, "orders::big", Outcome::Passed, |e| {
+    let big = record(&root, path, "orders::big", Outcome::Finished, |e| {
         let i = e.start("exclusive", [("amount".to_string(), 150.into())].into()).unwrap();
         let job = e.jobs(&i)[0].id.clone();
         e.complete_job(&job, Variables::new()).unwrap();
         vec![i]
     });
     let small =
-        record(&root, path, "orders::small", Outcome::Failed { message: "assertion failed: it broke".into() }, |e| {
+        record(&root, path, "orders::small", Outcome::Panicked { message: "assertion failed: it broke".into() }, |e| {
             let i = e.start("exclusive", [("amount".to_string(), 5.into())].into()).unwrap();
             vec![i]
         });
@@ -136,7 +138,7 @@ fn user_strings_come_out_inert_and_ids_cannot_escape_the_site() {
         &root,
         "evil.bpmn",
         "<script>alert('test')</script>",
-        Outcome::Failed { message: "<script>alert('panic')</script>".into() },
+        Outcome::Panicked { message: "<script>alert('panic')</script>".into() },
         |e| vec![e.start("../../x", [("note".to_string(), "<script>alert('var')</script>".into())].into()).unwrap()],
     );
     let runs = root.join("runs");

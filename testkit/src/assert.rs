@@ -11,10 +11,10 @@
 //!   hint:        "Ship item" comes after "Fetch item"; complete its job first
 //! ```
 
-use std::fmt::Write;
-
 use baton_engine::model::{FlowNode, NodeId};
 use baton_engine::runtime::{Engine, InstanceState, JobKind};
+
+use crate::state;
 use baton_engine::trace::TraceKind;
 use serde_json::Value;
 
@@ -82,116 +82,30 @@ impl<'t> ProcessAssert<'t> {
     }
 
     fn node(&self, id: &NodeId) -> Option<&'t FlowNode> {
-        self.engine
-            .instance_family(&self.instance)
-            .iter()
-            .find_map(|member| self.engine.process(member).and_then(|p| p.node(id.as_str())))
+        state::node(self.engine, &self.instance, id)
     }
 
     fn label(&self, id: &NodeId) -> String {
-        self.node(id).map_or_else(|| id.to_string(), |n| format!("\"{}\"", n.label()))
+        state::label(self.engine, &self.instance, id)
     }
 
     fn waiting(&self) -> Vec<NodeId> {
-        self.engine.instance_family(&self.instance).iter().flat_map(|m| self.engine.waiting_at(m)).collect()
+        state::waiting(self.engine, &self.instance)
     }
 
     fn passed(&self) -> Vec<NodeId> {
-        self.engine.instance_family(&self.instance).iter().flat_map(|m| self.engine.passed(m)).collect()
+        state::passed(self.engine, &self.instance)
     }
 
     /// The instance's real state, for failure messages.
     fn report(&self, expectation: &str, hint: Option<String>) -> String {
-        let mut out = format!("instance {} {expectation}\n", self.instance);
-        let state = match self.engine.instance_state(&self.instance) {
-            Some(InstanceState::Active) => "running",
-            Some(InstanceState::Ended) => "ended",
-            Some(InstanceState::Terminated) => "terminated",
-            None => "unknown",
-        };
-        writeln!(out, "  state:       {state}").ok();
-        let family = self.engine.instance_family(&self.instance);
-        let mut waiting = Vec::new();
-        for member in &family {
-            let jobs = self.engine.jobs(member);
-            for id in self.engine.waiting_at(member) {
-                let detail = match (jobs.iter().find(|j| j.node == id), self.node(&id)) {
-                    (Some(job), Some(node)) => {
-                        format!(" ({}, job {}, type {})", node.element_name(), job.id, job.job_type)
-                    }
-                    (None, Some(node)) => format!(" ({})", node.element_name()),
-                    _ => String::new(),
-                };
-                waiting.push(format!("{}{detail}", self.label(&id)));
-            }
-        }
-        writeln!(out, "  waiting at:  {}", if waiting.is_empty() { "nothing".into() } else { waiting.join(", ") }).ok();
-        let passed: Vec<String> = self.passed().iter().map(|id| self.label(id)).collect();
-        writeln!(out, "  passed:      {}", if passed.is_empty() { "nothing".into() } else { passed.join(" → ") }).ok();
-        let variables: Vec<String> = self
-            .engine
-            .variables(&self.instance)
-            .map(|v| v.iter().map(|(k, v)| format!("{k} = {v}")).collect())
-            .unwrap_or_default();
-        writeln!(out, "  variables:   {}", if variables.is_empty() { "none".into() } else { variables.join(", ") })
-            .ok();
-        let incidents: Vec<String> = family
-            .iter()
-            .flat_map(|m| self.engine.incidents(m))
-            .map(|i| format!("at {}: {}", self.label(&i.node), i.message))
-            .collect();
-        if !incidents.is_empty() {
-            writeln!(out, "  incidents:   {}", incidents.join("; ")).ok();
-        }
-        let timers: Vec<String> = self
-            .engine
-            .pending_timers()
-            .into_iter()
-            .filter(|t| family.contains(&t.instance))
-            .map(|t| format!("{} due {}", self.label(&t.node), t.due))
-            .collect();
-        if !timers.is_empty() {
-            writeln!(out, "  timers:      {}", timers.join(", ")).ok();
-        }
-        if let Some(hint) = hint {
-            writeln!(out, "  hint:        {hint}").ok();
-        }
-        out
+        state::report(self.engine, &self.instance, expectation, hint)
     }
 
-    /// A hint for an element the instance is not at: is it ahead of a wait state, or behind?
+    /// A hint for an element the instance is not at: is it ahead of a wait state or an
+    /// incident, or behind?
     fn where_hint(&self, target: &NodeId) -> Option<String> {
-        if self.passed().contains(target) {
-            return Some(format!("{} was passed already", self.label(target)));
-        }
-        if self.waiting().contains(target) {
-            return Some(format!(
-                "it waits at {} now; act there first (complete its job, send its message, advance the clock)",
-                self.label(target)
-            ));
-        }
-        for waiting in self.waiting() {
-            let process = self
-                .engine
-                .instance_family(&self.instance)
-                .iter()
-                .find_map(|m| self.engine.process(m).filter(|p| p.node(waiting.as_str()).is_some()))?;
-            if reaches(process, &waiting, target) {
-                let action = match self
-                    .engine
-                    .instance_family(&self.instance)
-                    .iter()
-                    .flat_map(|m| self.engine.jobs(m))
-                    .find(|j| j.node == waiting)
-                {
-                    Some(job) if job.kind == JobKind::User => "complete its user task",
-                    Some(_) => "complete its job",
-                    None => "let it happen (message, timer)",
-                };
-                return Some(format!("{} comes after {}; {action} first", self.label(target), self.label(&waiting)));
-            }
-        }
-        None
+        state::where_hint(self.engine, &self.instance, target)
     }
 
     /// The instance exists (it was started).
@@ -639,30 +553,4 @@ impl UserTaskAssert<'_, '_> {
         }
         self
     }
-}
-
-/// Whether a token at `from` can still reach `target` along sequence flows or boundary events.
-fn reaches(process: &baton_engine::model::Process, from: &NodeId, target: &NodeId) -> bool {
-    use baton_engine::model::{Event, EventKind, NodeKind};
-    let mut seen = vec![from.clone()];
-    let mut pending = vec![from.clone()];
-    while let Some(node) = pending.pop() {
-        if node == *target && node != *from {
-            return true;
-        }
-        let next = process.flows.iter().filter(|f| f.source == node).map(|f| f.target.clone()).chain(
-            process
-                .nodes
-                .iter()
-                .filter(|n| matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, .. }) if *attached_to == node))
-                .map(|n| n.id.clone()),
-        );
-        for n in next.collect::<Vec<_>>() {
-            if !seen.contains(&n) {
-                seen.push(n.clone());
-                pending.push(n);
-            }
-        }
-    }
-    false
 }

@@ -106,7 +106,7 @@ impl TestEngine {
     /// A new engine with a model given as text.
     pub fn deploy_str(xml: &str) -> Result<Self, Error> {
         let mut t = Self::new();
-        t.deploy_text(xml, None)?;
+        t.deploy_text(xml, None, false)?;
         Ok(t)
     }
 
@@ -115,14 +115,14 @@ impl TestEngine {
         let path = find(path.as_ref())?;
         let text =
             std::fs::read_to_string(&path).map_err(|source| baton_engine::Error::Io { path: path.clone(), source })?;
-        self.deploy_text(&text, Some(&path))?;
+        self.deploy_text(&text, Some(&path), false)?;
         Ok(self)
     }
 
-    fn deploy_text(&mut self, xml: &str, path: Option<&Path>) -> Result<(), Error> {
+    fn deploy_text(&mut self, xml: &str, path: Option<&Path>, mock: bool) -> Result<(), Error> {
         let definitions = baton_engine::parse::parse_with(xml, &Default::default(), path)?;
         let processes = self.engine.deploy(definitions)?;
-        self.recorder.models.push(model(path, xml, processes.into_iter().map(|(id, _)| id).collect()));
+        self.recorder.models.push(model(path, xml, processes.into_iter().map(|(id, _)| id).collect(), mock));
         Ok(())
     }
 
@@ -172,7 +172,7 @@ impl TestEngine {
 </definitions>"#,
             escape_xml(&job_type)
         );
-        self.deploy_text(&xml, None)?;
+        self.deploy_text(&xml, None, true)?;
         self.engine.register(job_type, move |_| Ok(variables.clone()));
         Ok(self)
     }
@@ -185,24 +185,28 @@ impl TestEngine {
     /// The open job (service work, user or manual task) at an element of the instance, or of
     /// an instance it called.
     pub fn job(&mut self, instance: &Instance, element: &str) -> Result<Job<'_>, Error> {
-        let info = self.open_job(instance, element)?;
+        let info = self.open_job(instance, element, false)?;
         Ok(Job { t: self, info })
     }
 
-    /// The open user task at an element; like [`TestEngine::job`], for readability.
+    /// The open user task at an element; like [`TestEngine::job`], and a clear error when the
+    /// element is service work instead.
     pub fn user_task(&mut self, instance: &Instance, element: &str) -> Result<Job<'_>, Error> {
-        let info = self.open_job(instance, element)?;
+        let info = self.open_job(instance, element, true)?;
         if info.kind != JobKind::User {
-            return Err(Error::NoJobAt {
+            let kind = crate::state::node(&self.engine, &instance.id, &info.node)
+                .map_or_else(|| "task".to_owned(), |n| words(n.element_name()));
+            return Err(Error::NotAUserTask {
                 instance: instance.id.clone(),
-                element: format!("{element} (it is {}, not a user task)", info.job_type),
-                waiting_at: self.waiting_labels(instance),
+                element: element.to_owned(),
+                kind,
+                job_type: info.job_type,
             });
         }
         Ok(Job { t: self, info })
     }
 
-    fn open_job(&self, instance: &Instance, element: &str) -> Result<JobInfo, Error> {
+    fn open_job(&self, instance: &Instance, element: &str, user_task: bool) -> Result<JobInfo, Error> {
         for member in self.engine.instance_family(&instance.id) {
             let Some(process) = self.engine.process(&member) else { continue };
             let Ok(node) = resolve(process, element) else { continue };
@@ -211,23 +215,45 @@ impl TestEngine {
             }
         }
         // Say why: an unknown name, or a known one that has no job now.
-        if let Some(process) = self.engine.process(&instance.id) {
-            resolve(process, element)?;
-        }
+        let target = node_id(&self.engine, &instance.id, element)?;
+        let label = crate::state::label(&self.engine, &instance.id, &target);
+        let headline = format!("has no {} at {label}", if user_task { "user task" } else { "open job" });
+        let hint = crate::state::where_hint(&self.engine, &instance.id, &target);
+        let report = crate::state::report(&self.engine, &instance.id, &headline, hint);
         Err(Error::NoJobAt {
             instance: instance.id.clone(),
             element: element.to_owned(),
-            waiting_at: self.waiting_labels(instance),
+            user_task,
+            state: report.split_once('\n').map_or(String::new(), |(_, block)| block.to_owned()),
         })
     }
 
-    pub(crate) fn waiting_labels(&self, instance: &Instance) -> Vec<String> {
-        let Some(process) = self.engine.process(&instance.id) else { return Vec::new() };
-        self.engine
-            .waiting_at(&instance.id)
-            .iter()
-            .map(|id| process.node(id.as_str()).map_or_else(|| id.to_string(), |n| format!("\"{}\"", n.label())))
-            .collect()
+    /// The instances of a process, in the order they started: the test's own, and those that
+    /// a message or timer start event, a signal, or a call activity started.
+    pub fn instances_of(&self, process: &str) -> Vec<Instance> {
+        self.engine.instances_of(process).into_iter().map(|id| Instance { id }).collect()
+    }
+
+    /// The instances that `parent` started at a call activity (by id or name), in start order.
+    pub fn called_by(&self, parent: &Instance, call_activity: &str) -> Result<Vec<Instance>, Error> {
+        let process = self.engine.process(&parent.id).ok_or_else(|| unknown_instance(parent))?;
+        let node = resolve(process, call_activity)?.id.clone();
+        Ok(self
+            .engine
+            .called_instances(&parent.id)
+            .into_iter()
+            .filter(|(_, at)| at.as_ref() == Some(&node))
+            .map(|(id, _)| Instance { id })
+            .collect())
+    }
+
+    /// The one instance a process has, e.g. the instance a timer start event created.
+    /// An error when it has none or several (use [`TestEngine::instances_of`] then).
+    pub fn instance_of(&self, process: &str) -> Result<Instance, Error> {
+        match self.engine.instances_of(process).as_slice() {
+            [one] => Ok(Instance { id: one.clone() }),
+            found => Err(Error::InstanceCount { process: process.to_owned(), found: found.to_vec() }),
+        }
     }
 
     /// Correlates a message by name, with an optional correlation key; returns the instance
@@ -276,12 +302,13 @@ impl TestEngine {
     pub fn resolve_incident(&mut self, instance: &Instance, element: &str) -> Result<(), Error> {
         let process = self.engine.process(&instance.id).ok_or_else(|| unknown_instance(instance))?;
         let node = resolve(process, element)?.id.clone();
-        let incident =
-            self.engine.incidents(&instance.id).into_iter().find(|i| i.node == node).ok_or_else(|| Error::NoJobAt {
+        let incident = self.engine.incidents(&instance.id).into_iter().find(|i| i.node == node).ok_or_else(|| {
+            Error::NoIncidentAt {
                 instance: instance.id.clone(),
-                element: format!("{element} (no incident there)"),
-                waiting_at: self.waiting_labels(instance),
-            })?;
+                element: element.to_owned(),
+                state: crate::state::block(&self.engine, &instance.id),
+            }
+        })?;
         Ok(self.engine.resolve_incident(&incident.id)?)
     }
 
@@ -306,6 +333,20 @@ impl Drop for TestEngine {
     fn drop(&mut self) {
         self.recorder.write(&self.engine);
     }
+}
+
+/// `serviceTask` → `service task`.
+fn words(element_name: &str) -> String {
+    let mut out = String::new();
+    for c in element_name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push(' ');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn escape_xml(text: &str) -> String {

@@ -1,14 +1,18 @@
 //! The testkit's one error type.
 
 /// What can go wrong driving a process from a test.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same text as `Display`, cause chain included: a test that returns `Err`
+/// through `?` shows `Error: instance claim#1 has no user task at "Review claim"` and the
+/// instance's state, the way a failed assertion does, never a struct dump.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The engine refused: a model that does not parse or validate, an unknown job, ...
     #[error(transparent)]
     Engine(#[from] baton_engine::Error),
     /// No element of the process has this id or name.
-    #[error("process `{process}` has no element named or with id `{name}`{}; its elements: {}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), candidates.join(", "))]
+    #[error("process `{process}` has no element named or with id \"{name}\"{}; its elements: {}", suggestion.as_ref().map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default(), candidates.join(", "))]
     UnknownElement {
         /// What the test asked for.
         name: String,
@@ -29,25 +33,69 @@ pub enum Error {
         /// The ids of the elements that carry it.
         ids: Vec<String>,
     },
-    /// The instance has no open job at this element.
-    #[error("instance {instance} has no open job at `{element}`; it waits at: {}", if waiting_at.is_empty() { "nothing".to_owned() } else { waiting_at.join(", ") })]
+    /// The instance has no open job (or user task) at this element.
+    #[error("instance {instance} has no {} at \"{element}\"\n{}", if *user_task { "user task" } else { "open job" }, state.trim_end())]
     NoJobAt {
         /// The instance.
         instance: String,
         /// The element asked for.
         element: String,
-        /// Where it does wait.
-        waiting_at: Vec<String>,
+        /// Whether a user task was asked for.
+        user_task: bool,
+        /// The instance's state block, and a hint.
+        state: String,
+    },
+    /// A user task was asked for at an element whose job is service work.
+    #[error(
+        "\"{element}\" is a {kind} (job type `{job_type}`), not a user task; act on it with `t.job(&instance, \"{element}\")`"
+    )]
+    NotAUserTask {
+        /// The instance.
+        instance: String,
+        /// The element asked for.
+        element: String,
+        /// What it is, e.g. `service task`.
+        kind: String,
+        /// Its job type.
+        job_type: String,
+    },
+    /// The instance has no open incident at this element.
+    #[error("instance {instance} has no incident at \"{element}\"\n{}", state.trim_end())]
+    NoIncidentAt {
+        /// The instance.
+        instance: String,
+        /// The element asked for.
+        element: String,
+        /// The instance's state block.
+        state: String,
     },
     /// A scenario reached a wait state for which it declares no action.
     #[error(
-        "scenario stopped: instance {instance} waits at `{element}`, and the scenario declares no action for it; add `.on(\"{element}\", ...)`"
+        "scenario stopped: instance {instance} waits at \"{element}\", and the scenario declares no action for it; add `.on(\"{element}\", ...)`\n{}", state.trim_end()
     )]
     NoAction {
         /// The instance.
         instance: String,
         /// The wait state.
         element: String,
+        /// The instance's state block.
+        state: String,
+    },
+    /// A process has no instance, or several, where one was asked for.
+    #[error("process `{process}` has {} instance(s){}, not one; use `t.instances_of(\"{process}\")`", found.len(), if found.is_empty() { String::new() } else { format!(" ({})", found.join(", ")) })]
+    InstanceCount {
+        /// The process.
+        process: String,
+        /// Its instances.
+        found: Vec<String>,
+    },
+    /// A scenario that starts by a timer found no timer that starts its process.
+    #[error("scenario: no timer start event of process `{process}` is armed; armed timers: {}", if armed.is_empty() { "none".to_owned() } else { armed.join(", ") })]
+    NoStartTimer {
+        /// The process.
+        process: String,
+        /// The timers that are armed.
+        armed: Vec<String>,
     },
     /// A scenario kept acting without the instance ending.
     #[error(
@@ -67,4 +115,14 @@ pub enum Error {
         /// The folders searched.
         looked: Vec<String>,
     },
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // The engine's own Debug is its text with the cause chain.
+            Error::Engine(engine) => write!(f, "{engine:?}"),
+            other => write!(f, "{other}"),
+        }
+    }
 }

@@ -43,6 +43,7 @@
 
 mod engine; // TestEngine: short names for the engine
 mod assert; // fluent assertions with state reports
+mod state; // how an instance stands, in words: one text for assertions and errors
 mod scenario; // actions per wait state
 pub mod record; // run files for the report
 mod view; // snapshot-friendly traces

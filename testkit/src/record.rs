@@ -3,8 +3,9 @@
 //! When a `TestEngine` is dropped (also when its test panics) it writes one JSON file to
 //! `$BATON_RUNS_DIR`, else `<target dir>/baton/runs/` (the target dir is `$CARGO_TARGET_DIR`
 //! or `target` at the workspace root, found the way insta finds it). The file holds the schema
-//! version, the test's name and outcome (with the panic message of a failed test), every
-//! deployed model's path and SHA-256, the instances, and the full trace.
+//! version, the test's name and binary, whether it was panicking (with the panic message),
+//! every deployed model's path and SHA-256, the instances, and the full trace. Whether the test
+//! passed is the harness's to say: `cargo baton test` records its verdicts beside the run files.
 //!
 //! Files are named `<test binary>-<pid>-<n>.json` and written to a temporary name first, then
 //! renamed: parallel test threads, nextest processes and CI shards never clash, and a reader
@@ -20,12 +21,13 @@ use sha2::{Digest, Sha256};
 
 pub use baton_engine::record::{Model, Outcome, Run, RunInstance, SCHEMA};
 
-pub(crate) fn model(path: Option<&Path>, text: &str, processes: Vec<String>) -> Model {
+pub(crate) fn model(path: Option<&Path>, text: &str, processes: Vec<String>, mock: bool) -> Model {
     let digest = Sha256::digest(text.as_bytes());
     Model {
         path: path.map(|p| relative_to_workspace(p).display().to_string()),
         sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
         processes,
+        mock,
     }
 }
 
@@ -75,9 +77,9 @@ impl Recorder {
             return;
         }
         let outcome = if std::thread::panicking() {
-            Outcome::Failed { message: LAST_PANIC.with(|last| last.borrow().clone()).unwrap_or_default() }
+            Outcome::Panicked { message: LAST_PANIC.with(|last| last.borrow().clone()).unwrap_or_default() }
         } else {
-            Outcome::Passed
+            Outcome::Finished
         };
         let instances = engine
             .instances()
@@ -91,6 +93,7 @@ impl Recorder {
         let run = Run {
             schema: SCHEMA,
             test: self.test.clone(),
+            binary: test_binary(),
             outcome,
             models: self.models.clone(),
             instances,
@@ -113,6 +116,11 @@ fn write_atomically(dir: &Path, run: &Run) -> std::io::Result<PathBuf> {
     let path = dir.join(name);
     std::fs::rename(&temp, &path)?;
     Ok(path)
+}
+
+/// The test binary as the harness names it: nextest's binary id, else the executable's stem.
+fn test_binary() -> String {
+    std::env::var("NEXTEST_BINARY_ID").ok().filter(|id| !id.is_empty()).unwrap_or_else(binary_name)
 }
 
 fn binary_name() -> String {
@@ -155,5 +163,5 @@ fn relative_to_workspace(path: &Path) -> PathBuf {
 
 /// Reads every run file of a directory (see [`baton_engine::record::read_dir`]).
 pub fn read_runs(dir: &Path) -> std::io::Result<Vec<Run>> {
-    Ok(baton_engine::record::read_dir(dir)?.0.into_iter().map(|(_, run)| run).collect())
+    Ok(baton_engine::record::read_dir(dir)?.runs.into_iter().map(|(_, run)| run).collect())
 }

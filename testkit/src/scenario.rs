@@ -31,15 +31,25 @@
 use baton_engine::model::NodeId;
 use baton_engine::runtime::{JobInfo, Variables};
 
-use crate::engine::{Instance, TestEngine, node_id};
+use crate::engine::{Instance, TestEngine, resolve};
 use crate::error::Error;
 
 type Action = Box<dyn FnMut(&mut WaitState<'_>) -> Result<(), Error>>;
 
+/// How a scenario's instance comes to be.
+#[derive(Debug, Clone)]
+enum Start {
+    /// At the process's none start event, with these variables.
+    Plain { process: String, variables: Variables },
+    /// By a message that a message start event catches.
+    Message { message: String, correlation_key: Option<String>, variables: Variables },
+    /// By the process's timer start event: virtual time moves to its first firing.
+    Timer { process: String },
+}
+
 /// What a scenario does, wait state by wait state.
 pub struct Scenario {
-    process: String,
-    variables: Variables,
+    start: Start,
     actions: Vec<(String, Action)>,
     mocks: Vec<(String, Variables)>,
     max_actions: usize,
@@ -48,7 +58,7 @@ pub struct Scenario {
 impl std::fmt::Debug for Scenario {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scenario")
-            .field("process", &self.process)
+            .field("start", &self.start)
             .field("on", &self.actions.iter().map(|(n, _)| n).collect::<Vec<_>>())
             .finish()
     }
@@ -72,10 +82,15 @@ impl WaitState<'_> {
     }
 
     fn job_id(&self) -> Result<String, Error> {
-        self.job.as_ref().map(|j| j.id.clone()).ok_or_else(|| Error::NoJobAt {
-            instance: self.instance.id.clone(),
-            element: self.element.to_string(),
-            waiting_at: vec![format!("{} (an event, not a job)", self.element)],
+        self.job.as_ref().map(|j| j.id.clone()).ok_or_else(|| {
+            let label = crate::state::label(&self.t.engine, &self.instance.id, &self.element);
+            let hint = format!("{label} is an event, not a job: send its message or let time pass (`defer`)");
+            Error::NoJobAt {
+                instance: self.instance.id.clone(),
+                element: label.trim_matches('"').to_owned(),
+                user_task: false,
+                state: format!("{}  hint:        {hint}\n", crate::state::block(&self.t.engine, &self.instance.id)),
+            }
         })
     }
 
@@ -136,10 +151,57 @@ pub struct ScenarioRun {
     pub ended: bool,
 }
 
+/// The id of the element an action is declared for: in the scenario's process, or in another
+/// deployed process it may call. A name found nowhere is a typo, reported before the run with
+/// the closest name.
+fn check_element(t: &TestEngine, start: &Start, element: &str) -> Result<NodeId, Error> {
+    let main = match start {
+        Start::Plain { process, .. } | Start::Timer { process } => Some(process.clone()),
+        Start::Message { message, .. } => t.engine.message_start_process(message),
+    };
+    let mut first_error = None;
+    let deployed = t.engine.deployed_processes();
+    let order = main.iter().chain(deployed.iter().filter(|p| Some(*p) != main.as_ref()));
+    for process in order {
+        let Some(definition) = t.engine.deployed_process(process) else { continue };
+        match resolve(definition, element) {
+            Ok(node) => return Ok(node.id.clone()),
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| Error::UnknownElement {
+        name: element.to_owned(),
+        process: main.unwrap_or_default(),
+        suggestion: None,
+        candidates: Vec::new(),
+    }))
+}
+
 impl Scenario {
-    /// A scenario that starts `process` with these variables.
+    /// A scenario that starts `process` at its none start event with these variables.
     pub fn new(process: &str, variables: Variables) -> Self {
-        Scenario { process: process.to_owned(), variables, actions: Vec::new(), mocks: Vec::new(), max_actions: 1_000 }
+        Self::starting(Start::Plain { process: process.to_owned(), variables })
+    }
+
+    /// A scenario whose instance a message starts (a message start event catches it).
+    pub fn by_message(message: &str, correlation_key: Option<&str>, variables: Variables) -> Self {
+        Self::starting(Start::Message {
+            message: message.to_owned(),
+            correlation_key: correlation_key.map(str::to_owned),
+            variables,
+        })
+    }
+
+    /// A scenario whose instance the process's timer start event creates: virtual time moves
+    /// to the timer's first firing, and the scenario takes the instance it started.
+    pub fn by_timer(process: &str) -> Self {
+        Self::starting(Start::Timer { process: process.to_owned() })
+    }
+
+    fn starting(start: Start) -> Self {
+        Scenario { start, actions: Vec::new(), mocks: Vec::new(), max_actions: 1_000 }
     }
 
     /// What to do when the instance waits at `element` (an id or a unique name).
@@ -163,19 +225,33 @@ impl Scenario {
         for (process, variables) in std::mem::take(&mut self.mocks) {
             t.mock_call(&process, variables)?;
         }
-        let instance = t.start(&self.process, std::mem::take(&mut self.variables))?;
-        // Resolve names once, so a typo fails before anything runs.
+        // Resolve names first, so a typo fails before anything runs.
         let mut actions = Vec::new();
         for (element, action) in self.actions {
-            actions.push((
-                node_id(&t.engine, &instance.id, &element).or_else(|e| {
-                    // The element may belong to a called process not started yet: keep the name.
-                    if matches!(e, Error::UnknownElement { .. }) { Ok(NodeId(element.clone())) } else { Err(e) }
-                })?,
-                element,
-                action,
-            ));
+            actions.push((check_element(t, &self.start, &element)?, element, action));
         }
+        let instance = match self.start {
+            Start::Plain { process, variables } => t.start(&process, variables)?,
+            Start::Message { message, correlation_key, variables } => {
+                t.correlate(&message, correlation_key.as_deref(), variables)?
+            }
+            Start::Timer { process } => {
+                let before = t.instances_of(&process).len();
+                let mut fired = 0;
+                loop {
+                    if let Some(started) = t.instances_of(&process).into_iter().nth(before) {
+                        break started;
+                    }
+                    if fired == self.max_actions || !t.advance_to_next_timer()? {
+                        return Err(Error::NoStartTimer {
+                            process,
+                            armed: t.timers().iter().map(|timer| format!("{} due {}", timer.node, timer.due)).collect(),
+                        });
+                    }
+                    fired += 1;
+                }
+            }
+        };
         let mut done = 0;
         loop {
             if !t.engine.instance_state(&instance.id).is_some_and(|s| s == baton_engine::runtime::InstanceState::Active)
@@ -204,7 +280,8 @@ impl Scenario {
                     .process(member)
                     .and_then(|p| p.node(first.as_str()))
                     .map_or(first.to_string(), |n| n.label().to_owned());
-                return Err(Error::NoAction { instance: member.clone(), element: label });
+                let state = crate::state::block(&t.engine, member);
+                return Err(Error::NoAction { instance: member.clone(), element: label, state });
             };
             let job = t.engine.jobs(&member).into_iter().find(|j| j.node == element);
             let mut state = WaitState { t, instance: Instance { id: member }, element, job };

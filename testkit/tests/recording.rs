@@ -82,16 +82,18 @@ fn parallel_tests_write_one_run_file_per_engine() {
     assert_eq!(tests, ["worker_1", "worker_2", "worker_3", "worker_4", "worker_5", "worker_6", "worker_7", "worker_8"]);
     for run in &runs {
         assert_eq!(run.schema, SCHEMA);
+        let exe = std::env::current_exe().unwrap();
+        assert_eq!(run.binary, exe.file_stem().unwrap().to_string_lossy(), "the binary as cargo test names it");
         assert_eq!(run.models.len(), 1);
         assert_eq!(run.models[0].path.as_deref(), Some("engine/tests/fixtures/runtime/sequence.bpmn"));
         assert_eq!(run.models[0].sha256.len(), 64);
         assert_eq!(run.instances.len(), 1);
         assert!(run.trace.len() > 10, "the full trace is there");
         match (&run.outcome, run.test.as_str()) {
-            (Outcome::Failed { message }, "worker_8") => {
+            (Outcome::Panicked { message }, "worker_8") => {
                 assert!(message.starts_with("instance sequence#1 has not ended"), "{message}")
             }
-            (Outcome::Passed, name) if name != "worker_8" => {}
+            (Outcome::Finished, name) if name != "worker_8" => {}
             (outcome, name) => panic!("{name}: unexpected {outcome:?}"),
         }
     }

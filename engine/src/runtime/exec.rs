@@ -446,7 +446,7 @@ impl Engine {
         if tok.inner_of.is_none() {
             self.arm_boundaries(instance, tok.id, node);
         }
-        let parent = ParentRef { instance: instance.to_owned(), token: tok.id };
+        let parent = ParentRef { instance: instance.to_owned(), token: tok.id, node: Some(node.id.clone()) };
         let child = self.create_instance(deployed, child_vars, Some(parent));
         self.set_wait(instance, tok.id, Wait::Call(child.clone()));
         let start = self.none_start(&child);

@@ -435,9 +435,38 @@ impl Engine {
             Some(number) => Ok((instance, number)),
             None => Err(Error::UnknownJob {
                 job: job.to_owned(),
+                history: self.job_history(job),
                 pending: self.state.instances.values().flat_map(|i| i.jobs.values().map(|j| j.id.clone())).collect(),
             }),
         }
+    }
+
+    /// What became of a job that is no longer open, from the trace: where it was, and when and
+    /// how it ended (`at "Pay item", completed at 2026-01-01T00:00:00Z`).
+    fn job_history(&self, job: &str) -> Option<String> {
+        let mut node = None;
+        let mut ended = None;
+        for event in &self.state.trace {
+            match &event.kind {
+                TraceKind::JobCreated { job: id, node: at, .. } if id == job => {
+                    node = self.node_of(&event.instance, at).map(|n| format!("\"{}\"", n.label()));
+                }
+                TraceKind::JobCompleted { job: id } if id == job => {
+                    ended = Some(format!("completed at {}", event.time))
+                }
+                TraceKind::JobFailed { job: id, retries: 0, message } if id == job => {
+                    ended = Some(format!("failed for the last time at {} ({message})", event.time))
+                }
+                _ => {}
+            }
+        }
+        let node = node?;
+        Some(match ended {
+            Some(ended) => format!("its job at {node} was {ended}"),
+            None => format!(
+                "its job at {node} ended when the element was left (a boundary event, an error, or termination)"
+            ),
+        })
     }
 
     /// Completes a job: its variables are set (through the task's output mappings, if any)
@@ -601,7 +630,16 @@ impl Engine {
                 .state
                 .subscriptions
                 .iter()
-                .map(|s| format!("{} at {} for `{}` (key {:?})", s.instance, s.node, s.message, s.correlation_key))
+                .filter(|s| !s.signal)
+                .map(|s| {
+                    let node =
+                        self.node_of(&s.instance, s.node.as_str()).map_or(s.node.to_string(), |n| n.label().to_owned());
+                    let key = match &s.correlation_key {
+                        Some(key) => format!(" with correlation key \"{key}\""),
+                        None => String::new(),
+                    };
+                    format!("{} at \"{node}\" for `{}`{key}", s.instance, s.message)
+                })
                 .collect(),
         })
     }
@@ -684,6 +722,29 @@ impl Engine {
 
     fn message_start(&self, name: &str) -> Option<(usize, NodeId)> {
         self.starts_for(name, false).into_iter().next()
+    }
+
+    /// The process a message named `name` would start (by a message start event), if any.
+    pub fn message_start_process(&self, name: &str) -> Option<String> {
+        let (deployed, _) = self.message_start(name)?;
+        self.state.processes.get(deployed).map(|d| d.id.clone())
+    }
+
+    /// The ids of the deployed processes, each once, in the order they were first deployed.
+    pub fn deployed_processes(&self) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for deployed in &self.state.processes {
+            if !ids.contains(&deployed.id) {
+                ids.push(deployed.id.clone());
+            }
+        }
+        ids
+    }
+
+    /// The latest deployed version of a process.
+    pub fn deployed_process(&self, process: &str) -> Option<&crate::model::Process> {
+        let deployed = &self.state.processes[self.latest(process)?];
+        self.state.files.get(deployed.file)?.process(&deployed.id)
     }
 
     /// Sets variables of a running instance from outside, e.g. to fix the cause of an incident.
@@ -1043,9 +1104,40 @@ impl Engine {
         self.family(instance)
     }
 
-    /// Every instance id, in start order per process.
+    /// Every instance id, in the order the instances started.
     pub fn instances(&self) -> Vec<String> {
-        self.state.instances.keys().cloned().collect()
+        self.started_order().map(str::to_owned).collect()
+    }
+
+    /// Instance ids in start order, read from the trace (the instance map is keyed by id, and
+    /// `order#10` sorts before `order#2`).
+    fn started_order(&self) -> impl Iterator<Item = &str> {
+        self.state
+            .trace
+            .iter()
+            .filter(|e| matches!(e.kind, TraceKind::InstanceStarted { .. }))
+            .map(|e| e.instance.as_str())
+            .filter(|id| self.state.instances.contains_key(*id))
+    }
+
+    /// The instances of a process (any version), in the order they started: those the test
+    /// started, and those a message or timer start event or a call activity started.
+    pub fn instances_of(&self, process: &str) -> Vec<String> {
+        self.started_order()
+            .filter(|id| self.state.instances.get(*id).is_some_and(|i| i.process == process))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The instances that `parent` started through a call activity, in start order, each with
+    /// the call activity that started it.
+    pub fn called_instances(&self, parent: &str) -> Vec<(String, Option<NodeId>)> {
+        self.started_order()
+            .filter_map(|id| {
+                let p = self.state.instances.get(id)?.parent.as_ref().filter(|p| p.instance == parent)?;
+                Some((id.to_owned(), p.node.clone()))
+            })
+            .collect()
     }
 
     /// The flow node of the instance's process with this id.

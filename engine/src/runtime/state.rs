@@ -151,6 +151,9 @@ pub(crate) struct Compensable {
 pub(crate) struct ParentRef {
     pub instance: String,
     pub token: u64,
+    /// The call activity.
+    #[serde(default)]
+    pub node: Option<NodeId>,
 }
 
 /// A token: where one thread of the instance is, and what it waits for.

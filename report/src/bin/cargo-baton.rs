@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use annotate_snippets::Renderer;
+use baton_engine::record::{self, Harness, Status};
 use baton_engine::validate::Severity;
-use baton_report::{check, diagnostics, render, site, workspace};
+use baton_report::{check, diagnostics, harness, render, site, workspace};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -28,6 +29,9 @@ enum Command {
         /// Where to write the report (default: baton/report in the target directory).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Run the tests with cargo-nextest (the default when `.config/nextest.toml` exists).
+        #[arg(long)]
+        nextest: bool,
         /// Arguments passed on to `cargo test`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
@@ -79,7 +83,14 @@ fn main() -> ExitCode {
     let root = workspace::workspace_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
     match Cli::parse_from(args).command {
         Command::Validate { files, format } => validate(&files, format),
-        Command::Test { out, cargo_args } => test(&root, out, &cargo_args),
+        Command::Test { out, nextest, cargo_args } => {
+            let harness = if nextest || root.join(".config").join("nextest.toml").is_file() {
+                Harness::Nextest
+            } else {
+                Harness::CargoTest
+            };
+            test(&root, out, harness, &cargo_args)
+        }
         Command::Report { runs, out, fail_under } => {
             let runs = if runs.is_empty() { vec![workspace::runs_dir(&root)] } else { runs };
             report(&root, &runs, out, fail_under)
@@ -102,7 +113,7 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
     if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn test(root: &Path, out: Option<PathBuf>, cargo_args: &[String]) -> ExitCode {
+fn test(root: &Path, out: Option<PathBuf>, harness: Harness, cargo_args: &[String]) -> ExitCode {
     let models = workspace::bpmn_files(root);
     let reports = check::files(&models);
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
@@ -122,17 +133,39 @@ fn test(root: &Path, out: Option<PathBuf>, cargo_args: &[String]) -> ExitCode {
         }
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    println!("baton: running cargo test (BATON_RUNS_DIR={})", runs.display());
-    let status = std::process::Command::new(cargo)
-        .arg("test")
-        .args(cargo_args)
-        .env("BATON_RUNS_DIR", &runs)
-        .current_dir(root)
-        .status();
-    let tests_passed = match status {
-        Ok(status) => status.success(),
+    let mut command = std::process::Command::new(cargo);
+    // Every binary runs, whatever fails: the report must hold every test's verdict.
+    let (before, after) = cargo_args.split_at(cargo_args.iter().position(|a| a == "--").unwrap_or(cargo_args.len()));
+    let no_fail_fast = (!before.iter().any(|a| a == "--no-fail-fast")).then_some("--no-fail-fast");
+    match harness {
+        Harness::CargoTest => command.arg("test").args(no_fail_fast),
+        Harness::Nextest => command
+            .args(["nextest", "run"])
+            .args(no_fail_fast)
+            .args(["--message-format", "libtest-json-plus"])
+            .env("NEXTEST_EXPERIMENTAL_LIBTEST_JSON", "1"),
+    };
+    command.args(before).args(after).env("BATON_RUNS_DIR", &runs).current_dir(root);
+    let name = match harness {
+        Harness::CargoTest => "cargo test",
+        Harness::Nextest => "cargo nextest run",
+    };
+    println!("baton: running {name} (BATON_RUNS_DIR={})", runs.display());
+    let tests_passed = match harness::run(command, harness, &mut std::io::stdout()) {
+        Ok((status, verdicts)) => {
+            let failed = verdicts.tests.iter().filter(|v| v.status == Status::Failed).count();
+            let passed = verdicts.tests.iter().filter(|v| v.status == Status::Passed).count();
+            println!("baton: {name}: {passed} passed, {failed} failed");
+            for problem in &verdicts.problems {
+                println!("  note: {problem}");
+            }
+            if let Err(err) = record::write_verdicts(&runs, &verdicts) {
+                eprintln!("baton: {}: cannot write the verdicts: {err}", runs.display());
+            }
+            status.success()
+        }
         Err(err) => {
-            eprintln!("baton: could not start cargo test: {err}");
+            eprintln!("baton: could not run {name}: {err}");
             false
         }
     };

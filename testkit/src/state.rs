@@ -1,0 +1,205 @@
+//! How an instance really stands, in words: the block that failed assertions and errors print.
+//!
+//! ```text
+//! instance claim#1 is not waiting at "Auto-approve claim"
+//!   state:       running
+//!   waiting at:  nothing
+//!   passed:      "Claim received" → "Check claim"
+//!   variables:   amount = 200
+//!   incidents:   at "Claim amount?": no outgoing flow's condition is true
+//!   hint:        "Auto-approve claim" comes after "Claim amount?", which has an incident: ...
+//! ```
+//!
+//! One owner for this text: assertions ([`crate::assert`]) and errors ([`crate::Error`]) both
+//! call [`report`], so a test reads the same picture however it fails.
+
+use std::fmt::Write;
+
+use baton_engine::model::{FlowNode, NodeId, Process};
+use baton_engine::runtime::{Engine, InstanceState, JobKind};
+
+/// The element of the instance (or of an instance it called) with this id.
+pub(crate) fn node<'e>(engine: &'e Engine, instance: &str, id: &NodeId) -> Option<&'e FlowNode> {
+    engine.instance_family(instance).iter().find_map(|member| engine.process(member).and_then(|p| p.node(id.as_str())))
+}
+
+/// `"Pay item"` (its name, quoted), or its id.
+pub(crate) fn label(engine: &Engine, instance: &str, id: &NodeId) -> String {
+    node(engine, instance, id).map_or_else(|| id.to_string(), |n| format!("\"{}\"", n.label()))
+}
+
+/// Where the instance and what it called wait.
+pub(crate) fn waiting(engine: &Engine, instance: &str) -> Vec<NodeId> {
+    engine.instance_family(instance).iter().flat_map(|m| engine.waiting_at(m)).collect()
+}
+
+/// What the instance and what it called completed, in order.
+pub(crate) fn passed(engine: &Engine, instance: &str) -> Vec<NodeId> {
+    engine.instance_family(instance).iter().flat_map(|m| engine.passed(m)).collect()
+}
+
+/// `instance <id> <headline>` and the state block below it, with a hint when there is one.
+pub(crate) fn report(engine: &Engine, instance: &str, headline: &str, hint: Option<String>) -> String {
+    let mut out = format!("instance {instance} {headline}\n");
+    out.push_str(&block(engine, instance));
+    if let Some(hint) = hint {
+        writeln!(out, "  hint:        {hint}").ok();
+    }
+    out
+}
+
+/// The state block alone: state, waiting at, passed, variables, incidents, timers.
+pub(crate) fn block(engine: &Engine, instance: &str) -> String {
+    let mut out = String::new();
+    let state = match engine.instance_state(instance) {
+        Some(InstanceState::Active) => "running",
+        Some(InstanceState::Ended) => "ended",
+        Some(InstanceState::Terminated) => "terminated",
+        None => "unknown",
+    };
+    writeln!(out, "  state:       {state}").ok();
+    let family = engine.instance_family(instance);
+    let mut waits = Vec::new();
+    for member in &family {
+        let jobs = engine.jobs(member);
+        for id in engine.waiting_at(member) {
+            let detail = match (jobs.iter().find(|j| j.node == id), node(engine, instance, &id)) {
+                (Some(job), Some(node)) => format!(" ({}, job {}, type {})", node.element_name(), job.id, job.job_type),
+                (None, Some(node)) => format!(" ({})", node.element_name()),
+                _ => String::new(),
+            };
+            waits.push(format!("{}{detail}", label(engine, instance, &id)));
+        }
+    }
+    writeln!(out, "  waiting at:  {}", if waits.is_empty() { "nothing".into() } else { waits.join(", ") }).ok();
+    let passed: Vec<String> = passed(engine, instance).iter().map(|id| label(engine, instance, id)).collect();
+    writeln!(out, "  passed:      {}", if passed.is_empty() { "nothing".into() } else { passed.join(" → ") }).ok();
+    let variables: Vec<String> =
+        engine.variables(instance).map(|v| v.iter().map(|(k, v)| format!("{k} = {v}")).collect()).unwrap_or_default();
+    writeln!(out, "  variables:   {}", if variables.is_empty() { "none".into() } else { variables.join(", ") }).ok();
+    let incidents: Vec<String> = family
+        .iter()
+        .flat_map(|m| engine.incidents(m))
+        .map(|i| format!("at {}: {}", label(engine, instance, &i.node), i.message))
+        .collect();
+    if !incidents.is_empty() {
+        writeln!(out, "  incidents:   {}", incidents.join("; ")).ok();
+    }
+    let timers: Vec<String> = engine
+        .pending_timers()
+        .into_iter()
+        .filter(|t| family.contains(&t.instance))
+        .map(|t| format!("{} due {}", label(engine, instance, &t.node), t.due))
+        .collect();
+    if !timers.is_empty() {
+        writeln!(out, "  timers:      {}", timers.join(", ")).ok();
+    }
+    out
+}
+
+/// Why the instance is not at `target`: passed already, waiting there, stuck on an incident
+/// before it, or behind a wait state.
+pub(crate) fn where_hint(engine: &Engine, instance: &str, target: &NodeId) -> Option<String> {
+    let family = engine.instance_family(instance);
+    let process_with =
+        |node: &NodeId| family.iter().find_map(|m| engine.process(m).filter(|p| p.node(node.as_str()).is_some()));
+    // An incident stops everything behind it: say so first, whatever else is true.
+    for (member, incident) in family.iter().flat_map(|m| engine.incidents(m).into_iter().map(move |i| (m, i))) {
+        let at = label(engine, instance, &incident.node);
+        let ahead = incident.node == *target
+            || process_with(&incident.node).is_some_and(|p| reaches(p, &incident.node, target));
+        if ahead {
+            let place = if incident.node == *target {
+                format!("{at} has an incident")
+            } else {
+                format!("{} comes after {at}, which has an incident", label(engine, instance, target))
+            };
+            let called = if member == instance { String::new() } else { format!(" in called instance {member}") };
+            return Some(format!(
+                "{place}{called} (see incidents); the instance cannot go on until it is resolved: fix \
+                 its cause (e.g. `t.set_variables(&instance, ..)`), then `t.resolve_incident(&instance, {at})`"
+            ));
+        }
+    }
+    if passed(engine, instance).contains(target) {
+        return Some(format!(
+            "{} was passed already{}",
+            label(engine, instance, target),
+            job_done(engine, instance, target)
+        ));
+    }
+    let waits = waiting(engine, instance);
+    if waits.contains(target) {
+        return Some(format!(
+            "it waits at {} now; act there first (complete its job, send its message, advance the clock)",
+            label(engine, instance, target)
+        ));
+    }
+    for wait in waits {
+        let process = process_with(&wait)?;
+        if reaches(process, &wait, target) {
+            let action = match family.iter().flat_map(|m| engine.jobs(m)).find(|j| j.node == wait) {
+                Some(job) if job.kind == JobKind::User => "complete its user task",
+                Some(_) => "complete its job",
+                None => "let it happen (message, timer)",
+            };
+            return Some(format!(
+                "{} comes after {}; {action} first",
+                label(engine, instance, target),
+                label(engine, instance, &wait)
+            ));
+        }
+    }
+    if !engine.incidents(instance).is_empty() || engine.instance_state(instance) == Some(InstanceState::Active) {
+        return None;
+    }
+    Some(format!("the instance has ended without reaching {}", label(engine, instance, target)))
+}
+
+/// `: its job order#1/job#2 was completed at 2026-01-01T00:00:00Z`, from the trace, when the
+/// element's last job was completed.
+fn job_done(engine: &Engine, instance: &str, target: &NodeId) -> String {
+    use baton_engine::trace::TraceKind;
+    let events = engine.trace_of(instance);
+    let Some(job) = events.iter().rev().find_map(|e| match &e.kind {
+        TraceKind::JobCreated { job, node, .. } if node == target.as_str() => Some(job),
+        _ => None,
+    }) else {
+        return String::new();
+    };
+    events
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::JobCompleted { job: done } if done == job => {
+                Some(format!(": its job {job} was completed at {} (trace event #{})", e.time, e.seq))
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `target` can follow `from` along sequence flows and boundary events.
+pub(crate) fn reaches(process: &Process, from: &NodeId, target: &NodeId) -> bool {
+    use baton_engine::model::{Event, EventKind, NodeKind};
+    let mut seen = vec![from.clone()];
+    let mut pending = vec![from.clone()];
+    while let Some(node) = pending.pop() {
+        if node == *target && node != *from {
+            return true;
+        }
+        let next = process.flows.iter().filter(|f| f.source == node).map(|f| f.target.clone()).chain(
+            process
+                .nodes
+                .iter()
+                .filter(|n| matches!(&n.kind, NodeKind::Event(Event { kind: EventKind::Boundary { attached_to, .. }, .. }) if *attached_to == node))
+                .map(|n| n.id.clone()),
+        );
+        for n in next.collect::<Vec<_>>() {
+            if !seen.contains(&n) {
+                seen.push(n.clone());
+                pending.push(n);
+            }
+        }
+    }
+    false
+}
