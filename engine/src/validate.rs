@@ -618,7 +618,7 @@ impl<'a> Validator<'a> {
             let target = match &data.kind {
                 DataKind::ObjectReference { object } => object.as_deref(),
                 DataKind::StoreReference { store } => store.as_deref(),
-                DataKind::Object { .. } | DataKind::Property => None,
+                DataKind::Object { .. } | DataKind::Property | DataKind::Input { .. } | DataKind::Output { .. } => None,
             };
             if let Some(target) = target.filter(|t| !self.exists(t)) {
                 self.error(

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use baton_engine::model::Position;
+use baton_engine::model::{DataKind, Defect, DefectKind, MessageVisibleKind, Position};
 use baton_engine::parse::{ParseOptions, parse, parse_file, parse_with};
 use baton_engine::validate::{Code, Problem, Severity, validate};
 
@@ -326,6 +326,45 @@ fn unknown_elements_are_kept_and_reported_not_dropped() {
     assert!(codes.contains(&Code::UnsupportedExtension) && codes.contains(&Code::UnsupportedElement), "{codes:?}");
 }
 
+#[test]
+fn io_specifications_are_read_into_data_inputs_and_outputs_and_nothing_else_is_dropped() {
+    let xml = model(
+        &[
+            r#"  <ioSpecification>"#,
+            r#"    <dataInput id="in" name="Request" />"#,
+            r#"    <dataOutput id="out" name="Quote" isCollection="true"><dataState id="ready" /></dataOutput>"#,
+            r#"    <inputSet id="ins"><dataInputRefs>in</dataInputRefs><acme:magic xmlns:acme="urn:acme" /></inputSet>"#,
+            r#"    <outputSet><dataOutputRefs>out</dataOutputRefs></outputSet>"#,
+            r#"  </ioSpecification>"#,
+            r#"  <task id="t">"#,
+            r#"    <ioSpecification><dataInput id="t_in" /><inputSet /><outputSet /></ioSpecification>"#,
+            r#"    <dataInputAssociation id="a_in"><sourceRef>in</sourceRef><targetRef>t_in</targetRef></dataInputAssociation>"#,
+            r#"    <dataOutputAssociation id="a_out"><targetRef>out</targetRef></dataOutputAssociation>"#,
+            r#"  </task>"#,
+        ],
+        &[],
+    );
+    let defs = parse(&xml).expect("parses");
+    let data: Vec<(&str, Option<&str>, &DataKind, Option<&str>)> = defs.processes[0]
+        .data
+        .iter()
+        .map(|d| (d.id.as_str(), d.name.as_deref(), &d.kind, d.parent.as_ref().map(|p| p.as_str())))
+        .collect();
+    assert_eq!(
+        data,
+        [
+            ("in", Some("Request"), &DataKind::Input { is_collection: false }, None),
+            ("out", Some("Quote"), &DataKind::Output { is_collection: true }, None),
+            ("t_in", None, &DataKind::Input { is_collection: false }, Some("t")),
+        ]
+    );
+    assert_eq!(defs.processes[0].data[0].position, at(7, 5));
+    let kept: Vec<(&str, Option<&str>)> =
+        defs.unsupported.iter().map(|u| (u.element.as_str(), u.parent.as_deref())).collect();
+    assert_eq!(kept, [("dataState", Some("out")), ("acme:magic", Some("ins"))]);
+    assert_eq!(errors(&xml), [], "associations to data inputs and outputs are not dangling");
+}
+
 /// Every prefix of a real model, and every single-byte corruption of a stride of its bytes,
 /// parses or fails cleanly: never a panic.
 #[test]
@@ -351,4 +390,25 @@ fn truncated_and_corrupted_models_never_panic() {
             let _ = validate(&defs);
         }
     }
+}
+
+#[test]
+fn a_message_flows_visible_kind_is_read_and_a_misspelt_one_is_a_defect() {
+    let diagram = |kind: &str| {
+        format!(
+            r#"<bpmndi:BPMNDiagram xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:di="http://www.omg.org/spec/DD/20100524/DI"><bpmndi:BPMNPlane bpmnElement="p">
+<bpmndi:BPMNEdge id="e_di" bpmnElement="f1" messageVisibleKind="{kind}"><di:waypoint x="0" y="0" /><di:waypoint x="9" y="0" /></bpmndi:BPMNEdge>
+</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"#
+        )
+    };
+    let kind = |xml: &str| parse(xml).expect("parses").diagrams[0].edges[0].message_visible_kind;
+    assert_eq!(kind(&model(&[], &[&diagram("non_initiating")])), Some(MessageVisibleKind::NonInitiating));
+    assert_eq!(kind(&model(&[], &[&diagram("initiating")])), Some(MessageVisibleKind::Initiating));
+    let defs = parse(&model(&[], &[&diagram("sideways")])).expect("parses");
+    assert_eq!(defs.diagrams[0].edges[0].message_visible_kind, None);
+    assert!(
+        matches!(&defs.defects[..], [Defect { kind: DefectKind::InvalidAttribute { attribute, .. }, .. }] if attribute == "messageVisibleKind"),
+        "{:?}",
+        defs.defects
+    );
 }

@@ -416,6 +416,7 @@ fn every_fixture_drawing_is_snapshotted() {
         ("bpmnio", "engine/tests/fixtures/bpmnio.bpmn"),
         ("collaboration", "engine/tests/fixtures/collaboration.bpmn"),
         ("order", "examples/processes/order.bpmn"),
+        ("data_io", "report/tests/fixtures/data-io.bpmn"),
     ] {
         let definitions = baton_engine::parse::parse_file(root.join(path)).unwrap();
         let rendered = baton_report::render::render(&definitions, 0, None);
@@ -570,4 +571,99 @@ fn a_message_flow_shows_its_name_and_its_message_name() {
     // The envelope light, as for bpmn-js's default `messageVisibleKind` (initiating).
     let envelope = r#"d="M289.5,223 l0,14 l21,0 l0,-14 Z M289.5,223 l10.5,6 l10.5,-6" fill="white""#;
     assert!(flow.contains(envelope), "{flow}");
+}
+
+#[test]
+fn process_data_inputs_and_outputs_are_pages_with_bpmn_js_arrows() {
+    let definitions = fixture("tests/fixtures/data-io.bpmn");
+    let Rendered { svg, not_drawn } = render(&definitions, 0, None);
+    assert!(not_drawn.is_empty(), "{not_drawn:?}");
+    let input = group(&svg, "Input_Request");
+    let output = group(&svg, "Output_Quote");
+    assert!(input.contains("baton-dataInput") && output.contains("baton-dataOutput"));
+    // The page, its fold, and bpmn-js's DATA_ARROW from (5, 9) in the shape, 1 wide: hollow
+    // into the process, filled with the stroke colour out of it.
+    for (group, x, fill) in [(input, 152, "none"), (output, 452, "hsl(225,10%,15%)")] {
+        assert!(group.contains(&format!(r#"d="M{x},75 h26 l10,10 v40 h-36 Z""#)), "{group}");
+        let arrow = format!(
+            r#"d="M{},84 l 9,0 0,-3 5,5 -5,5 0,-3 -9,0 z" fill="{fill}" stroke="hsl(225,10%,15%)" stroke-linejoin="round" stroke-width="1""#,
+            x + 5
+        );
+        assert!(group.contains(&arrow), "{group}");
+    }
+    // Named below, like a data object.
+    assert!(input.contains(r#"<tspan x="170.5" y="141.9">Quote request</tspan>"#), "{input}");
+}
+
+#[test]
+fn a_non_initiating_message_has_a_dark_envelope() {
+    let xml = format!(
+        r#"{HEADER}
+  <bpmn:message id="Order" name="order" />
+  <bpmn:collaboration id="c">
+    <bpmn:participant id="Shop" /><bpmn:participant id="Customer" />
+    <bpmn:messageFlow id="Asked" sourceRef="Customer" targetRef="Shop" messageRef="Order" />
+    <bpmn:messageFlow id="Answered" sourceRef="Shop" targetRef="Customer" messageRef="Order" />
+    <bpmn:messageFlow id="Said" sourceRef="Shop" targetRef="Customer" messageRef="Order" />
+  </bpmn:collaboration>
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="c">
+    {}{}{}
+    {}
+    {}
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"#,
+        shape("Shop", 100, 0, 600, 100),
+        shape("Customer", 100, 300, 600, 100),
+        edge("Asked", (200, 300), (200, 100))
+            .replace(r#"bpmnElement="Asked""#, r#"bpmnElement="Asked" messageVisibleKind="initiating""#),
+        edge("Answered", (300, 100), (300, 300))
+            .replace(r#"bpmnElement="Answered""#, r#"bpmnElement="Answered" messageVisibleKind="non_initiating""#),
+        edge("Said", (400, 100), (400, 300)),
+    );
+    let svg = render(&parse(&xml), 0, None).svg;
+    // bpmn-js draws an initiating message (the default) in the fill colour, outlined in the
+    // stroke colour, and a non-initiating one with the two swapped.
+    let light = |x: u32| {
+        format!(
+            r#"M{}.5,193 l0,14 l21,0 l0,-14 Z M{0}.5,193 l10.5,6 l10.5,-6" fill="white" stroke="hsl(225,10%,15%)""#,
+            x - 11
+        )
+    };
+    let dark = |x: u32| {
+        format!(
+            r#"M{}.5,193 l0,14 l21,0 l0,-14 Z M{0}.5,193 l10.5,6 l10.5,-6" fill="hsl(225,10%,15%)" stroke="white""#,
+            x - 11
+        )
+    };
+    assert!(group(&svg, "Asked").contains(&light(200)), "{}", group(&svg, "Asked"));
+    assert!(group(&svg, "Answered").contains(&dark(300)), "{}", group(&svg, "Answered"));
+    assert!(group(&svg, "Said").contains(&light(400)), "{}", group(&svg, "Said"));
+}
+
+#[test]
+fn associations_are_bpmn_js_dotted_2_wide_with_rounded_bends() {
+    let xml = format!(
+        r#"{HEADER}
+  <bpmn:process id="p" isExecutable="false">
+    <bpmn:task id="Task" />
+    <bpmn:textAnnotation id="Note"><bpmn:text>Why</bpmn:text></bpmn:textAnnotation>
+    <bpmn:association id="Link" sourceRef="Task" targetRef="Note" associationDirection="One" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="p">
+    {}{}
+    <bpmndi:BPMNEdge id="Link_di" bpmnElement="Link"><di:waypoint x="150" y="100" /><di:waypoint x="150" y="40" /><di:waypoint x="300" y="40" /></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>"#,
+        shape("Task", 100, 100, 100, 80),
+        shape("Note", 300, 20, 100, 40),
+    );
+    let svg = render(&parse(&xml), 0, None).svg;
+    let link = group(&svg, "Link");
+    // bpmn-js: its line style's 2 px, dashes `0, 5` with round caps, corners rounded by 5 like
+    // every connection's, and the arrowhead 20 across (scale 0.5 of a 2-wide line).
+    let line = r#"d="M150,100 L150,45 Q150,40,155,40 L300,40" fill="none" marker-end="url(#baton-association-hsl_225_10__15__-white)" stroke="hsl(225,10%,15%)" stroke-dasharray="0,5" stroke-linecap="round" stroke-linejoin="round" stroke-width="2""#;
+    assert!(link.contains(line), "{link}");
+    assert!(
+        svg.contains(r#"markerHeight="20" markerUnits="userSpaceOnUse" markerWidth="20" orient="auto-start-reverse""#)
+    );
 }

@@ -119,8 +119,20 @@ pub struct Edge {
     pub waypoints: Vec<Point>,
     /// Its label.
     pub label: Option<Label>,
+    /// `messageVisibleKind` (message flows): how the envelope of its message is drawn.
+    pub message_visible_kind: Option<MessageVisibleKind>,
     /// Colours set by the modeler.
     pub colors: Colors,
     /// Where the element starts.
     pub position: Position,
+}
+
+/// The `messageVisibleKind` of a message flow's edge: whether its message starts the exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageVisibleKind {
+    /// `initiating` (the default): the envelope is drawn light.
+    Initiating,
+    /// `non_initiating`: the envelope is drawn dark.
+    NonInitiating,
 }

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use di::{Bounds, Colors, Diagram, Edge, Label, Plane, Point, Shape};
+pub use di::{Bounds, Colors, Diagram, Edge, Label, MessageVisibleKind, Plane, Point, Shape};
 
 /// Where an element starts in its source file: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
@@ -207,7 +207,8 @@ pub struct Process {
     pub flows: Vec<SequenceFlow>,
     /// Lanes, as nested in the document's lane sets.
     pub lanes: Vec<Lane>,
-    /// Data objects, data object references and data store references.
+    /// Data objects, data object references, data store references, properties, and the data
+    /// inputs and outputs of the process's and its activities' `ioSpecification`s.
     pub data: Vec<DataElement>,
     /// Data input and output associations of activities.
     pub data_associations: Vec<DataAssociation>,
@@ -776,7 +777,8 @@ pub struct Lane {
     pub position: Position,
 }
 
-/// A data object, data object reference or data store reference.
+/// A data object, data object reference, data store reference, property, data input or data
+/// output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataElement {
     /// Its id.
@@ -785,7 +787,8 @@ pub struct DataElement {
     pub name: Option<String>,
     /// Which kind.
     pub kind: DataKind,
-    /// The sub-process it is inside, or `None` at process level.
+    /// The sub-process it is inside, or `None` at process level; for a property or a data
+    /// input or output of an activity, that activity.
     pub parent: Option<NodeId>,
     /// Where the element starts.
     pub position: Position,
@@ -813,6 +816,30 @@ pub enum DataKind {
         /// `dataStoreRef`.
         store: Option<String>,
     },
+    /// `<dataInput>` of an `ioSpecification`: what the process (or activity) is given.
+    Input {
+        /// `isCollection`.
+        is_collection: bool,
+    },
+    /// `<dataOutput>` of an `ioSpecification`: what the process (or activity) gives back.
+    Output {
+        /// `isCollection`.
+        is_collection: bool,
+    },
+}
+
+impl DataKind {
+    /// The BPMN element name, e.g. `dataObjectReference`.
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            DataKind::Object { .. } => "dataObject",
+            DataKind::ObjectReference { .. } => "dataObjectReference",
+            DataKind::Property => "property",
+            DataKind::StoreReference { .. } => "dataStoreReference",
+            DataKind::Input { .. } => "dataInput",
+            DataKind::Output { .. } => "dataOutput",
+        }
+    }
 }
 
 /// A data input or output association between an activity and a data element.

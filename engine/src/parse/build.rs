@@ -397,7 +397,7 @@ impl Builder {
             "documentation" | "extensionElements" => {}
             // A sub-process's own details are read by `flow_node`.
             detail if parent.is_some() && is_activity_detail(detail) => {}
-            "ioSpecification" => self.unsupported(child, scope, UnsupportedKind::BpmnElement),
+            "ioSpecification" => self.io_specification(process, child, None, scope),
             "sequenceFlow" => {
                 if let Some(flow) = self.sequence_flow(child, parent) {
                     process.flows.push(flow);
@@ -476,10 +476,55 @@ impl Builder {
         lanes
     }
 
+    /// The data inputs and outputs of the `<ioSpecification>` of a process (`parent` `None`) or
+    /// of the activity `parent`. Its input and output sets only group those same inputs and
+    /// outputs: understood, checked for unknown children, not kept.
+    fn io_specification(
+        &mut self,
+        process: &mut Process,
+        el: Node<'_, '_>,
+        parent: Option<&NodeId>,
+        scope: Option<&str>,
+    ) {
+        let owner = el.id().or(scope);
+        for child in el.children() {
+            match (child.ns(), child.local()) {
+                (Ns::Bpmn, "dataInput" | "dataOutput") => {
+                    if let Some(data) = self.data_element(child, parent) {
+                        process.data.push(data);
+                    }
+                }
+                (Ns::Bpmn, local @ ("inputSet" | "outputSet")) => {
+                    let refs: &[&str] = if local == "inputSet" {
+                        &["dataInputRefs", "optionalInputRefs", "whileExecutingInputRefs", "outputSetRefs"]
+                    } else {
+                        &["dataOutputRefs", "optionalOutputRefs", "whileExecutingOutputRefs", "inputSetRefs"]
+                    };
+                    let set_owner = child.id().or(owner);
+                    for item in child.children() {
+                        let known = *item.ns() == Ns::Bpmn
+                            && (refs.contains(&item.local())
+                                || matches!(item.local(), "documentation" | "extensionElements"));
+                        if !known {
+                            self.unsupported(item, set_owner, UnsupportedKind::BpmnElement);
+                        }
+                    }
+                }
+                (Ns::Bpmn, "documentation") => {}
+                (Ns::Bpmn, "extensionElements") => {
+                    let _ = self.extension_list(child, owner);
+                }
+                _ => self.unsupported(child, owner, UnsupportedKind::BpmnElement),
+            }
+        }
+    }
+
     fn data_element(&mut self, el: Node<'_, '_>, parent: Option<&NodeId>) -> Option<DataElement> {
         let id = self.id(el)?;
         let kind = match el.local() {
             "dataObject" => DataKind::Object { is_collection: self.bool_attr(el, &Ns::None, "isCollection", false) },
+            "dataInput" => DataKind::Input { is_collection: self.bool_attr(el, &Ns::None, "isCollection", false) },
+            "dataOutput" => DataKind::Output { is_collection: self.bool_attr(el, &Ns::None, "isCollection", false) },
             "property" => DataKind::Property,
             "dataObjectReference" => DataKind::ObjectReference { object: el.attr("dataObjectRef").map(str::to_owned) },
             _ => DataKind::StoreReference { store: el.attr("dataStoreRef").map(str::to_owned) },
@@ -577,6 +622,7 @@ impl Builder {
                         process.data.push(data);
                     }
                 }
+                "ioSpecification" if is_activity => self.io_specification(process, child, Some(&node_id), Some(&id)),
                 "dataInputAssociation" | "dataOutputAssociation" if is_activity || is_event => {
                     if let Some(association) = self.data_association(child, &node_id) {
                         process.data_associations.push(association);
@@ -1231,11 +1277,28 @@ impl Builder {
                 _ => self.unsupported(child, el.id(), UnsupportedKind::BpmnElement),
             }
         }
+        let message_visible_kind = match el.attr("messageVisibleKind").map(str::trim) {
+            None => None,
+            Some("initiating") => Some(MessageVisibleKind::Initiating),
+            Some("non_initiating") => Some(MessageVisibleKind::NonInitiating),
+            Some(other) => {
+                self.defect(
+                    el,
+                    DefectKind::InvalidAttribute {
+                        attribute: "messageVisibleKind".into(),
+                        value: other.into(),
+                        expected: "initiating or non_initiating".into(),
+                    },
+                );
+                None
+            }
+        };
         Some(Edge {
             id: el.id().map(str::to_owned),
             element,
             waypoints,
             label,
+            message_visible_kind,
             colors: Self::colors(el),
             position: el.position(),
         })

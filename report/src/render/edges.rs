@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use baton_engine::model::{ArtifactKind, AssociationDirection, Bounds, Edge, Point};
+use baton_engine::model::{ArtifactKind, AssociationDirection, Bounds, Edge, MessageVisibleKind, Point};
 use svg::node::element::{Definitions, Group, Marker};
 
 use super::geometry::{Extent, PathData, clean, midpoint, num};
@@ -13,9 +13,11 @@ use super::scene::Element;
 use super::shapes::{LabelArea, place_outer_label};
 use super::text::{self, Align, INNER_SIZE, OUTER_SIZE, OUTER_WIDTH, Style};
 
-/// Width of sequence flows, as bpmn-js draws them (its line style's default).
+/// Width of sequence flows and associations, as bpmn-js draws them (its line style's default).
 const FLOW_WIDTH: f64 = 2.0;
-/// Corner radius at the bends of sequence and message flows, as bpmn-js draws them.
+/// The dots of associations: bpmn-js's `0, 5` with round caps.
+const ASSOCIATION_DASHES: &str = "0,5";
+/// Corner radius at the bends of every connection, as bpmn-js draws them.
 const BEND_RADIUS: f64 = 5.0;
 /// Extra width the most executed flow gets on a heat map.
 const HEAT_WIDTH: f64 = 2.5;
@@ -90,14 +92,15 @@ fn id_part(colour: &str) -> String {
 ///
 /// The sizes are what bpmn-js's markers come to on its lines: a marker there is sized in stroke
 /// widths (`markerWidth` 20 × its scale × the line's width), so the sequence flow's arrow, at
-/// scale 0.5 on a 2-wide line, is 20 across, and the message flow's, at 1 on 1.5, is 30.
+/// scale 0.5 on a 2-wide line, is 20 across, and the message flow's, at 1 on 1.5, is 30; the
+/// association's, at 0.5 on a 2-wide line, 20.
 fn marker(id: &str, end: Tip, stroke: &str, fill: &str) -> Marker {
     let thin = Pen::new(stroke, 1.0);
     let (shape, ref_x, ref_y, size): (Box<dyn svg::Node>, f64, f64, f64) = match end {
         Tip::Arrow => (Box::new(path(PathData::polygon(&ARROW), thin, stroke)), 11.0, 10.0, 20.0),
         Tip::MessageEnd => (Box::new(path(PathData::polygon(&MESSAGE_ARROW), thin, fill)), 8.5, 5.0, 30.0),
         Tip::Association => {
-            (Box::new(path(PathData::polyline(&ARROW), Pen::new(stroke, 1.5), "none")), 11.0, 10.0, 16.0)
+            (Box::new(path(PathData::polyline(&ARROW), Pen::new(stroke, 1.5), "none")), 11.0, 10.0, 20.0)
         }
         Tip::MessageStart => (Box::new(circle(6.0, 6.0, 3.5, thin, fill)), 6.0, 6.0, 30.0),
         Tip::Conditional => {
@@ -148,7 +151,9 @@ pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut 
     points.iter().for_each(|p| extent.add_point(p.x, p.y));
     let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.x, p.y)).collect();
     let d = match draw.element {
-        Some(Element::Flow(..) | Element::MessageFlow(_)) => PathData::rounded(&xy, BEND_RADIUS),
+        Some(Element::Flow(..) | Element::MessageFlow(_) | Element::Artifact(_) | Element::DataAssociation(_)) => {
+            PathData::rounded(&xy, BEND_RADIUS)
+        }
         _ => PathData::polyline(&xy),
     };
     let paint = draw.paint;
@@ -178,7 +183,7 @@ pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut 
                 ArtifactKind::Association { direction, .. } => direction,
                 _ => AssociationDirection::None,
             };
-            let mut line = line(1.5).set("stroke-dasharray", "0.5,5");
+            let mut line = line(FLOW_WIDTH).set("stroke-dasharray", ASSOCIATION_DASHES);
             if direction != AssociationDirection::None {
                 line = line.set("marker-end", markers.url(Tip::Association, stroke, &paint.fill));
             }
@@ -188,8 +193,8 @@ pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut 
             (line, None)
         }
         Some(Element::DataAssociation(_)) => {
-            let line = line(1.5)
-                .set("stroke-dasharray", "0.5,5")
+            let line = line(FLOW_WIDTH)
+                .set("stroke-dasharray", ASSOCIATION_DASHES)
                 .set("marker-end", markers.url(Tip::Association, stroke, &paint.fill));
             (line, None)
         }
@@ -201,7 +206,7 @@ pub(crate) fn edge(draw: &EdgeDraw<'_, '_>, markers: &mut Markers, extent: &mut 
         && let Some((mid, _)) = midpoint(&points)
     {
         extent.add_bounds(&Bounds { x: mid.x - 10.5, y: mid.y - 7.0, width: 21.0, height: 14.0 });
-        g = g.add(envelope(mid, paint));
+        g = g.add(envelope(mid, paint, draw.edge.message_visible_kind));
         if let Some(name) = draw.message_name {
             g = message_label(g, name, mid, paint, extent);
         }
@@ -227,10 +232,10 @@ fn message_label(g: Group, name: &str, mid: Point, paint: &Paint, extent: &mut E
 /// Width bpmn-js lays a message's name out in.
 const MESSAGE_LABEL_WIDTH: f64 = 100.0;
 
-/// The envelope bpmn-js draws halfway along a message flow that names its message, light as for
-/// an initiating message (the DI's `messageVisibleKind` default; Baton does not read the
-/// attribute, so a non-initiating message's dark envelope is drawn light too).
-fn envelope(mid: Point, paint: &Paint) -> svg::node::element::Path {
+/// The envelope bpmn-js draws halfway along a message flow that names its message: light for an
+/// initiating message (the DI's `messageVisibleKind` default), dark for a non-initiating one,
+/// bpmn-js's fill and stroke colours swapped.
+fn envelope(mid: Point, paint: &Paint, kind: Option<MessageVisibleKind>) -> svg::node::element::Path {
     let d = PathData::new()
         .move_to(mid.x - 10.5, mid.y - 7.0)
         .line_by(0.0, 14.0)
@@ -240,7 +245,11 @@ fn envelope(mid: Point, paint: &Paint) -> svg::node::element::Path {
         .move_to(mid.x - 10.5, mid.y - 7.0)
         .line_by(10.5, 6.0)
         .line_by(10.5, -6.0);
-    path(d, Pen::new(&paint.stroke, 1.0), &paint.fill)
+    let (stroke, fill) = match kind {
+        Some(MessageVisibleKind::NonInitiating) => (&paint.fill, &paint.stroke),
+        Some(MessageVisibleKind::Initiating) | None => (&paint.stroke, &paint.fill),
+    };
+    path(d, Pen::new(stroke, 1.0), fill)
 }
 
 /// Where an edge's label goes: its DI label bounds, or just below the middle of the line.

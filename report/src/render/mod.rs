@@ -155,7 +155,14 @@ impl<'a> Canvas<'a> {
         let shown = |id: &str| match self.scene.get(id) {
             None | Some(Element::Unsupported(_)) => true,
             // Drawn for itself rather than through a reference: shown wherever its process is.
-            Some(Element::Data(_, data)) if matches!(data.kind, DataKind::Object { .. } | DataKind::Property) => true,
+            Some(Element::Data(_, data))
+                if matches!(
+                    data.kind,
+                    DataKind::Object { .. } | DataKind::Property | DataKind::Input { .. } | DataKind::Output { .. }
+                ) =>
+            {
+                true
+            }
             Some(_) => scope.contains(id),
         };
         let shapes = self.diagram.shapes.iter().filter(|s| shown(&s.element)).map(Item::Shape);

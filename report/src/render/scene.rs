@@ -40,12 +40,7 @@ impl<'a> Element<'a> {
             Element::Flow(..) => "sequenceFlow",
             Element::Lane(_) => "lane",
             Element::Participant(_) => "participant",
-            Element::Data(_, data) => match data.kind {
-                DataKind::Object { .. } => "dataObject",
-                DataKind::ObjectReference { .. } => "dataObjectReference",
-                DataKind::Property => "property",
-                DataKind::StoreReference { .. } => "dataStoreReference",
-            },
+            Element::Data(_, data) => data.kind.element_name(),
             Element::Artifact(artifact) => match artifact.kind {
                 ArtifactKind::TextAnnotation { .. } => "textAnnotation",
                 ArtifactKind::Group { .. } => "group",
@@ -259,8 +254,13 @@ fn process_elements<'a>(process: &'a Process, root: Option<&NodeId>, elsewhere: 
         process
             .data
             .iter()
-            // Data objects and properties have no shape of their own: their references do.
-            .filter(|d| matches!(d.kind, DataKind::ObjectReference { .. } | DataKind::StoreReference { .. }))
+            .filter(|d| match d.kind {
+                DataKind::ObjectReference { .. } | DataKind::StoreReference { .. } => true,
+                // An activity's inputs and outputs are not drawn (bpmn-js cannot), the process's are.
+                DataKind::Input { .. } | DataKind::Output { .. } => d.parent.is_none(),
+                // Data objects and properties have no shape of their own: their references do.
+                DataKind::Object { .. } | DataKind::Property => false,
+            })
             .filter(|d| inside(d.parent.as_ref()))
             .map(|d| Element::Data(process, d)),
     );

@@ -12,6 +12,7 @@ use super::geometry::{Extent, PathData, centre, clean, num};
 use super::icons::{self, EventIcon};
 use super::markers::{self as bottom, Marker};
 use super::paint::Paint;
+use super::paths;
 use super::pen::{Pen, circle, lines, path, rect};
 use super::scene::Element;
 use super::text::{self, Align, INNER_SIZE, OUTER_SIZE, OUTER_WIDTH, Style};
@@ -246,7 +247,8 @@ fn lane_or_pool(g: Group, draw: &ShapeDraw<'_, '_>, name: Option<&str>, pool: bo
     }
 }
 
-/// A data object (page with a folded corner) or data store (cylinder), labelled below.
+/// A data object, input or output (page with a folded corner; an arrow for inputs and outputs)
+/// or data store (cylinder), labelled below.
 fn data_shape(g: Group, process: &Process, data: &DataElement, draw: &ShapeDraw<'_, '_>, extent: &mut Extent) -> Group {
     let b = draw.bounds;
     let paint = draw.paint;
@@ -262,6 +264,13 @@ fn data_shape(g: Group, process: &Process, data: &DataElement, draw: &ShapeDraw<
             page(g, &b, pen, &paint.fill, collection)
         }
         DataKind::Property => page(g, &b, pen, &paint.fill, false),
+        DataKind::Input { is_collection } | DataKind::Output { is_collection } => {
+            // bpmn-js's arrow, drawn where it starts in its path data: hollow into the process,
+            // filled out of it.
+            let fill = if matches!(data.kind, DataKind::Output { .. }) { paint.stroke.as_str() } else { "none" };
+            let arrow = PathData::new().relative(b.x + 5.0, b.y + 9.0, paths::DATA_ARROW);
+            page(g, &b, pen, &paint.fill, *is_collection).add(path(arrow, Pen::new(&paint.stroke, 1.0), fill))
+        }
     };
     external_label(g, data.name.as_deref(), draw, extent)
 }
