@@ -93,7 +93,7 @@ pub struct ProcessCoverage {
     pub nodes: Counted,
     /// Sequence flows taken / in the process.
     pub flows: Counted,
-    /// How often each node was entered, across all tests.
+    /// How often each node ran, across all tests: entered, or for a joining gateway, joined.
     pub node_hits: BTreeMap<String, u64>,
     /// How often each flow was taken, across all tests.
     pub flow_hits: BTreeMap<String, u64>,
@@ -181,6 +181,9 @@ pub struct Coverage {
     pub harness: Option<baton_engine::record::Harness>,
     /// Models or runs that could not be used, and why.
     pub problems: Vec<String>,
+    /// What validation warns about in the models shown (the warnings `cargo baton test`
+    /// counts), in model then document order.
+    pub warnings: Vec<String>,
 }
 
 impl Coverage {
@@ -222,6 +225,27 @@ struct TestRuns {
     runs: Vec<usize>,
 }
 
+/// The joining gateways of a process (parallel, inclusive or complex, with several incoming
+/// flows): their hit count is how often they joined, not how many tokens arrived.
+pub fn joins(process: &Process) -> BTreeSet<String> {
+    use baton_engine::model::{Gateway, GatewayKind, NodeKind};
+    process
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.incoming.len() > 1
+                && matches!(
+                    &n.kind,
+                    NodeKind::Gateway(Gateway {
+                        kind: GatewayKind::Parallel | GatewayKind::Inclusive | GatewayKind::Complex { .. },
+                        ..
+                    })
+                )
+        })
+        .map(|n| n.id.to_string())
+        .collect()
+}
+
 /// Groups runs by test, joined with the harness's verdicts: by binary and test path, else (for
 /// doc-tests, whose run files name a temporary binary) by a test path only one verdict has.
 fn group(runs: &[Run], verdicts: Option<&Verdicts>) -> Vec<TestRuns> {
@@ -261,6 +285,7 @@ pub fn compute(
     models: &[CurrentModel],
     runs: &[Run],
     verdicts: Option<&Verdicts>,
+    shown: &crate::config::Filter,
     mut problems: Vec<String>,
 ) -> Coverage {
     let mut processes: Vec<ProcessCoverage> = Vec::new();
@@ -272,6 +297,8 @@ pub fn compute(
         }
     }
     let sha_of: BTreeMap<&str, &str> = models.iter().map(|m| (m.path.as_str(), m.sha256.as_str())).collect();
+    let join_nodes: Vec<BTreeSet<String>> =
+        models.iter().flat_map(|m| m.definitions.processes.iter().filter(|p| p.is_executable)).map(joins).collect();
 
     let grouped = group(runs, verdicts);
     // Full names: `binary::test`, with the binary as people name it, unless two binaries
@@ -296,6 +323,9 @@ pub fn compute(
     let mut tests = Vec::new();
     for grouped_test in &grouped {
         let id = full_name(grouped_test);
+        if !shown.allows(&id) {
+            continue;
+        }
         let mut stale = false;
         let mut reached: BTreeSet<(usize, String)> = BTreeSet::new();
         let mut panic_message = None;
@@ -319,8 +349,13 @@ pub fn compute(
                 coverage.tests.insert(id.clone());
                 match &event.kind {
                     TraceKind::NodeEntered { node } if coverage.node_hits.contains_key(node) => {
-                        *coverage.node_hits.entry(node.clone()).or_default() += 1;
+                        if !join_nodes[slot].contains(node) {
+                            *coverage.node_hits.entry(node.clone()).or_default() += 1;
+                        }
                         reached.insert((slot, node.clone()));
+                    }
+                    TraceKind::NodeCompleted { node } if join_nodes[slot].contains(node) => {
+                        *coverage.node_hits.entry(node.clone()).or_default() += 1;
                     }
                     // A compensation boundary is never entered by a token: it counts as reached
                     // when the activity it is attached to is compensated.
@@ -400,8 +435,9 @@ pub fn compute(
         });
     }
     for coverage in processes.iter_mut() {
-        let hit_nodes = coverage.node_hits.values().filter(|h| **h > 0).count();
-        let hit_flows = coverage.flow_hits.values().filter(|h| **h > 0).count();
+        // Reached, not hit: a join that tokens reached but that never joined counts as reached.
+        let hit_nodes = coverage.node_hits.keys().filter(|n| coverage.reached_by.contains_key(*n)).count();
+        let hit_flows = coverage.flow_hits.keys().filter(|f| coverage.reached_by.contains_key(*f)).count();
         coverage.nodes.covered = hit_nodes;
         coverage.flows.covered = hit_flows;
     }
@@ -411,15 +447,13 @@ pub fn compute(
         coverage.uncovered = process
             .nodes
             .iter()
-            .filter(|n| coverage.node_hits.get(n.id.as_str()) == Some(&0))
+            .filter(|n| !coverage.reached_by.contains_key(n.id.as_str()))
             .map(|n| Element { id: n.id.to_string(), name: n.name.clone(), kind: n.element_name().to_owned() })
-            .chain(
-                process.flows.iter().filter(|f| coverage.flow_hits.get(f.id.as_str()) == Some(&0)).map(|f| Element {
-                    id: f.id.to_string(),
-                    name: f.name.clone(),
-                    kind: "sequenceFlow".into(),
-                }),
-            )
+            .chain(process.flows.iter().filter(|f| !coverage.reached_by.contains_key(f.id.as_str())).map(|f| Element {
+                id: f.id.to_string(),
+                name: f.name.clone(),
+                kind: "sequenceFlow".into(),
+            }))
             .collect();
     }
     tests.sort_by(|a, b| (a.verdict, &a.id).cmp(&(b.verdict, &b.id)));
@@ -437,7 +471,7 @@ pub fn compute(
     }
     problems.sort();
     problems.dedup();
-    Coverage { processes, tests, harness: verdicts.map(|v| v.harness), problems }
+    Coverage { processes, tests, harness: verdicts.map(|v| v.harness), problems, warnings: Vec::new() }
 }
 
 /// A model the testkit made itself (a `mock_call` stand-in): nothing to draw, nothing to say.

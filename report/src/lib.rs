@@ -17,3 +17,4 @@ pub mod harness; // cargo test / nextest → the harness's verdict on every test
 pub mod coverage; // run files + models → what the tests reached, per process
 pub mod site; // coverage + runs + models → a self-contained static site
 pub mod workspace; // where things are: .bpmn files, the target dir, the runs dir
+pub mod config; // baton.toml / [*.metadata.baton]: what runs, what the report shows

@@ -61,3 +61,10 @@ pub fn workspace_root(start: &Path) -> PathBuf {
     }
     nearest.unwrap_or_else(|| start.to_path_buf())
 }
+
+/// `path` relative to `root`, with `/` separators, as configuration globs and run files name
+/// models; `path` itself when it is not under `root`.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}

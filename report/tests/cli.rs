@@ -96,8 +96,12 @@ fn render_writes_svg_files() {
 #[test]
 fn report_fails_under_a_coverage_floor() {
     use baton_engine::record::{Model, Outcome, Run, RunInstance};
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
-    let path = "engine/tests/fixtures/runtime/exclusive.bpmn";
+    // A project of its own (this workspace's settings show only the examples).
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+    let root = std::env::temp_dir().join(format!("baton-floor-root-{}", std::process::id()));
+    let path = "processes/exclusive.bpmn";
+    std::fs::create_dir_all(root.join("processes")).unwrap();
+    std::fs::copy(workspace.join("engine/tests/fixtures/runtime/exclusive.bpmn"), root.join(path)).unwrap();
     let text = std::fs::read_to_string(root.join(path)).unwrap();
     let mut engine = baton_engine::runtime::Engine::new();
     engine.deploy(baton_engine::parse::parse(&text).unwrap()).unwrap();
@@ -146,4 +150,5 @@ fn report_fails_under_a_coverage_floor() {
     assert_eq!(report("40").status.code(), Some(0));
     assert!(out.join("index.html").exists());
     std::fs::remove_dir_all(&runs).ok();
+    std::fs::remove_dir_all(&root).ok();
 }

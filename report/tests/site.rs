@@ -223,3 +223,52 @@ fn a_smaller_run_leaves_no_stale_pages() {
     assert!(out.join("test-0.html").exists());
     assert!(!out.join("test-1.html").exists(), "the page of a test no longer run is gone");
 }
+
+#[test]
+fn a_join_counts_the_times_it_joined_not_the_tokens_that_arrived() {
+    let root = workspace();
+    let runs: Vec<Run> = (0..3)
+        .map(|n| {
+            record(&root, "engine/tests/fixtures/runtime/parallel.bpmn", &format!("join_{n}"), Outcome::Finished, |e| {
+                let i = e.start("parallel", Variables::new()).unwrap();
+                while let Some(job) = e.jobs(&i).first().cloned() {
+                    e.complete_job(&job.id, Variables::new()).unwrap();
+                }
+                vec![i]
+            })
+        })
+        .collect();
+    let dir = temp("join-runs");
+    write_runs(&dir, &runs);
+    let out = temp("join-out");
+    let built = site::build(&root, &[dir], &out).unwrap();
+    let p = &built.coverage.processes[0];
+    assert_eq!(p.node_hits["fork"], 3);
+    assert_eq!(p.node_hits["join"], 3, "three instances joined once each: six tokens arrived");
+    assert_eq!(p.node_hits["ship"], 3);
+    let page = std::fs::read_to_string(out.join("test-0.html")).unwrap();
+    assert!(
+        !page.contains("[data-element-id=\"join\"] :is(rect, circle, ellipse, polygon) { stroke: #1565c0"),
+        "the join is not waiting"
+    );
+}
+
+#[test]
+fn the_selection_decides_which_models_and_tests_the_report_shows() {
+    let dir = temp("selection-runs");
+    write_runs(&dir, &order_runs());
+    let root = temp("selection-root");
+    std::fs::write(root.join("baton.toml"), "[report]\ntests = { exclude = [\"orders::orders::small\"] }\n").unwrap();
+    let selection = baton_report::config::load(&root).unwrap().selection;
+    let out = temp("selection-out");
+    let built = site::build_selected(&workspace(), std::slice::from_ref(&dir), &out, &selection).unwrap();
+    let tests: Vec<&str> = built.coverage.tests.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(tests, ["orders::orders::big"], "the excluded test is not shown");
+    let p = &built.coverage.processes[0];
+    assert!(!p.reached_by.values().flatten().any(|t| t.contains("small")), "nor counted");
+
+    std::fs::write(root.join("baton.toml"), "[report]\nmodels = { include = [\"examples/**\"] }\n").unwrap();
+    let selection = baton_report::config::load(&root).unwrap().selection;
+    let built = site::build_selected(&workspace(), &[dir], &out, &selection).unwrap();
+    assert!(built.coverage.processes.is_empty(), "the engine's fixture model is not shown");
+}

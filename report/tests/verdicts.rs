@@ -119,6 +119,46 @@ fn the_report_gives_each_test_the_harness_verdict() {
     assert_eq!(test("review::small_claims_are_approved")["test"], "review::small_claims_are_approved");
     assert_eq!(test("claims::fails_by_assertion")["test"], "fails_by_assertion");
 
+    check_report(&out, &harness);
+
+    // The same crate under cargo-nextest, where each test runs in its own process: the same
+    // verdicts. (One test, not two: both would share the crate's runs directory.)
+    let has_nextest =
+        Command::new(env!("CARGO")).args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !has_nextest {
+        assert!(std::env::var_os("CI").is_none(), "CI machines have cargo-nextest");
+        eprintln!("skipping the nextest half: cargo-nextest is not installed");
+        return;
+    }
+    let out = krate.join("target").join("site-nextest");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-baton"));
+    command.args(["baton", "test", "--nextest", "--out"]).arg(&out).current_dir(&krate);
+    let result = clean(command).output().unwrap();
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert_eq!(result.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&result.stderr));
+    assert!(stdout.contains("baton: running cargo nextest run"), "{stdout}");
+    check_report(&out, &harness);
+}
+
+/// The report's verdicts, messages and pages, whichever harness ran the tests.
+fn check_report(out: &Path, harness: &[(String, &str)]) {
+    let coverage: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("coverage.json")).unwrap()).unwrap();
+    let mut reported: Vec<(String, &str)> = coverage["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap().to_owned(), t["verdict"].as_str().unwrap()))
+        .collect();
+    reported.sort();
+    assert_eq!(reported, harness);
+    let test = |id: &str| coverage["tests"].as_array().unwrap().iter().find(|t| t["id"] == id).unwrap().clone();
+    let question_mark = test("claims::fails_by_question_mark");
+    let message = question_mark["message"].as_str().unwrap();
+    assert!(message.starts_with("Error: instance claim#1 has no user task at \"Review claim\""), "{message}");
+    assert_eq!(question_mark["instances"], 1, "its run is joined to it");
+    let before = test("claims::fails_before_any_engine");
+    assert!(before["message"].as_str().unwrap().contains("processes/claims-v2.bpmn"), "{before}");
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
         index.contains(r#"<b id="verdicts"><span class="pass">2</span> / <span class="fail">4</span></b>"#),

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use annotate_snippets::Renderer;
 use baton_engine::record::{self, Harness, Status};
 use baton_engine::validate::Severity;
+use baton_report::config::{self, Config};
+use baton_report::coverage::TestVerdict;
 use baton_report::{check, diagnostics, harness, render, site, workspace};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -93,7 +95,13 @@ fn main() -> ExitCode {
         }
         Command::Report { runs, out, fail_under } => {
             let runs = if runs.is_empty() { vec![workspace::runs_dir(&root)] } else { runs };
-            report(&root, &runs, out, fail_under)
+            match config::load(&root) {
+                Ok(config) => report(&root, &runs, out, fail_under, &config),
+                Err(err) => {
+                    eprintln!("baton: {err}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Render { file, out } => draw(&file, out),
     }
@@ -114,12 +122,24 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
 }
 
 fn test(root: &Path, out: Option<PathBuf>, harness: Harness, cargo_args: &[String]) -> ExitCode {
-    let models = workspace::bpmn_files(root);
+    let config = match config::load(root) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("baton: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cargo_args = if cargo_args.is_empty() { config.cargo_args.as_slice() } else { cargo_args };
+    let models: Vec<PathBuf> = workspace::bpmn_files(root)
+        .into_iter()
+        .filter(|m| config.selection.models.allows(&workspace::relative(root, m)))
+        .collect();
     let reports = check::files(&models);
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    let failing: Vec<_> = reports.iter().filter(|r| r.count(Severity::Error) > 0).cloned().collect();
-    if !failing.is_empty() {
-        print!("{}", diagnostics::human(&failing, &renderer()));
+    // Errors and warnings both: a warning counted in the summary is a warning shown.
+    let noisy: Vec<_> = reports.iter().filter(|r| !r.problems.is_empty()).cloned().collect();
+    if !noisy.is_empty() {
+        print!("{}", diagnostics::human(&noisy, &renderer()));
     }
     println!("baton: models: {}", diagnostics::summary(&reports));
 
@@ -169,13 +189,16 @@ fn test(root: &Path, out: Option<PathBuf>, harness: Harness, cargo_args: &[Strin
             false
         }
     };
-    let built = report(root, &[runs], out, None);
+    let built = report(root, &[runs], out, None, &config);
     if errors > 0 || !tests_passed || built != ExitCode::SUCCESS { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn report(root: &Path, runs: &[PathBuf], out: Option<PathBuf>, fail_under: Option<f64>) -> ExitCode {
+fn report(root: &Path, runs: &[PathBuf], out: Option<PathBuf>, fail_under: Option<f64>, config: &Config) -> ExitCode {
     let out = out.unwrap_or_else(|| workspace::target_dir(root).join("baton").join("report"));
-    match site::build(root, runs, &out) {
+    if let Some(source) = &config.source {
+        println!("baton: report settings from {}", workspace::relative(root, source));
+    }
+    match site::build_selected(root, runs, &out, &config.selection) {
         Ok(built) => {
             println!("baton: {} run file(s) → {}", built.runs, built.index.display());
             println!("  {:<40} {:>12} {:>16} {:>6}", "process", "flow nodes", "sequence flows", "tests");
@@ -187,6 +210,12 @@ fn report(root: &Path, runs: &[PathBuf], out: Option<PathBuf>, fail_under: Optio
                     p.flows.percent(),
                     p.tests.len()
                 );
+            }
+            for test in built.coverage.tests.iter().filter(|t| t.verdict != TestVerdict::Passed) {
+                println!("  {}: {}", test.verdict.text(), test.id);
+            }
+            if !built.coverage.warnings.is_empty() {
+                println!("  {} model warning(s): see the report's index", built.coverage.warnings.len());
             }
             for problem in &built.coverage.problems {
                 println!("  note: {problem}");
