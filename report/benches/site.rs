@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use baton_engine::record::{Model, Outcome, Run, RunInstance};
+use baton_engine::record::{Harness, Model, Outcome, Run, RunInstance, Status, Verdict, Verdicts};
 use baton_engine::runtime::{Engine, Variables};
 use baton_report::coverage::sha256;
 
@@ -72,6 +72,21 @@ fn workspace(runs: usize) -> PathBuf {
         };
         std::fs::write(root.join("runs").join(format!("run-{n:05}.json")), serde_json::to_vec(&run).unwrap()).unwrap();
     }
+    // The harness's verdicts beside them, as `cargo baton test` writes them.
+    let verdicts = Verdicts {
+        schema: baton_engine::record::SCHEMA,
+        harness: Harness::CargoTest,
+        tests: (0..runs)
+            .map(|n| Verdict {
+                binary: "suite-0f1e2d3c4b5a6978".into(),
+                test: format!("suite::test_{n:05}"),
+                status: if n % 97 == 0 { Status::Failed } else { Status::Passed },
+                output: (n % 97 == 0).then(|| "thread 'x' panicked: boom".to_owned()),
+            })
+            .collect(),
+        problems: Vec::new(),
+    };
+    baton_engine::record::write_verdicts(&root.join("runs"), &verdicts).unwrap();
     root
 }
 

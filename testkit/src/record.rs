@@ -7,7 +7,8 @@
 //! every deployed model's path and SHA-256, the instances, and the full trace. Whether the test
 //! passed is the harness's to say: `cargo baton test` records its verdicts beside the run files.
 //!
-//! Files are named `<test binary>-<pid>-<n>.json` and written to a temporary name first, then
+//! Files are named `<test binary>-<pid>-<n>.json` (`n`: the engine's number in its process, in
+//! the order they were made) and written to a temporary name first, then
 //! renamed: parallel test threads, nextest processes and CI shards never clash, and a reader
 //! never sees half a file. No lock is taken.
 
@@ -36,7 +37,13 @@ pub(crate) fn model(path: Option<&Path>, text: &str, processes: Vec<String>, moc
 pub(crate) struct Recorder {
     pub test: String,
     pub models: Vec<Model>,
+    /// This engine's place among the engines this process made: it names the run file, so a
+    /// test's runs sort in the order the test made its engines (not the order they dropped).
+    number: u64,
 }
+
+/// Engines made by this process so far.
+static ENGINES: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -68,7 +75,7 @@ impl Recorder {
             Some(name) if name != "main" => name.to_owned(),
             _ => binary_name(),
         };
-        Recorder { test, models: Vec::new() }
+        Recorder { test, models: Vec::new(), number: ENGINES.fetch_add(1, Ordering::Relaxed) }
     }
 
     /// Writes the run file; never panics (a test that cannot record still reports its result).
@@ -99,16 +106,14 @@ impl Recorder {
             instances,
             trace: engine.trace().to_vec(),
         };
-        if let Err(err) = write_atomically(&runs_dir(), &run) {
+        if let Err(err) = write_atomically(&runs_dir(), &run, self.number) {
             eprintln!("baton: could not write the run file of {}: {err}", self.test);
         }
     }
 }
 
-fn write_atomically(dir: &Path, run: &Run) -> std::io::Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
+fn write_atomically(dir: &Path, run: &Run, n: u64) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = format!("{}-{}-{n}.json", binary_name(), std::process::id());
     let temp = dir.join(format!(".{name}.tmp"));
     let json = serde_json::to_vec(run).map_err(std::io::Error::other)?;

@@ -34,6 +34,10 @@ enum Command {
         /// Run the tests with cargo-nextest (the default when `.config/nextest.toml` exists).
         #[arg(long)]
         nextest: bool,
+        /// Run and show everything: ignore the project's settings (`baton.toml`,
+        /// `[*.metadata.baton]`).
+        #[arg(long)]
+        all: bool,
         /// Arguments passed on to `cargo test`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
@@ -49,6 +53,9 @@ enum Command {
         /// Exit 1 when flow-node coverage over all processes is below this percentage.
         #[arg(long, value_name = "PCT")]
         fail_under: Option<f64>,
+        /// Show every model and test: ignore the project's settings.
+        #[arg(long)]
+        all: bool,
     },
     /// Check BPMN files: every problem at once, with code, position and hint. Exits 1 on errors.
     Validate {
@@ -85,23 +92,17 @@ fn main() -> ExitCode {
     let root = workspace::workspace_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
     match Cli::parse_from(args).command {
         Command::Validate { files, format } => validate(&files, format),
-        Command::Test { out, nextest, cargo_args } => {
+        Command::Test { out, nextest, all, cargo_args } => {
             let harness = if nextest || root.join(".config").join("nextest.toml").is_file() {
                 Harness::Nextest
             } else {
                 Harness::CargoTest
             };
-            test(&root, out, harness, &cargo_args)
+            settings(&root, all).map_or(ExitCode::FAILURE, |config| test(&root, out, harness, &cargo_args, &config))
         }
-        Command::Report { runs, out, fail_under } => {
+        Command::Report { runs, out, fail_under, all } => {
             let runs = if runs.is_empty() { vec![workspace::runs_dir(&root)] } else { runs };
-            match config::load(&root) {
-                Ok(config) => report(&root, &runs, out, fail_under, &config),
-                Err(err) => {
-                    eprintln!("baton: {err}");
-                    ExitCode::FAILURE
-                }
-            }
+            settings(&root, all).map_or(ExitCode::FAILURE, |config| report(&root, &runs, out, fail_under, &config))
         }
         Command::Render { file, out } => draw(&file, out),
     }
@@ -121,14 +122,15 @@ fn validate(files: &[PathBuf], format: Format) -> ExitCode {
     if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn test(root: &Path, out: Option<PathBuf>, harness: Harness, cargo_args: &[String]) -> ExitCode {
-    let config = match config::load(root) {
-        Ok(config) => config,
-        Err(err) => {
-            eprintln!("baton: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+/// The project's settings, or none with `--all`; a broken settings file is reported.
+fn settings(root: &Path, all: bool) -> Option<Config> {
+    if all {
+        return Some(Config::default());
+    }
+    config::load(root).map_err(|err| eprintln!("baton: {err}")).ok()
+}
+
+fn test(root: &Path, out: Option<PathBuf>, harness: Harness, cargo_args: &[String], config: &Config) -> ExitCode {
     let cargo_args = if cargo_args.is_empty() { config.cargo_args.as_slice() } else { cargo_args };
     let models: Vec<PathBuf> = workspace::bpmn_files(root)
         .into_iter()
@@ -189,7 +191,7 @@ fn test(root: &Path, out: Option<PathBuf>, harness: Harness, cargo_args: &[Strin
             false
         }
     };
-    let built = report(root, &[runs], out, None, &config);
+    let built = report(root, &[runs], out, None, config);
     if errors > 0 || !tests_passed || built != ExitCode::SUCCESS { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 

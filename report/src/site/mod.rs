@@ -346,7 +346,15 @@ pub fn build_selected(
             Err(source) => return Err(SiteError::Io { path: dir.clone(), source }),
         }
     }
-    runs.sort_by(|(pa, a), (pb, b)| (&a.test, pa).cmp(&(&b.test, pb)));
+    // By test, then in the order the test made its engines (`<binary>-<pid>-<n>.json`).
+    let order = |path: &Path| {
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        match stem.rsplit_once('-') {
+            Some((prefix, n)) => (prefix.to_owned(), n.parse::<u64>().unwrap_or(u64::MAX)),
+            None => (stem, u64::MAX),
+        }
+    };
+    runs.sort_by(|(pa, a), (pb, b)| (&a.test, order(pa), pa).cmp(&(&b.test, order(pb), pb)));
     if runs.len() >= 1_000 {
         eprintln!("baton: merging {} run files ...", runs.len());
     }
