@@ -259,3 +259,41 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant, as a user meets it: `Debug` (what `?` in a test prints) is the human
+    /// text, never a struct dump.
+    #[test]
+    fn every_error_reads_the_same_in_debug() {
+        let at = || Location { file: Some(PathBuf::from("order.bpmn")), position: Position { line: 3, column: 5 } };
+        let errors = [
+            Error::Io { path: "order.bpmn".into(), source: std::io::Error::new(std::io::ErrorKind::NotFound, "gone") },
+            Error::Malformed { at: at(), message: "unclosed tag".into() },
+            Error::NotBpmn { at: at(), found: "html".into() },
+            Error::Doctype { at: at() },
+            Error::Entity { at: at(), name: "x".into() },
+            Error::TooLarge { at: at(), size: 9, limit: 8 },
+            Error::TooDeep { at: at(), limit: 256 },
+            Error::Encoding { at: at(), detail: "latin-1".into() },
+            Error::Invalid { file: None, problems: Vec::new() },
+            Error::NotYetSupported { at: at(), id: "c".into(), what: "complex gateway".into() },
+            Error::UnknownProcess { process: "p".into(), deployed: vec!["q".into()] },
+            Error::NoNoneStart { process: "p".into() },
+            Error::UnknownJob { job: "p#1/job#1".into(), history: None, pending: Vec::new() },
+            Error::UnknownInstance { instance: "p#9".into() },
+            Error::UnknownIncident { incident: "p#1/incident#1".into() },
+            Error::MessageNotCorrelated { message: "m".into(), correlation_key: Some("K".into()), waiting: Vec::new() },
+            Error::StepBudget { instance: "p#1".into(), node: "loop".into(), steps: 10 },
+            Error::BadDuration { text: "soon".into(), reason: "not ISO 8601".into() },
+            Error::Snapshot { message: "eof".into() },
+        ];
+        for error in errors {
+            let debug = format!("{error:?}");
+            assert!(debug.starts_with(&error.to_string()), "{debug}");
+            assert!(!debug.contains("{ ") && !debug.contains("Some("), "a struct dump: {debug}");
+        }
+    }
+}

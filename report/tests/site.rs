@@ -272,3 +272,31 @@ fn the_selection_decides_which_models_and_tests_the_report_shows() {
     let built = site::build_selected(&workspace(), &[dir], &out, &selection).unwrap();
     assert!(built.coverage.processes.is_empty(), "the engine's fixture model is not shown");
 }
+
+#[test]
+fn a_collaboration_page_shows_what_ran_in_the_other_pools_and_mocks_are_not_models() {
+    let root = workspace();
+    let path = "engine/tests/fixtures/runtime/messages.bpmn";
+    let mut run = record(&root, path, "orders::by_message", Outcome::Finished, |e| {
+        let i = e.correlate_message("order-received", None, Variables::new()).unwrap();
+        let job = e.jobs(&i)[0].id.clone();
+        e.complete_job(&job, Variables::new()).unwrap();
+        vec![i]
+    });
+    // A stand-in `mock_call` deployed: not the user's model, nothing to say about it.
+    run.models.push(Model { path: None, sha256: "0".repeat(64), processes: vec!["billing".into()], mock: true });
+    let dir = temp("collab-runs");
+    write_runs(&dir, &[run]);
+    let out = temp("collab-out");
+    let built = site::build(&root, &[dir], &out).unwrap();
+    assert!(
+        built.coverage.problems.iter().all(|p| !p.contains("deployed from a string")),
+        "{:?}",
+        built.coverage.problems
+    );
+    // The page of the pool that did not run draws the collaboration with the other pool's path.
+    let page = std::fs::read_to_string(out.join(format!("process-{}.html", site::slug("messages")))).unwrap();
+    let review = page.find(r#"data-element-id="review""#).expect("the other pool is drawn");
+    let group = &page[page[..review].rfind("<g").unwrap()..review];
+    assert!(group.contains("baton-executed"), "{group}");
+}

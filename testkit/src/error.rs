@@ -126,3 +126,42 @@ impl std::fmt::Debug for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant's `Debug` (what `?` in a test prints) is its human text.
+    #[test]
+    fn every_error_reads_the_same_in_debug() {
+        let s = |t: &str| t.to_owned();
+        let errors = [
+            Error::Engine(baton_engine::Error::NoNoneStart { process: s("p") }),
+            Error::UnknownElement {
+                name: s("Pay itme"),
+                process: s("p"),
+                suggestion: Some(s("Pay item")),
+                candidates: vec![s("Pay item")],
+            },
+            Error::AmbiguousName { name: s("Pay"), process: s("p"), ids: vec![s("a"), s("b")] },
+            Error::NoJobAt {
+                instance: s("p#1"),
+                element: s("Pay"),
+                user_task: false,
+                state: s("  state:       ended\n"),
+            },
+            Error::NotAUserTask { instance: s("p#1"), element: s("Pay"), kind: s("service task"), job_type: s("pay") },
+            Error::NoIncidentAt { instance: s("p#1"), element: s("Pay"), state: s("  state:       ended\n") },
+            Error::NoAction { instance: s("p#1"), element: s("Pay"), state: s("  state:       running\n") },
+            Error::InstanceCount { process: s("p"), found: Vec::new() },
+            Error::NoStartTimer { process: s("p"), armed: Vec::new() },
+            Error::Stuck { instance: s("p#1"), actions: 1000 },
+            Error::NotFound { path: s("p.bpmn"), looked: vec![s(".")] },
+        ];
+        for error in errors {
+            let debug = format!("{error:?}");
+            assert_eq!(debug, error.to_string());
+            assert!(!debug.contains("{ ") && !debug.contains("Some("), "a struct dump: {debug}");
+        }
+    }
+}

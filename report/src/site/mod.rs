@@ -24,8 +24,8 @@ use crate::config::Selection;
 use crate::coverage::{Coverage, CurrentModel, ProcessCoverage, TestVerdict};
 use crate::render::{Overlay, render};
 
-/// Why the report could not be made: the crate's one error type.
-#[derive(Debug, thiserror::Error)]
+/// Why the report could not be made: the crate's one error type. `Debug` prints the text.
+#[derive(thiserror::Error)]
 pub enum SiteError {
     /// The configuration (`baton.toml`, `[*.metadata.baton]`) is wrong.
     #[error("{}: {message}; see the README's \"Choosing what the report shows\"", file.display())]
@@ -52,6 +52,12 @@ pub enum SiteError {
         /// What tera said.
         message: String,
     },
+}
+
+impl std::fmt::Debug for SiteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
 }
 
 fn templates() -> Result<Tera, SiteError> {
