@@ -153,6 +153,8 @@ pub struct TestSummary {
     pub passed: bool,
     /// What the harness printed for it when it failed (else the panic message recorded).
     pub message: Option<String>,
+    /// Why it failed, from `message`: its own panic without the backtrace, or its `Error: ...`.
+    pub failure: Option<String>,
     /// Its run files (one per `TestEngine`), as positions in the runs the site was built from.
     pub runs: Vec<usize>,
     /// The processes it ran.
@@ -424,6 +426,7 @@ pub fn compute(
             binary: grouped_test.binary.clone(),
             verdict,
             passed: verdict == TestVerdict::Passed,
+            failure: message.as_deref().map(crate::harness::failure_summary),
             message,
             runs: grouped_test.runs.clone(),
             processes: ran,

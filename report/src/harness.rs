@@ -235,6 +235,27 @@ pub fn run(
     Ok((status, verdicts))
 }
 
+/// The part of a failed test's output that says why it failed: the last panic's message (the
+/// test's own, after any a handler raised and the engine caught) without its backtrace, or the
+/// `Error: ...` a test that returned `Err` printed. The whole output stays in the report too.
+pub fn failure_summary(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let last_panic = lines.iter().rposition(|l| l.starts_with("thread '") && l.contains(" panicked at "));
+    let last_error = lines.iter().rposition(|l| l.starts_with("Error: "));
+    let start = match (last_panic, last_error) {
+        (Some(p), Some(e)) => p.max(e),
+        (Some(p), None) => p,
+        (None, Some(e)) => e,
+        (None, None) => return output.trim().to_owned(),
+    };
+    let body = lines[start..]
+        .iter()
+        .take_while(|l| !(l.starts_with("stack backtrace:") || l.starts_with("note: run with `RUST_BACKTRACE")))
+        .copied()
+        .collect::<Vec<_>>();
+    body.join("\n").trim().to_owned()
+}
+
 /// A test binary as people name it: `order` for `order-0f1e2d3c4b5a6978` (cargo test) and for
 /// `my-crate::order` (nextest), `my_crate` for the unit tests of `my-crate`.
 pub fn binary_name(binary: &str) -> String {
@@ -367,6 +388,22 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
                 ("claims", "unit::fails", Status::Failed, Some("Error: boom"))
             ]
         );
+    }
+
+    #[test]
+    fn the_summary_is_the_tests_own_failure_without_backtrace() {
+        let output = "thread 'x' (12) panicked at tests/a.rs:46:35:\nthe database is down\nstack backtrace:\n   0: foo\n\
+                      thread 'x' (12) panicked at tests/a.rs:48:29:\ninstance claim#1 has not ended\n  state:       running\n\
+                      stack backtrace:\n   0: bar\nnote: Some details are omitted";
+        assert_eq!(
+            failure_summary(output),
+            "thread 'x' (12) panicked at tests/a.rs:48:29:\ninstance claim#1 has not ended\n  state:       running"
+        );
+        assert_eq!(
+            failure_summary("Error: instance claim#1 has no open job\n  state: ended"),
+            "Error: instance claim#1 has no open job\n  state: ended"
+        );
+        assert_eq!(failure_summary("something else"), "something else");
     }
 
     #[test]

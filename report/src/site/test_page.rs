@@ -113,6 +113,7 @@ pub(super) fn test_html(
     context.insert("verdict", summary.verdict.text());
     context.insert("passed", &summary.passed);
     context.insert("message", &summary.message);
+    context.insert("failure", &summary.failure);
     context.insert("diagrams", &diagrams);
     context.insert("undrawn", &undrawn);
     context.insert("heat", &false);
