@@ -179,7 +179,7 @@ impl TestEngine {
 
     /// Starts an instance of the latest version of a process, by id.
     pub fn start(&mut self, process: &str, variables: Variables) -> Result<Instance, Error> {
-        Ok(Instance { id: self.engine.start(process, variables)? })
+        Ok(Instance { id: self.engine.start(process, variables).map_err(|e| self.explain(e))? })
     }
 
     /// The open job (service work, user or manual task) at an element of the instance, or of
@@ -264,23 +264,31 @@ impl TestEngine {
         correlation_key: Option<&str>,
         variables: Variables,
     ) -> Result<Instance, Error> {
-        Ok(Instance { id: self.engine.correlate_message(message, correlation_key, variables)? })
+        Ok(Instance {
+            id: self.engine.correlate_message(message, correlation_key, variables).map_err(|e| self.explain(e))?,
+        })
     }
 
     /// Broadcasts a signal to every instance waiting for it (and starts processes with a signal
     /// start event); returns the instances it reached.
     pub fn signal(&mut self, signal: &str, variables: Variables) -> Result<Vec<Instance>, Error> {
-        Ok(self.engine.broadcast_signal(signal, variables)?.into_iter().map(|id| Instance { id }).collect())
+        Ok(self
+            .engine
+            .broadcast_signal(signal, variables)
+            .map_err(|e| self.explain(e))?
+            .into_iter()
+            .map(|id| Instance { id })
+            .collect())
     }
 
     /// Moves virtual time forward by an ISO 8601 duration (`PT5M`, `P7D`), firing due timers.
     pub fn advance(&mut self, duration: &str) -> Result<(), Error> {
-        Ok(self.engine.advance(duration)?)
+        self.engine.advance(duration).map_err(|e| self.explain(e))
     }
 
     /// Moves virtual time to the next timer and fires it; `false` when none is armed.
     pub fn advance_to_next_timer(&mut self) -> Result<bool, Error> {
-        Ok(self.engine.advance_to_next_timer()?)
+        self.engine.advance_to_next_timer().map_err(|e| self.explain(e))
     }
 
     /// Every armed timer, soonest first.
@@ -295,7 +303,7 @@ impl TestEngine {
 
     /// Sets variables of a running instance, e.g. to fix the cause of an incident.
     pub fn set_variables(&mut self, instance: &Instance, variables: Variables) -> Result<(), Error> {
-        Ok(self.engine.set_variables(&instance.id, variables)?)
+        self.engine.set_variables(&instance.id, variables).map_err(|e| self.explain(e))
     }
 
     /// Resolves the open incident at an element of the instance.
@@ -309,13 +317,25 @@ impl TestEngine {
                 state: crate::state::block(&self.engine, &instance.id),
             }
         })?;
-        Ok(self.engine.resolve_incident(&incident.id)?)
+        self.engine.resolve_incident(&incident.id).map_err(|e| self.explain(e))
     }
 
     /// The instance's trace (with the instances it called), as a snapshot-friendly view:
     /// `insta::assert_yaml_snapshot!(t.trace(&order))`.
     pub fn trace(&self, instance: &Instance) -> Trace {
         Trace::of(&self.engine, &instance.id)
+    }
+
+    /// An engine error, with the state of the instance it names (a model that loops without
+    /// waiting): the same block a failed assertion prints.
+    pub(crate) fn explain(&self, error: baton_engine::Error) -> Error {
+        match &error {
+            baton_engine::Error::StepBudget { instance, .. } => {
+                let state = crate::state::block(&self.engine, instance);
+                Error::AtInstance { instance: instance.clone(), error, state }
+            }
+            _ => Error::Engine(error),
+        }
     }
 
     /// The engine underneath, for anything the short names do not cover.
@@ -377,17 +397,17 @@ impl Job<'_> {
 
     /// Completes the job with these variables.
     pub fn complete(self, variables: Variables) -> Result<(), Error> {
-        Ok(self.t.engine.complete_job(&self.info.id, variables)?)
+        self.t.engine.complete_job(&self.info.id, variables).map_err(|e| self.t.explain(e))
     }
 
     /// Throws a BPMN error with this code: an error boundary event catches it.
     pub fn throw_error(self, code: &str) -> Result<(), Error> {
-        Ok(self.t.engine.throw_error(&self.info.id, code, Variables::new())?)
+        self.t.engine.throw_error(&self.info.id, code, Variables::new()).map_err(|e| self.t.explain(e))
     }
 
     /// Reports a technical failure; retries count down, then it becomes an incident.
     pub fn fail(self, message: &str) -> Result<(), Error> {
-        Ok(self.t.engine.fail_job(&self.info.id, message, None)?)
+        self.t.engine.fail_job(&self.info.id, message, None).map_err(|e| self.t.explain(e))
     }
 }
 

@@ -11,6 +11,16 @@ pub enum Error {
     /// The engine refused: a model that does not parse or validate, an unknown job, ...
     #[error(transparent)]
     Engine(#[from] baton_engine::Error),
+    /// The engine refused, at an instance whose state says why.
+    #[error("{error}\n{}", state.trim_end())]
+    AtInstance {
+        /// The instance.
+        instance: String,
+        /// What the engine said.
+        error: baton_engine::Error,
+        /// The instance's state block.
+        state: String,
+    },
     /// No element of the process has this id or name.
     #[error("process `{process}` has no element named or with id \"{name}\"{}; its elements: {}", suggestion.as_ref().map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default(), candidates.join(", "))]
     UnknownElement {
@@ -156,6 +166,11 @@ mod tests {
             Error::InstanceCount { process: s("p"), found: Vec::new() },
             Error::NoStartTimer { process: s("p"), armed: Vec::new() },
             Error::Stuck { instance: s("p#1"), actions: 1000 },
+            Error::AtInstance {
+                instance: s("p#1"),
+                error: baton_engine::Error::StepBudget { instance: s("p#1"), node: s("loop"), steps: 10 },
+                state: s("  state:       running\n"),
+            },
             Error::NotFound { path: s("p.bpmn"), looked: vec![s(".")] },
         ];
         for error in errors {

@@ -97,19 +97,19 @@ impl WaitState<'_> {
     /// Completes the job waiting here.
     pub fn complete(&mut self, variables: Variables) -> Result<(), Error> {
         let job = self.job_id()?;
-        Ok(self.t.engine.complete_job(&job, variables)?)
+        self.t.engine.complete_job(&job, variables).map_err(|e| self.t.explain(e))
     }
 
     /// Throws a BPMN error on the job waiting here.
     pub fn throw_error(&mut self, code: &str) -> Result<(), Error> {
         let job = self.job_id()?;
-        Ok(self.t.engine.throw_error(&job, code, Variables::new())?)
+        self.t.engine.throw_error(&job, code, Variables::new()).map_err(|e| self.t.explain(e))
     }
 
     /// Fails the job waiting here.
     pub fn fail(&mut self, message: &str) -> Result<(), Error> {
         let job = self.job_id()?;
-        Ok(self.t.engine.fail_job(&job, message, None)?)
+        self.t.engine.fail_job(&job, message, None).map_err(|e| self.t.explain(e))
     }
 
     /// Sends a message (to whoever waits for it).
@@ -119,13 +119,13 @@ impl WaitState<'_> {
         correlation_key: Option<&str>,
         variables: Variables,
     ) -> Result<(), Error> {
-        self.t.engine.correlate_message(message, correlation_key, variables)?;
+        self.t.engine.correlate_message(message, correlation_key, variables).map_err(|e| self.t.explain(e))?;
         Ok(())
     }
 
     /// Lets virtual time pass (an ISO 8601 duration), firing due timers.
     pub fn defer(&mut self, duration: &str) -> Result<(), Error> {
-        Ok(self.t.engine.advance(duration)?)
+        self.t.engine.advance(duration).map_err(|e| self.t.explain(e))
     }
 }
 

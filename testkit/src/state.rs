@@ -72,8 +72,15 @@ pub(crate) fn block(engine: &Engine, instance: &str) -> String {
         }
     }
     writeln!(out, "  waiting at:  {}", if waits.is_empty() { "nothing".into() } else { waits.join(", ") }).ok();
-    let passed: Vec<String> = passed(engine, instance).iter().map(|id| label(engine, instance, id)).collect();
-    writeln!(out, "  passed:      {}", if passed.is_empty() { "nothing".into() } else { passed.join(" → ") }).ok();
+    // A loop passes the same elements thousands of times: the last few say where it is.
+    const SHOWN: usize = 12;
+    let all = passed(engine, instance);
+    let skipped = all.len().saturating_sub(SHOWN);
+    let mut shown: Vec<String> = all[skipped..].iter().map(|id| label(engine, instance, id)).collect();
+    if skipped > 0 {
+        shown.insert(0, format!("({skipped} earlier)"));
+    }
+    writeln!(out, "  passed:      {}", if shown.is_empty() { "nothing".into() } else { shown.join(" → ") }).ok();
     let variables: Vec<String> =
         engine.variables(instance).map(|v| v.iter().map(|(k, v)| format!("{k} = {v}")).collect()).unwrap_or_default();
     writeln!(out, "  variables:   {}", if variables.is_empty() { "none".into() } else { variables.join(", ") }).ok();

@@ -145,3 +145,10 @@ fn engine_errors_read_the_same_in_debug() {
         text(err);
     }
 }
+
+#[test]
+fn a_model_that_loops_without_waiting_shows_where_it_loops() {
+    let mut t = TestEngine::deploy_file("engine/tests/fixtures/runtime/loop.bpmn").unwrap().named("errors");
+    t.engine_mut().set_step_budget(60);
+    insta::assert_snapshot!("step_budget", text(t.start("loop", vars! {}).unwrap_err()));
+}
