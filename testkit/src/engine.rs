@@ -332,7 +332,7 @@ impl TestEngine {
         match &error {
             baton_engine::Error::StepBudget { instance, .. } => {
                 let state = crate::state::block(&self.engine, instance);
-                Error::AtInstance { instance: instance.clone(), error, state }
+                Error::AtInstance { instance: instance.clone(), error: Box::new(error), state }
             }
             _ => Error::Engine(error),
         }

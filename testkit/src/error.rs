@@ -17,7 +17,7 @@ pub enum Error {
         /// The instance.
         instance: String,
         /// What the engine said.
-        error: baton_engine::Error,
+        error: Box<baton_engine::Error>,
         /// The instance's state block.
         state: String,
     },
@@ -168,7 +168,7 @@ mod tests {
             Error::Stuck { instance: s("p#1"), actions: 1000 },
             Error::AtInstance {
                 instance: s("p#1"),
-                error: baton_engine::Error::StepBudget { instance: s("p#1"), node: s("loop"), steps: 10 },
+                error: Box::new(baton_engine::Error::StepBudget { instance: s("p#1"), node: s("loop"), steps: 10 }),
                 state: s("  state:       running\n"),
             },
             Error::NotFound { path: s("p.bpmn"), looked: vec![s(".")] },
