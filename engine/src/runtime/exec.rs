@@ -48,11 +48,26 @@ impl Engine {
         source: &str,
         vars: &BTreeMap<String, Value>,
     ) -> Result<Value, crate::expr::EvalError> {
-        if is_expression(source) {
+        if crate::expr::is_juel(source) {
+            // `${...}` is JUEL whatever language is plugged in: Camunda 7 evaluates it with JUEL.
+            crate::expr::juel::evaluate(source.trim(), vars)
+        } else if is_expression(source) {
             self.expressions.evaluate(source.trim(), vars)
         } else {
             Ok(Value::String(source.to_owned()))
         }
+    }
+
+    /// Whether the instance runs a Camunda 7 model, whose expressions are all JUEL.
+    fn is_camunda7(&self, instance: &str) -> bool {
+        self.definitions_of(instance).is_some_and(|d| d.dialect == Dialect::Camunda7)
+    }
+
+    /// An expression attribute or element of a Camunda 7 model: JUEL's composite text, so
+    /// `${x}` is x's value, `PT${n}M` a string, and text without `${...}` itself (never FEEL).
+    /// Camunda 7 trims the text first.
+    fn juel(&self, text: &str, vars: &BTreeMap<String, Value>) -> Result<Value, crate::expr::EvalError> {
+        crate::expr::juel::evaluate(text.trim(), vars)
     }
 
     /// Evaluates `mappings` in order and writes each result to `into` under its target. With
@@ -76,11 +91,39 @@ impl Engine {
         Ok(())
     }
 
-    fn evaluate_condition(&self, condition: &Expression, vars: &BTreeMap<String, Value>) -> Result<bool, String> {
+    fn evaluate_condition(
+        &self,
+        instance: &str,
+        condition: &Expression,
+        vars: &BTreeMap<String, Value>,
+    ) -> Result<bool, String> {
+        if self.is_camunda7(instance) {
+            // Camunda 7 evaluates every condition as JUEL and wants a Boolean back; text without
+            // `${...}` is a string, not a condition (docs.camunda.org:
+            // user-guide/process-engine/expression-language/#conditions).
+            return match self.juel(&condition.text, vars).map_err(|e| e.to_string())? {
+                Value::Bool(b) => Ok(b),
+                other => Err(format!(
+                    "`{}` returns {}, not a Boolean (Camunda 7: \"condition expression returns non-Boolean\"); \
+                     write a comparison in ${{...}}",
+                    condition.text.trim(),
+                    crate::expr::juel::describe(&other)
+                )),
+            };
+        }
         // Plain-BPMN conditions carry no marker; they are read with the same grammar.
-        match self.expressions.evaluate(&condition.text, vars).map_err(|e| e.to_string())? {
+        match self.value_of_condition(&condition.text, vars).map_err(|e| e.to_string())? {
             Value::Bool(b) => Ok(b),
             other => Err(format!("evaluated to {other}, not true or false (is a variable it reads unset?)")),
+        }
+    }
+
+    /// A condition outside Camunda 7: `${...}` is JUEL, anything else the plugged-in language's.
+    fn value_of_condition(&self, text: &str, vars: &BTreeMap<String, Value>) -> Result<Value, crate::expr::EvalError> {
+        if crate::expr::is_juel(text) {
+            crate::expr::juel::evaluate(text.trim(), vars)
+        } else {
+            self.expressions.evaluate(text, vars)
         }
     }
 
@@ -131,7 +174,7 @@ impl Engine {
             let vars = self.vars_of(&instance);
             let mut triggered = Vec::new();
             for (index, watch) in self.state.conditions.iter().enumerate().filter(|(_, w)| w.instance == instance) {
-                let now = matches!(self.evaluate_condition(&watch.condition, &vars), Ok(true));
+                let now = matches!(self.evaluate_condition(&instance, &watch.condition, &vars), Ok(true));
                 triggered.push((index, now));
             }
             let mut to_fire = Vec::new();
@@ -252,7 +295,7 @@ impl Engine {
             && tok.loops == 0
         {
             let vars = self.vars_of(instance);
-            match self.evaluate_condition(condition, &vars) {
+            match self.evaluate_condition(instance, condition, &vars) {
                 Ok(true) => {}
                 Ok(false) => {
                     self.push(Step::Leave { instance: instance.to_owned(), token });
@@ -335,6 +378,34 @@ impl Engine {
                 }
                 return Ok(());
             }
+            TaskKind::Script(Script { format: Some(format), body: Some(body), result_variable })
+                if format.eq_ignore_ascii_case("juel") =>
+            {
+                // Camunda 7's JUEL script engine evaluates the body as one composite expression;
+                // `execution.setVariable` writes, the result goes to camunda:resultVariable
+                // (docs.camunda.org: user-guide/process-engine/scripting/).
+                let mut vars = self.vars_of(instance);
+                vars.extend(tok.locals.clone());
+                match crate::expr::juel::parse(body).and_then(|j| j.evaluate_with_writes(&vars)) {
+                    Ok((value, writes)) => {
+                        for (name, value) in writes {
+                            self.set_variable(instance, &name, value);
+                        }
+                        if let Some(name) = result_variable {
+                            self.set_variable(instance, name, value);
+                        }
+                        self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
+                    }
+                    Err(err) => self.raise_incident(
+                        instance,
+                        tok.id,
+                        &node.id,
+                        format!("script of `{}` (scriptFormat=\"juel\"): {err}", node.label()),
+                        Resume::Execute,
+                    ),
+                }
+                return Ok(());
+            }
             TaskKind::Receive { message, .. } => {
                 self.arm_boundaries(instance, tok.id, node);
                 self.set_wait(instance, tok.id, Wait::Event);
@@ -356,6 +427,36 @@ impl Engine {
         {
             self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
             return Ok(());
+        }
+        if kind == JobKind::Service
+            && let Some(Implementation::Expression(text)) = &task.implementation
+            && self.is_camunda7(instance)
+            && !self.handlers.contains_key(text.as_str())
+        {
+            // Camunda 7 evaluates `camunda:expression` itself (docs.camunda.org:
+            // user-guide/process-engine/expression-language/#delegation-code). One that calls a
+            // bean Baton cannot have (`${payment.refund(execution)}`) stays a job, as before.
+            match crate::expr::juel::parse(text) {
+                Ok(parsed) if parsed.bean().is_some_and(|bean| !variables.contains_key(bean)) => {}
+                parsed => {
+                    match parsed.and_then(|j| j.evaluate_with_writes(&variables)) {
+                        Ok((_, writes)) => {
+                            for (name, value) in writes {
+                                self.set_variable(instance, &name, value);
+                            }
+                            self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
+                        }
+                        Err(err) => self.raise_incident(
+                            instance,
+                            tok.id,
+                            &node.id,
+                            format!("camunda:expression of `{}`: {err}", node.label()),
+                            Resume::Execute,
+                        ),
+                    }
+                    return Ok(());
+                }
+            }
         }
         let retries = task.retries.as_deref().and_then(|r| r.trim().parse::<u32>().ok()).unwrap_or(3);
         let job_type = match kind {
@@ -781,7 +882,7 @@ impl Engine {
             let done = tok.loops + 1;
             let vars = self.vars_of(instance);
             let again = match condition {
-                Some(condition) => match self.evaluate_condition(condition, &vars) {
+                Some(condition) => match self.evaluate_condition(instance, condition, &vars) {
                     Ok(again) => again,
                     Err(message) => {
                         let message = format!("loop condition of `{}`: {message}", node.label());
@@ -824,7 +925,7 @@ impl Engine {
                 }
                 continue;
             };
-            match self.evaluate_condition(condition, &vars) {
+            match self.evaluate_condition(instance, condition, &vars) {
                 Ok(true) => {
                     chosen.push(flow);
                     if exclusive {
@@ -978,7 +1079,9 @@ impl Engine {
         match (&mi.input_collection, &mi.cardinality) {
             (Some(collection), _) => {
                 // `=items`/`${items}` are expressions; Camunda 7's `camunda:collection="items"` names a variable.
-                let value = if is_expression(collection) {
+                let value = if self.is_camunda7(instance) && collection.contains("${") {
+                    self.juel(collection, &vars).map_err(|e| format!("input collection of `{label}`: {e}"))?
+                } else if is_expression(collection) {
                     self.value_of(collection, &vars).map_err(|e| format!("input collection of `{label}`: {e}"))?
                 } else {
                     vars.get(collection.trim()).cloned().unwrap_or(Value::Null)
@@ -988,10 +1091,29 @@ impl Engine {
                     other => Err(format!("input collection `{collection}` of `{label}` is {other}, not a list")),
                 }
             }
+            (None, Some(cardinality)) if self.is_camunda7(instance) => {
+                // Camunda 7: a JUEL value that is a Number (its intValue) or a String of digits
+                // (docs.camunda.org: reference/bpmn20/tasks/task-markers/#multiple-instance).
+                let value =
+                    self.juel(&cardinality.text, &vars).map_err(|e| format!("loop cardinality of `{label}`: {e}"))?;
+                let count = match &value {
+                    Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+                    Value::String(s) => s.trim().parse::<i64>().ok(),
+                    _ => None,
+                };
+                match count {
+                    Some(n) => Ok(vec![Value::Null; usize::try_from(n).unwrap_or(0)]),
+                    None => Err(format!(
+                        "loop cardinality `{}` of `{label}` is {}, not a whole number",
+                        cardinality.text.trim(),
+                        crate::expr::juel::describe(&value)
+                    )),
+                }
+            }
             (None, Some(cardinality)) => {
-                let value = self
-                    .value_of(&format!("={}", cardinality.text.trim_start_matches('=')), &vars)
-                    .map_err(|e| format!("loop cardinality of `{label}`: {e}"))?;
+                let text = cardinality.text.trim();
+                let text = if is_expression(text) { text.to_owned() } else { format!("={text}") };
+                let value = self.value_of(&text, &vars).map_err(|e| format!("loop cardinality of `{label}`: {e}"))?;
                 match value.as_u64() {
                     Some(n) => Ok(vec![Value::Null; n as usize]),
                     None => Err(format!(
@@ -1055,7 +1177,7 @@ impl Engine {
         vars.insert("nrOfCompletedInstances".into(), Value::from(completed));
         vars.insert("nrOfActiveInstances".into(), Value::from(active));
         let condition_met = match &mi.completion_condition {
-            Some(condition) => match self.evaluate_condition(condition, &vars) {
+            Some(condition) => match self.evaluate_condition(instance, condition, &vars) {
                 Ok(met) => met,
                 Err(message) => {
                     let message = format!("completion condition of `{}`: {message}", node.label());
@@ -1314,7 +1436,23 @@ impl Engine {
         catcher: Catcher,
     ) -> Result<(), String> {
         let Some(timer) = timer else { return Err(format!("timer `{node}` has no time")) };
-        let mut spec = TimerSpec::parse(timer.kind, &timer.value).map_err(|e| format!("timer `{node}`: {e}"))?;
+        let value = if self.is_camunda7(instance) && (timer.value.contains("${") || timer.value.contains("#{")) {
+            // Camunda 7 evaluates a timer definition as JUEL text first (`PT${minutes}M`), then
+            // reads the ISO 8601 result (docs.camunda.org: reference/bpmn20/events/timer-events/).
+            match self.juel(&timer.value, &self.vars_of(instance)).map_err(|e| format!("timer `{node}`: {e}"))? {
+                Value::String(text) => text,
+                other => {
+                    return Err(format!(
+                        "timer `{node}`: `{}` returns {}, not an ISO 8601 text",
+                        timer.value.trim(),
+                        crate::expr::juel::describe(&other)
+                    ));
+                }
+            }
+        } else {
+            timer.value.clone()
+        };
+        let mut spec = TimerSpec::parse(timer.kind, &value).map_err(|e| format!("timer `{node}`: {e}"))?;
         if let TimerSpec::Expression(text) = &spec {
             let value = self.value_of(text, &self.vars_of(instance)).map_err(|e| format!("timer `{node}`: {e}"))?;
             let Value::String(text) = value else {

@@ -1,46 +1,18 @@
-//! Condition and mapping expressions: FEEL as Camunda 8 writes it (`=amount > 100`) and Camunda
-//! 7's JUEL (`${amount > 100 && customer.vip}`), parsed into one syntax tree.
+//! The FEEL-ish subset (`=...`, and plain-BPMN conditions without a marker), one grammar for
+//! the common subset a process model uses: literals (numbers, strings in either quote, `true`,
+//! `false`, `null`), variable paths (`order.items[0].price`), comparisons (`=`, `==`, `!=`, `<`,
+//! `<=`, `>`, `>=`, and JUEL's `eq ne lt gt le ge`), `and`/`&&`, `or`/`||`, `not`/`!`, arithmetic
+//! (`+ - * / %` and `**`), lists `[1, 2]`, contexts `{a: 1}`, function and method calls, `x in [..]`,
+//! `x between a and b`, `if c then a else b` and `c ? a : b`.
 //!
-//! Both dialects share one grammar, the common subset a process model uses: literals (numbers,
-//! strings in either quote, `true`, `false`, `null`), variable paths (`order.items[0].price`),
-//! comparisons (`=`, `==`, `!=`, `<`, `<=`, `>`, `>=`, and JUEL's `eq ne lt gt le ge`), `and`/`&&`,
-//! `or`/`||`, `not`/`!`, arithmetic (`+ - * / %` and `**`), lists `[1, 2]`, contexts `{a: 1}`,
-//! function and method calls, `x in [..]`, `x between a and b`, `if c then a else b` and `c ? a : b`.
-//!
-//! ```
-//! use baton_engine::expr::{Dialect, Expression};
-//!
-//! let e = Expression::parse("=amount > 100 and customer.vip").unwrap();
-//! assert_eq!(e.dialect, Dialect::Feel);
-//! let e = Expression::parse("${amount > 100 && customer.vip}").unwrap();
-//! assert_eq!(e.dialect, Dialect::Juel);
-//! let err = Expression::parse("=amount >").unwrap_err();
-//! assert_eq!(err.column, 10);
-//! ```
+//! [`Expression::parse`] still reads `${...}` with this grammar (the validator checks syntax with
+//! it); the engine evaluates `${...}` with [`super::juel`]. A full FEEL rewrite replaces this file.
 
 use std::fmt;
 
 use serde_json::Value;
 
-/// Which expression language a text is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// FEEL, marked by a leading `=` (Camunda 8).
-    Feel,
-    /// JUEL, wrapped in `${...}` or `#{...}` (Camunda 7).
-    Juel,
-    /// No marker: read with the same grammar (bpmn.io and other tools' plain conditions).
-    Bare,
-}
-
-/// A parsed expression: its dialect and syntax tree.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Expression {
-    /// The language it was written in.
-    pub dialect: Dialect,
-    /// The syntax tree.
-    pub ast: Ast,
-}
+use super::{Dialect, EvalError, ExprError, Expression, Variables, eval_error};
 
 /// The syntax tree of an expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,23 +92,6 @@ pub enum BinaryOp {
     /// `or`, `||`.
     Or,
 }
-
-/// Why a text is not an expression, and where (1-based column within the text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExprError {
-    /// 1-based column, in characters, of the text as written (markers included).
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for ExprError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "column {}: {}", self.column, self.message)
-    }
-}
-
-impl std::error::Error for ExprError {}
 
 impl Expression {
     /// Parses an expression, recognising its dialect by its marker.
@@ -543,37 +498,6 @@ impl Parser {
     }
 }
 
-/// Where an expression finds its variables.
-pub trait Variables {
-    /// The value of a variable, if it is set.
-    fn get(&self, name: &str) -> Option<&Value>;
-}
-
-impl Variables for std::collections::BTreeMap<String, Value> {
-    fn get(&self, name: &str) -> Option<&Value> {
-        std::collections::BTreeMap::get(self, name)
-    }
-}
-
-/// Why an expression could not be evaluated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvalError {
-    /// What went wrong, naming the operation and the values it saw.
-    pub message: String,
-}
-
-impl fmt::Display for EvalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for EvalError {}
-
-fn eval_error<T>(message: impl Into<String>) -> Result<T, EvalError> {
-    Err(EvalError { message: message.into() })
-}
-
 impl Expression {
     /// Evaluates the expression over `variables`.
     ///
@@ -595,48 +519,6 @@ impl Expression {
     pub fn evaluate(&self, variables: &dyn Variables) -> Result<Value, EvalError> {
         Evaluator { variables, dialect: self.dialect }.eval(&self.ast)
     }
-}
-
-/// An expression language the engine evaluates conditions, mappings, timers and keys with.
-///
-/// The built-in [`BuiltIn`] covers the common subset of FEEL and JUEL; a full FEEL
-/// implementation can be plugged in with `Engine::with_expressions`.
-pub trait ExpressionLanguage: Send + Sync {
-    /// Evaluates an expression as written in the model (with its `=` or `${...}` marker).
-    fn evaluate(&self, expression: &str, variables: &dyn Variables) -> Result<Value, EvalError>;
-}
-
-/// The built-in language: [`Expression::parse`] then [`Expression::evaluate`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BuiltIn;
-
-impl ExpressionLanguage for BuiltIn {
-    fn evaluate(&self, expression: &str, variables: &dyn Variables) -> Result<Value, EvalError> {
-        let parsed = Expression::parse(expression)
-            .map_err(|err| EvalError { message: format!("`{}` does not parse: {err}", expression.trim()) })?;
-        parsed.evaluate(variables)
-    }
-}
-
-/// Whether a mapping source or similar value is an expression (`=...`, `${...}`, `#{...}`)
-/// rather than a literal string.
-pub fn is_expression(source: &str) -> bool {
-    let trimmed = source.trim();
-    trimmed.starts_with('=') || (trimmed.starts_with("${") || trimmed.starts_with("#{")) && trimmed.ends_with('}')
-}
-
-/// Evaluates a mapping source or other value as the dialects write them: `=...` is FEEL,
-/// `${...}`/`#{...}` is JUEL, anything else is a literal string.
-pub fn value_of(source: &str, variables: &dyn Variables) -> Result<Value, EvalError> {
-    let trimmed = source.trim();
-    let is_expression =
-        trimmed.starts_with('=') || (trimmed.starts_with("${") || trimmed.starts_with("#{")) && trimmed.ends_with('}');
-    if !is_expression {
-        return Ok(Value::String(source.to_owned()));
-    }
-    let expression = Expression::parse(trimmed)
-        .map_err(|err| EvalError { message: format!("`{trimmed}` does not parse: {err}") })?;
-    expression.evaluate(variables)
 }
 
 struct Evaluator<'v> {
@@ -872,6 +754,7 @@ fn plain(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expr::value_of;
 
     fn ast(text: &str) -> Ast {
         Expression::parse(text).unwrap().ast
