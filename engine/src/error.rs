@@ -111,8 +111,9 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
-    /// The model has validation errors; it cannot be deployed.
-    #[error("{}: the model has {} error(s) and cannot be deployed; first: {}; run `cargo baton validate` for all", file.as_ref().map_or("<input>".to_owned(), |f| f.display().to_string()), problems.len(), problems.first().map_or(String::new(), |p| p.to_string()))]
+    /// The model has errors (the validator's, and elements this runtime does not run yet); it
+    /// cannot be deployed. Every one is listed, one a line.
+    #[error("{}", invalid_text(file.as_deref(), problems))]
     Invalid {
         /// The file, when it came from one.
         file: Option<PathBuf>,
@@ -199,12 +200,64 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// `cancel` was asked of an instance that no longer runs.
+    #[error(
+        "instance {instance} cannot be cancelled: it has {state} already; only a running instance can be cancelled"
+    )]
+    NotRunning {
+        /// The instance.
+        instance: String,
+        /// `ended`, `been cancelled` or `been terminated`.
+        state: String,
+    },
+    /// `cancel` was asked of an instance that a call activity started.
+    #[error(
+        "instance {instance} cannot be cancelled on its own: call activity \"{call_activity}\" of instance {parent} started it; \
+         cancel the root instance {root} instead (its called instances end with it)"
+    )]
+    CalledInstance {
+        /// The instance.
+        instance: String,
+        /// The instance that called it.
+        parent: String,
+        /// The call activity (its name, or id).
+        call_activity: String,
+        /// The instance at the top of the call chain.
+        root: String,
+    },
+    /// The clock was set to an instant before the virtual time.
+    #[error(
+        "the clock cannot go back from {now} to {to}: timers that fired cannot be unfired; \
+         set it to {now} or later (or start a new engine at that instant)"
+    )]
+    ClockBackwards {
+        /// The virtual time.
+        now: jiff::Timestamp,
+        /// The instant asked for.
+        to: jiff::Timestamp,
+    },
     /// A snapshot could not be read.
     #[error("the snapshot cannot be restored: {message}; was it written by this version of Baton?")]
     Snapshot {
         /// What serde said.
         message: String,
     },
+}
+
+/// `order.bpmn: the model has 2 errors and cannot be deployed:` and every problem below, one a
+/// line, as `cargo baton validate` prints them.
+fn invalid_text(file: Option<&std::path::Path>, problems: &[crate::validate::Problem]) -> String {
+    let file = file.map_or("<input>".to_owned(), |f| f.display().to_string());
+    let count = match problems.len() {
+        1 => "1 error".to_owned(),
+        n => format!("{n} errors"),
+    };
+    let mut text = format!("{file}: the model has {count} and cannot be deployed:");
+    for problem in problems {
+        text.push_str("\n  ");
+        text.push_str(&problem.to_string());
+    }
+    text
 }
 
 impl fmt::Debug for Error {
@@ -248,6 +301,9 @@ impl Error {
             | Error::MessageNotCorrelated { .. }
             | Error::StepBudget { .. }
             | Error::BadDuration { .. }
+            | Error::NotRunning { .. }
+            | Error::CalledInstance { .. }
+            | Error::ClockBackwards { .. }
             | Error::Snapshot { .. } => None,
             Error::Malformed { at, .. }
             | Error::NotBpmn { at, .. }
@@ -288,6 +344,14 @@ mod tests {
             Error::MessageNotCorrelated { message: "m".into(), correlation_key: Some("K".into()), waiting: Vec::new() },
             Error::StepBudget { instance: "p#1".into(), node: "loop".into(), steps: 10 },
             Error::BadDuration { text: "soon".into(), reason: "not ISO 8601".into() },
+            Error::NotRunning { instance: "p#1".into(), state: "ended".into() },
+            Error::CalledInstance {
+                instance: "q#1".into(),
+                parent: "p#1".into(),
+                call_activity: "Ship".into(),
+                root: "p#1".into(),
+            },
+            Error::ClockBackwards { now: crate::runtime::DEFAULT_START, to: jiff::Timestamp::UNIX_EPOCH },
             Error::Snapshot { message: "eof".into() },
         ];
         for error in errors {

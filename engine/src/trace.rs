@@ -40,6 +40,10 @@ pub enum TraceKind {
     InstanceEnded,
     /// An instance was terminated (terminate end event, or its parent was interrupted).
     InstanceTerminated,
+    /// The instance was cancelled from outside (`Engine::cancel`: Camunda 7's
+    /// `deleteProcessInstance`, Camunda 8's cancel command); its tokens end and
+    /// `InstanceTerminated` follows.
+    InstanceCancelled,
     /// A token arrived at a node.
     NodeEntered {
         /// The node id.
@@ -172,6 +176,7 @@ impl TraceKind {
             TraceKind::InstanceStarted { process, .. } => format!("started {process}"),
             TraceKind::InstanceEnded => "ended".into(),
             TraceKind::InstanceTerminated => "terminated".into(),
+            TraceKind::InstanceCancelled => "cancelled".into(),
             TraceKind::NodeEntered { node } => format!("entered {}", label(node)),
             TraceKind::NodeCompleted { node } => format!("completed {}", label(node)),
             TraceKind::NodeTerminated { node } => format!("interrupted {}", label(node)),

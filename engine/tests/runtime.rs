@@ -38,6 +38,7 @@ fn trace(engine: &Engine, instance: &str) -> String {
             }
             TraceKind::InstanceEnded => "instance ended".into(),
             TraceKind::InstanceTerminated => "instance terminated".into(),
+            TraceKind::InstanceCancelled => "instance cancelled".into(),
             TraceKind::NodeEntered { node } => format!("entered {node}"),
             TraceKind::NodeCompleted { node } => format!("completed {node}"),
             TraceKind::NodeTerminated { node } => format!("terminated {node}"),
@@ -120,7 +121,7 @@ fn an_unmatched_gateway_is_an_incident_that_can_be_resolved() {
         incidents[0].message,
         "no outgoing flow of gateway `Valid?` has a true condition, and it has no default flow; variables: none"
     );
-    assert_eq!(e.waiting_at(&i), ["check"]);
+    assert!(e.waiting_at(&i).is_empty(), "a token stuck in an incident is not waiting");
     e.set_variables(&i, vars(json!({"valid": true}))).unwrap();
     e.resolve_incident(&incidents[0].id).unwrap();
     assert!(e.is_ended(&i));

@@ -101,6 +101,42 @@ pub struct IncidentInfo {
     pub message: String,
 }
 
+/// An open message or signal subscription: a catch event, boundary event, receive task or
+/// event sub-process start waiting for a message or a signal by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionInfo {
+    /// The instance that waits.
+    pub instance: String,
+    /// The event (or receive task) that catches it.
+    pub node: NodeId,
+    /// A message or a signal.
+    pub kind: SubscriptionKind,
+    /// The message or signal name.
+    pub name: String,
+    /// The correlation key a message must carry (messages only; `None` matches any).
+    pub correlation_key: Option<String>,
+}
+
+/// What a subscription waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionKind {
+    /// A message, correlated to one subscription.
+    Message,
+    /// A signal, broadcast to all.
+    Signal,
+}
+
+/// A conditional event waiting for its condition to become true.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionInfo {
+    /// The instance that waits.
+    pub instance: String,
+    /// The conditional event.
+    pub node: NodeId,
+    /// The condition's text, e.g. `=stock > 0` or `${stock > 0}`.
+    pub condition: String,
+}
+
 /// What a handler reports when the work did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HandlerError {
@@ -222,24 +258,41 @@ impl Engine {
     /// version, and new instances use the latest. The model must validate without errors, and
     /// use only elements this engine runs (see the README's table).
     pub fn deploy(&mut self, definitions: Definitions) -> Result<Vec<(String, u32)>, Error> {
-        // Elements the runtime does not run get their own, more specific error just below.
-        let problems: Vec<_> = validate(&definitions)
+        // Every problem at once, as `cargo baton validate` lists them: the validator's errors,
+        // then the elements this runtime does not run yet (with their own, more specific text).
+        let mut problems: Vec<_> = validate(&definitions)
             .into_iter()
             .filter(|p| p.severity == Severity::Error && p.code != crate::validate::Code::NotRunYet)
             .collect();
-        if !problems.is_empty() {
-            return Err(Error::Invalid { file: definitions.source.clone(), problems });
-        }
+        let mut not_run = Vec::new();
         for process in definitions.processes.iter().filter(|p| p.is_executable) {
             for node in &process.nodes {
                 if let Some(what) = not_yet_run(process, node) {
-                    return Err(Error::NotYetSupported {
+                    not_run.push(Error::NotYetSupported {
                         at: crate::Location { file: definitions.source.clone(), position: node.position },
                         id: node.id.to_string(),
                         what,
                     });
                 }
             }
+        }
+        if problems.is_empty() && not_run.len() == 1 {
+            return Err(not_run.remove(0));
+        }
+        problems.extend(not_run.into_iter().filter_map(|error| match error {
+            Error::NotYetSupported { at, id, what } => Some(crate::validate::Problem {
+                severity: Severity::Error,
+                code: crate::validate::Code::NotRunYet,
+                message: format!("Baton does not run `{id}` yet ({what})"),
+                element: Some(id),
+                file: at.file,
+                position: at.position,
+                hint: Some("remove it from the executable process or mark the process isExecutable=\"false\"".into()),
+            }),
+            _ => None,
+        }));
+        if !problems.is_empty() {
+            return Err(Error::Invalid { file: definitions.source.clone(), problems });
         }
         let file = self.state.files.len();
         let mut deployed = Vec::new();
@@ -794,6 +847,58 @@ impl Engine {
         self.run()
     }
 
+    /// Cancels a running instance, as Camunda 7's `runtimeService.deleteProcessInstance` and
+    /// Camunda 8's cancel command do: its tokens end, its jobs, timers and subscriptions go,
+    /// the instances it called are terminated with it, and nothing of it runs again. The trace
+    /// records `InstanceCancelled`, then `InstanceTerminated`.
+    ///
+    /// Only a root instance can be cancelled: Camunda 8 refuses to cancel an instance a call
+    /// activity started ("only ACTIVE root instances can be cancelled",
+    /// <https://docs.camunda.io/docs/apis-tools/orchestration-cluster-api-rest/specifications/cancel-process-instances-batch-operation>),
+    /// and the error names the root to cancel instead.
+    pub fn cancel(&mut self, instance: &str) -> Result<(), Error> {
+        let inst = self
+            .state
+            .instances
+            .get(instance)
+            .ok_or_else(|| Error::UnknownInstance { instance: instance.to_owned() })?;
+        match inst.state {
+            InstanceState::Active => {}
+            InstanceState::Ended => {
+                return Err(Error::NotRunning { instance: instance.to_owned(), state: "ended".into() });
+            }
+            InstanceState::Terminated => {
+                let cancelled = self
+                    .state
+                    .trace
+                    .iter()
+                    .any(|e| e.instance == instance && matches!(e.kind, TraceKind::InstanceCancelled));
+                let state = if cancelled { "been cancelled" } else { "been terminated" };
+                return Err(Error::NotRunning { instance: instance.to_owned(), state: state.into() });
+            }
+        }
+        if let Some(parent) = &inst.parent {
+            let mut root = parent.instance.clone();
+            while let Some(up) = self.state.instances.get(&root).and_then(|i| i.parent.as_ref()) {
+                root = up.instance.clone();
+            }
+            let call_activity = parent
+                .node
+                .as_ref()
+                .map(|n| self.node_of(&parent.instance, n.as_str()).map_or(n.to_string(), |n| n.label().to_owned()))
+                .unwrap_or_default();
+            return Err(Error::CalledInstance {
+                instance: instance.to_owned(),
+                parent: parent.instance.clone(),
+                call_activity,
+                root,
+            });
+        }
+        self.record(instance, TraceKind::InstanceCancelled);
+        self.end_instance(instance, InstanceState::Terminated);
+        self.run()
+    }
+
     // ----- time -------------------------------------------------------------------------------
 
     /// The virtual time.
@@ -808,6 +913,28 @@ impl Engine {
             .map_err(|e| Error::BadDuration { text: duration.to_owned(), reason: e.message })?;
         let target = crate::clock::after(self.state.now, span)
             .map_err(|reason| Error::BadDuration { text: duration.to_owned(), reason })?;
+        self.advance_until(target)
+    }
+
+    /// Moves virtual time forward by a span (`jiff::Span::new().days(7)`), like
+    /// [`Engine::advance`]. Calendar units (days, months) count from the virtual time in UTC.
+    pub fn advance_by(&mut self, span: jiff::Span) -> Result<(), Error> {
+        let target = crate::clock::after(self.state.now, span)
+            .map_err(|reason| Error::BadDuration { text: span.to_string(), reason })?;
+        self.advance_until(target)
+    }
+
+    /// Sets the virtual clock to an instant, firing every timer due until then, in (due time,
+    /// creation) order: Camunda 7's `ClockUtil.setCurrentTime`, zeebe-process-test's clock.
+    /// The clock only moves forward ([`Error::ClockBackwards`] otherwise).
+    pub fn set_clock(&mut self, instant: Timestamp) -> Result<(), Error> {
+        if instant < self.state.now {
+            return Err(Error::ClockBackwards { now: self.state.now, to: instant });
+        }
+        self.advance_until(instant)
+    }
+
+    fn advance_until(&mut self, target: Timestamp) -> Result<(), Error> {
         while let Some(index) = self.next_timer_index().filter(|&i| self.state.timers[i].due <= target) {
             self.fire_timer(index)?;
         }
@@ -1030,8 +1157,9 @@ impl Engine {
     }
 
     /// The nodes where the instance waits for something from outside (a job, a timer, a
-    /// message, a called instance, an incident to be resolved), in token order. Sub-processes
-    /// and joining gateways are not listed: their inner nodes and the other branches are.
+    /// message, a called instance), in token order. Sub-processes and joining gateways are not
+    /// listed: their inner nodes and the other branches are. A token stuck in an incident is
+    /// not waiting: it is in [`Engine::incidents`] until the incident is resolved.
     pub fn waiting_at(&self, instance: &str) -> Vec<NodeId> {
         self.state
             .instances
@@ -1039,7 +1167,12 @@ impl Engine {
             .map(|i| {
                 i.tokens
                     .values()
-                    .filter(|t| !matches!(t.wait, Wait::Moving | Wait::Scope | Wait::Join | Wait::Compensation))
+                    .filter(|t| {
+                        !matches!(
+                            t.wait,
+                            Wait::Moving | Wait::Scope | Wait::Join | Wait::Compensation | Wait::Incident(_)
+                        )
+                    })
                     .map(|t| t.node.clone())
                     .collect()
             })
@@ -1066,6 +1199,64 @@ impl Engine {
             .get(instance)
             .map(|i| i.jobs.values().map(|j| job_info(i, j)).collect())
             .unwrap_or_default()
+    }
+
+    /// Every open job of every instance (service work, user and manual tasks), oldest first:
+    /// what Camunda 7's task and external task queries and Zeebe's job activation see.
+    pub fn open_jobs(&self) -> Vec<JobInfo> {
+        let mut jobs: Vec<(u64, JobInfo)> = self
+            .state
+            .instances
+            .values()
+            .flat_map(|i| i.jobs.values().map(move |j| (j.created, job_info(i, j))))
+            .collect();
+        jobs.sort_by_key(|(created, _)| *created);
+        jobs.into_iter().map(|(_, job)| job).collect()
+    }
+
+    /// The open job with this id, or an error that says what became of it.
+    pub fn open_job(&self, job: &str) -> Result<JobInfo, Error> {
+        let instance = job.split('/').next().unwrap_or_default();
+        if let Some((inst, j)) =
+            self.state.instances.get(instance).and_then(|i| i.jobs.values().find(|j| j.id == job).map(|j| (i, j)))
+        {
+            return Ok(job_info(inst, j));
+        }
+        Err(Error::UnknownJob {
+            job: job.to_owned(),
+            history: self.job_history(job),
+            pending: self.open_jobs().into_iter().map(|j| j.id).collect(),
+        })
+    }
+
+    /// Every open message and signal subscription of every instance, in the order they opened
+    /// (Camunda 7's `createEventSubscriptionQuery`). Message start events are not listed: they
+    /// belong to the deployed process, see [`Engine::message_start_process`].
+    pub fn subscriptions(&self) -> Vec<SubscriptionInfo> {
+        self.state
+            .subscriptions
+            .iter()
+            .map(|s| SubscriptionInfo {
+                instance: s.instance.clone(),
+                node: s.node.clone(),
+                kind: if s.signal { SubscriptionKind::Signal } else { SubscriptionKind::Message },
+                name: s.message.clone(),
+                correlation_key: s.correlation_key.clone(),
+            })
+            .collect()
+    }
+
+    /// Every conditional event waiting for its condition, in the order they started waiting.
+    pub fn waiting_conditions(&self) -> Vec<ConditionInfo> {
+        self.state
+            .conditions
+            .iter()
+            .map(|c| ConditionInfo {
+                instance: c.instance.clone(),
+                node: c.node.clone(),
+                condition: c.condition.text.clone(),
+            })
+            .collect()
     }
 
     /// Open incidents of the instance.
