@@ -11,10 +11,10 @@
 //!   hint:        "Ship item" comes after "Fetch item"; complete its job first
 //! ```
 
-use baton_engine::model::{FlowNode, NodeId};
+use baton_engine::model::FlowNode;
 use baton_engine::runtime::{Engine, InstanceState, JobKind};
 
-use crate::state;
+use crate::state::{self, Element};
 use baton_engine::trace::TraceKind;
 use serde_json::Value;
 
@@ -74,26 +74,26 @@ impl<'t> ProcessAssert<'t> {
     }
 
     #[track_caller]
-    fn id(&self, element: &str) -> NodeId {
+    fn id(&self, element: &str) -> Element {
         match node_id(self.engine, &self.instance, element) {
             Ok(id) => id,
             Err(err) => panic!("{err}"),
         }
     }
 
-    fn node(&self, id: &NodeId) -> Option<&'t FlowNode> {
+    fn node(&self, id: &Element) -> Option<&'t FlowNode> {
         state::node(self.engine, &self.instance, id)
     }
 
-    fn label(&self, id: &NodeId) -> String {
+    fn label(&self, id: &Element) -> String {
         state::label(self.engine, &self.instance, id)
     }
 
-    fn waiting(&self) -> Vec<NodeId> {
+    fn waiting(&self) -> Vec<Element> {
         state::waiting(self.engine, &self.instance)
     }
 
-    fn passed(&self) -> Vec<NodeId> {
+    fn passed(&self) -> Vec<Element> {
         state::passed(self.engine, &self.instance)
     }
 
@@ -104,30 +104,75 @@ impl<'t> ProcessAssert<'t> {
 
     /// A hint for an element the instance is not at: is it ahead of a wait state or an
     /// incident, or behind?
-    fn where_hint(&self, target: &NodeId) -> Option<String> {
+    fn where_hint(&self, target: &Element) -> Option<String> {
         state::where_hint(self.engine, &self.instance, target)
     }
 
-    /// The instance exists (it was started).
+    /// The instance exists and has started: its `InstanceStarted` event is in the trace
+    /// (camunda-bpm-assert's `isStarted`).
     #[track_caller]
     pub fn is_started(&self) -> &Self {
+        let started = self
+            .engine
+            .trace()
+            .iter()
+            .any(|e| e.instance == self.instance && matches!(e.kind, TraceKind::InstanceStarted { .. }));
+        if !started {
+            self.fail("was never started: its trace has no InstanceStarted event".into(), None);
+        }
         self
     }
 
-    /// The instance ended: every token reached an end.
+    /// The instance ended: every token reached an end. A terminated or cancelled instance did
+    /// not end (zeebe-process-test's `isCompleted`; see [`ProcessAssert::is_terminated`]).
     #[track_caller]
     pub fn is_ended(&self) -> &Self {
         if !self.engine.is_ended(&self.instance) {
-            self.fail("has not ended".into(), None);
+            self.fail(self.not_ended(), None);
         }
         self
+    }
+
+    /// The instance was terminated before it ended: cancelled by the test
+    /// ([`crate::TestEngine::cancel`]), by a terminate end event, or with its caller
+    /// (zeebe-process-test's `isTerminated`).
+    #[track_caller]
+    pub fn is_terminated(&self) -> &Self {
+        if self.engine.instance_state(&self.instance) != Some(InstanceState::Terminated) {
+            self.fail(format!("was not terminated ({})", self.how_it_stands()), None);
+        }
+        self
+    }
+
+    /// `has not ended`, or for an instance that never will, why.
+    fn not_ended(&self) -> String {
+        match self.engine.instance_state(&self.instance) {
+            Some(InstanceState::Terminated) => format!("did not end: {}", self.how_it_stands()),
+            _ => "has not ended".into(),
+        }
+    }
+
+    /// `it still runs`, `it ended`, `it was cancelled`, `it was terminated`.
+    fn how_it_stands(&self) -> &'static str {
+        let cancelled = self
+            .engine
+            .trace()
+            .iter()
+            .any(|e| e.instance == self.instance && matches!(e.kind, TraceKind::InstanceCancelled));
+        match self.engine.instance_state(&self.instance) {
+            Some(InstanceState::Active) => "it still runs",
+            Some(InstanceState::Ended) => "it ended",
+            Some(InstanceState::Terminated) if cancelled => "it was cancelled",
+            Some(InstanceState::Terminated) => "it was terminated",
+            None => "it does not exist",
+        }
     }
 
     /// The instance has not ended yet.
     #[track_caller]
     pub fn is_not_ended(&self) -> &Self {
         if self.engine.instance_state(&self.instance) != Some(InstanceState::Active) {
-            self.fail("has ended, but should still run".into(), None);
+            self.fail(format!("does not run any more ({}), but should still run", self.how_it_stands()), None);
         }
         self
     }
@@ -137,7 +182,7 @@ impl<'t> ProcessAssert<'t> {
     pub fn is_ended_at(&self, end: &str) -> &Self {
         let id = self.id(end);
         if !self.engine.is_ended(&self.instance) {
-            self.fail(format!("has not ended, so not at {}", self.label(&id)), self.where_hint(&id));
+            self.fail(format!("{}, so not at {}", self.not_ended(), self.label(&id)), self.where_hint(&id));
         }
         if !self.passed().contains(&id) {
             self.fail(format!("ended, but not at {}", self.label(&id)), None);
@@ -152,6 +197,19 @@ impl<'t> ProcessAssert<'t> {
         for element in elements.names() {
             let id = self.id(&element);
             if !waiting.contains(&id) {
+                // A token stuck in an incident is not waiting: it needs a person first.
+                if let Some((_, incident)) =
+                    state::incidents(self.engine, &self.instance).into_iter().find(|(at, _)| *at == id)
+                {
+                    self.fail(
+                        format!(
+                            "is not waiting at {}: its token is stuck in incident {} there",
+                            self.label(&id),
+                            incident.id
+                        ),
+                        self.where_hint(&id),
+                    );
+                }
                 self.fail(format!("is not waiting at {}", self.label(&id)), self.where_hint(&id));
             }
         }
@@ -161,7 +219,7 @@ impl<'t> ProcessAssert<'t> {
     /// The instance waits at exactly these elements, no more.
     #[track_caller]
     pub fn is_waiting_exactly_at(&self, elements: impl Names) -> &Self {
-        let mut expected: Vec<NodeId> = elements.names().iter().map(|e| self.id(e)).collect();
+        let mut expected: Vec<Element> = elements.names().iter().map(|e| self.id(e)).collect();
         let mut waiting = self.waiting();
         expected.sort();
         waiting.sort();
@@ -263,8 +321,7 @@ impl<'t> ProcessAssert<'t> {
     #[track_caller]
     pub fn has_incident(&self, element: &str) -> &Self {
         let id = self.id(element);
-        let family = self.engine.instance_family(&self.instance);
-        if !family.iter().flat_map(|m| self.engine.incidents(m)).any(|i| i.node == id) {
+        if !state::incidents(self.engine, &self.instance).iter().any(|(at, _)| *at == id) {
             self.fail(format!("has no incident at {}", self.label(&id)), None);
         }
         self
@@ -284,7 +341,7 @@ impl<'t> ProcessAssert<'t> {
     #[track_caller]
     pub fn is_waiting_for_message(&self, message: &str) -> &Self {
         let subscribed = self.waiting().iter().any(|id| {
-            self.node(id).is_some_and(|node| self.message_names(node).iter().any(|m| m == message))
+            self.node(id).is_some_and(|node| self.message_names(&id.process, node).iter().any(|m| m == message))
                 || self.gateway_messages(id).iter().any(|m| m == message)
         });
         if !subscribed {
@@ -293,9 +350,9 @@ impl<'t> ProcessAssert<'t> {
         self
     }
 
-    fn message_names(&self, node: &FlowNode) -> Vec<String> {
+    fn message_names(&self, process: &str, node: &FlowNode) -> Vec<String> {
         use baton_engine::model::{Event, NodeKind, Task, TaskKind, Trigger};
-        let Some(definitions) = self.definitions_of(&node.id) else { return Vec::new() };
+        let Some(definitions) = self.definitions_of(process) else { return Vec::new() };
         let refs: Vec<String> = match &node.kind {
             NodeKind::Event(Event { definitions: defs, .. }) => defs
                 .iter()
@@ -313,26 +370,23 @@ impl<'t> ProcessAssert<'t> {
             .collect()
     }
 
-    fn gateway_messages(&self, gateway: &NodeId) -> Vec<String> {
-        let family = self.engine.instance_family(&self.instance);
-        let Some(process) =
-            family.iter().find_map(|m| self.engine.process(m).filter(|p| p.node(gateway.as_str()).is_some()))
-        else {
+    fn gateway_messages(&self, gateway: &Element) -> Vec<String> {
+        let Some(process) = state::process(self.engine, &self.instance, &gateway.process) else {
             return Vec::new();
         };
         process
             .flows
             .iter()
-            .filter(|f| f.source == *gateway)
+            .filter(|f| f.source == gateway.node)
             .filter_map(|f| process.node(f.target.as_str()))
-            .flat_map(|n| self.message_names(n))
+            .flat_map(|n| self.message_names(&gateway.process, n))
             .collect()
     }
 
-    fn definitions_of(&self, node: &NodeId) -> Option<&'t baton_engine::model::Definitions> {
+    fn definitions_of(&self, process: &str) -> Option<&'t baton_engine::model::Definitions> {
         let engine = self.engine;
         let family = engine.instance_family(&self.instance);
-        let member = family.iter().find(|m| engine.process(m).is_some_and(|p| p.node(node.as_str()).is_some()))?;
+        let member = family.iter().find(|m| engine.process(m).is_some_and(|p| p.id.as_str() == process))?;
         engine.definitions(member)
     }
 
@@ -341,8 +395,12 @@ impl<'t> ProcessAssert<'t> {
     pub fn has_timer_armed(&self, element: &str, due: Option<&str>) -> &Self {
         let id = self.id(element);
         let family = self.engine.instance_family(&self.instance);
-        let timers: Vec<_> =
-            self.engine.pending_timers().into_iter().filter(|t| family.contains(&t.instance) && t.node == id).collect();
+        let timers: Vec<_> = self
+            .engine
+            .pending_timers()
+            .into_iter()
+            .filter(|t| family.contains(&t.instance) && Element::of(self.engine, &t.instance, t.node.clone()) == id)
+            .collect();
         match (timers.first(), due) {
             (None, _) => self.fail(format!("has no timer armed at {}", self.label(&id)), None),
             (Some(timer), Some(due)) if timer.due.to_string() != due => {
@@ -358,8 +416,10 @@ impl<'t> ProcessAssert<'t> {
     pub fn user_task(&self, element: &str) -> UserTaskAssert<'_, 't> {
         let id = self.id(element);
         let family = self.engine.instance_family(&self.instance);
-        let Some(job) =
-            family.iter().flat_map(|m| self.engine.jobs(m)).find(|j| j.node == id && j.kind == JobKind::User)
+        let Some(job) = family
+            .iter()
+            .flat_map(|m| self.engine.jobs(m))
+            .find(|j| Element::of(self.engine, &j.instance, j.node.clone()) == id && j.kind == JobKind::User)
         else {
             self.fail(format!("has no open user task at {}", self.label(&id)), self.where_hint(&id));
         };
@@ -372,7 +432,11 @@ impl<'t> ProcessAssert<'t> {
     pub fn job(&self, element: &str) -> JobAssert<'_, 't> {
         let id = self.id(element);
         let family = self.engine.instance_family(&self.instance);
-        let Some(job) = family.iter().flat_map(|m| self.engine.jobs(m)).find(|j| j.node == id) else {
+        let Some(job) = family
+            .iter()
+            .flat_map(|m| self.engine.jobs(m))
+            .find(|j| Element::of(self.engine, &j.instance, j.node.clone()) == id)
+        else {
             self.fail(format!("has no open job at {}", self.label(&id)), self.where_hint(&id));
         };
         JobAssert { process: self, label: self.label(&id), job }

@@ -2,11 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use baton_engine::model::{FlowNode, NodeId, Process};
-use baton_engine::runtime::{Engine, HandlerError, JobInfo, JobKind, TimerInfo, Variables};
+use baton_engine::model::{FlowNode, Process};
+use baton_engine::runtime::{
+    ConditionInfo, Engine, HandlerError, JobInfo, JobKind, SubscriptionInfo, TimerInfo, Variables,
+};
 
 use crate::error::Error;
+use crate::query::JobQuery;
 use crate::record::{Recorder, model};
+use crate::state::Element;
 use crate::view::Trace;
 
 /// A process instance a test started.
@@ -80,9 +84,7 @@ impl TestEngine {
 
     /// An engine whose virtual clock starts at an RFC 3339 instant, e.g. `2026-11-22T09:00:00Z`.
     pub fn starting_at(instant: &str) -> Result<Self, Error> {
-        let now = instant.parse().map_err(|e: jiff::Error| {
-            Error::Engine(baton_engine::Error::BadDuration { text: instant.to_owned(), reason: e.to_string() })
-        })?;
+        let now = instant.instant()?;
         Ok(TestEngine { engine: Engine::starting_at(now), recorder: Recorder::for_current_test() })
     }
 
@@ -106,8 +108,44 @@ impl TestEngine {
     /// A new engine with a model given as text.
     pub fn deploy_str(xml: &str) -> Result<Self, Error> {
         let mut t = Self::new();
-        t.deploy_text(xml, None, false)?;
+        t.deploy_source(xml, None, false)?;
         Ok(t)
+    }
+
+    /// A new engine with several models given as text, deployed in order (a parent and the
+    /// process it calls, say), as Camunda's `addString` and Zeebe's `addResourceString` add
+    /// several resources to one deployment.
+    ///
+    /// ```
+    /// use baton_testkit::prelude::*;
+    ///
+    /// # fn main() -> TestResult {
+    /// let t = TestEngine::deploy_strs([
+    ///     r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="a">
+    ///          <process id="order" isExecutable="true"><startEvent id="s" />
+    ///            <sequenceFlow id="f" sourceRef="s" targetRef="e" /><endEvent id="e" /></process>
+    ///        </definitions>"#,
+    ///     r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="b">
+    ///          <process id="shipping" isExecutable="true"><startEvent id="s" />
+    ///            <sequenceFlow id="f" sourceRef="s" targetRef="e" /><endEvent id="e" /></process>
+    ///        </definitions>"#,
+    /// ])?;
+    /// assert_eq!(t.engine().deployed_processes(), ["order", "shipping"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn deploy_strs<'x>(models: impl IntoIterator<Item = &'x str>) -> Result<Self, Error> {
+        let mut t = Self::new();
+        for xml in models {
+            t.deploy_source(xml, None, false)?;
+        }
+        Ok(t)
+    }
+
+    /// Deploys one more model, given as text, into this engine.
+    pub fn deploy_xml(&mut self, xml: &str) -> Result<&mut Self, Error> {
+        self.deploy_source(xml, None, false)?;
+        Ok(self)
     }
 
     /// Deploys one more file into this engine.
@@ -115,11 +153,11 @@ impl TestEngine {
         let path = find(path.as_ref())?;
         let text =
             std::fs::read_to_string(&path).map_err(|source| baton_engine::Error::Io { path: path.clone(), source })?;
-        self.deploy_text(&text, Some(&path), false)?;
+        self.deploy_source(&text, Some(&path), false)?;
         Ok(self)
     }
 
-    fn deploy_text(&mut self, xml: &str, path: Option<&Path>, mock: bool) -> Result<(), Error> {
+    fn deploy_source(&mut self, xml: &str, path: Option<&Path>, mock: bool) -> Result<(), Error> {
         let definitions = baton_engine::parse::parse_with(xml, &Default::default(), path)?;
         let processes = self.engine.deploy(definitions)?;
         self.recorder.models.push(model(path, xml, processes.into_iter().map(|(id, _)| id).collect(), mock));
@@ -172,7 +210,7 @@ impl TestEngine {
 </definitions>"#,
             escape_xml(&job_type)
         );
-        self.deploy_text(&xml, None, true)?;
+        self.deploy_source(&xml, None, true)?;
         self.engine.register(job_type, move |_| Ok(variables.clone()));
         Ok(self)
     }
@@ -194,7 +232,8 @@ impl TestEngine {
     pub fn user_task(&mut self, instance: &Instance, element: &str) -> Result<Job<'_>, Error> {
         let info = self.open_job(instance, element, true)?;
         if info.kind != JobKind::User {
-            let kind = crate::state::node(&self.engine, &instance.id, &info.node)
+            let at = Element::of(&self.engine, &info.instance, info.node.clone());
+            let kind = crate::state::node(&self.engine, &instance.id, &at)
                 .map_or_else(|| "task".to_owned(), |n| words(n.element_name()));
             return Err(Error::NotAUserTask {
                 instance: instance.id.clone(),
@@ -207,15 +246,16 @@ impl TestEngine {
     }
 
     fn open_job(&self, instance: &Instance, element: &str, user_task: bool) -> Result<JobInfo, Error> {
+        let target = node_id(&self.engine, &instance.id, element)?;
         for member in self.engine.instance_family(&instance.id) {
-            let Some(process) = self.engine.process(&member) else { continue };
-            let Ok(node) = resolve(process, element) else { continue };
-            if let Some(job) = self.engine.jobs(&member).into_iter().find(|j| j.node == node.id) {
+            if self.engine.process(&member).is_none_or(|p| p.id.as_str() != target.process) {
+                continue;
+            }
+            if let Some(job) = self.engine.jobs(&member).into_iter().find(|j| j.node == target.node) {
                 return Ok(job);
             }
         }
-        // Say why: an unknown name, or a known one that has no job now.
-        let target = node_id(&self.engine, &instance.id, element)?;
+        // Say why: a known element that has no job now.
         let label = crate::state::label(&self.engine, &instance.id, &target);
         let headline = format!("has no {} at {label}", if user_task { "user task" } else { "open job" });
         let hint = crate::state::where_hint(&self.engine, &instance.id, &target);
@@ -281,9 +321,125 @@ impl TestEngine {
             .collect())
     }
 
-    /// Moves virtual time forward by an ISO 8601 duration (`PT5M`, `P7D`), firing due timers.
-    pub fn advance(&mut self, duration: &str) -> Result<(), Error> {
-        self.engine.advance(duration).map_err(|e| self.explain(e))
+    /// Moves virtual time forward, firing due timers: by an ISO 8601 duration (`"PT5M"`,
+    /// `"P7D"`), a `std::time::Duration` or a `jiff::Span`.
+    ///
+    /// ```
+    /// # use baton_testkit::prelude::*;
+    /// # fn main() -> TestResult {
+    /// let mut t = TestEngine::new();
+    /// t.advance("PT1H")?;
+    /// t.advance(std::time::Duration::from_secs(30 * 60))?;
+    /// t.advance(jiff::Span::new().minutes(30))?;
+    /// assert_eq!(t.now().to_string(), "2026-01-01T02:00:00Z");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn advance(&mut self, duration: impl Advance) -> Result<(), Error> {
+        let result = duration.advance(&mut self.engine);
+        result.map_err(|e| self.explain(e))
+    }
+
+    /// Sets the virtual clock to an instant (RFC 3339 text or a `jiff::Timestamp`), firing
+    /// every timer due until then, as Camunda 7's `ClockUtil.setCurrentTime` does. The clock
+    /// only moves forward.
+    ///
+    /// ```
+    /// # use baton_testkit::prelude::*;
+    /// # fn main() -> TestResult {
+    /// let mut t = TestEngine::new();
+    /// t.set_clock("2026-03-01T09:00:00Z")?;
+    /// assert_eq!(t.now().to_string(), "2026-03-01T09:00:00Z");
+    /// assert!(t.set_clock("2026-02-01T09:00:00Z").is_err(), "not backwards");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_clock(&mut self, instant: impl ClockInstant) -> Result<(), Error> {
+        let instant = instant.instant()?;
+        self.engine.set_clock(instant).map_err(|e| self.explain(e))
+    }
+
+    /// Cancels a running instance (Camunda 7's `runtimeService.deleteProcessInstance`,
+    /// Camunda 8's `cancel process instance`): its tokens, jobs, timers and subscriptions end,
+    /// the instances it called are terminated, and the trace says it was cancelled. Assertions
+    /// then see it as terminated. Only a root instance can be cancelled, as in Camunda 8.
+    ///
+    /// ```
+    /// # use baton_testkit::prelude::*;
+    /// # fn main() -> TestResult {
+    /// let mut t = TestEngine::deploy_str(r#"
+    ///   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ///     <process id="order" isExecutable="true">
+    ///       <startEvent id="start" />
+    ///       <sequenceFlow id="f1" sourceRef="start" targetRef="pay" />
+    ///       <serviceTask id="pay" name="Pay item" />
+    ///     </process>
+    ///   </definitions>"#)?;
+    /// let order = t.start("order", vars! {})?;
+    /// t.cancel(&order)?;
+    /// assert_that(&t, &order).is_terminated().is_not_waiting_at("Pay item");
+    /// assert_eq!(t.jobs().count(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "delete_process_instance")]
+    pub fn cancel(&mut self, instance: &Instance) -> Result<(), Error> {
+        self.engine.cancel(&instance.id).map_err(|e| self.explain(e))
+    }
+
+    /// Every open job of the engine (service work, user and manual tasks), oldest first, to be
+    /// narrowed by process, element, type, assignee or instance: see [`JobQuery`].
+    pub fn jobs(&self) -> JobQuery<'_> {
+        JobQuery::new(&self.engine, None)
+    }
+
+    /// Every open user task of the engine, oldest first (Camunda's `taskService.createTaskQuery()`).
+    pub fn tasks(&self) -> JobQuery<'_> {
+        JobQuery::new(&self.engine, Some(JobKind::User))
+    }
+
+    /// The open job with this id (from [`TestEngine::jobs`], say), to complete, fail or answer
+    /// with an error.
+    pub fn job_by_id(&mut self, id: &str) -> Result<Job<'_>, Error> {
+        let info = self.engine.open_job(id)?;
+        Ok(Job { t: self, info })
+    }
+
+    /// Every open message and signal subscription of every instance, in the order they opened
+    /// (Camunda 7's `runtimeService.createEventSubscriptionQuery()`).
+    ///
+    /// ```
+    /// # use baton_testkit::prelude::*;
+    /// use baton_engine::runtime::SubscriptionKind;
+    /// # fn main() -> TestResult {
+    /// let mut t = TestEngine::deploy_str(r#"
+    ///   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+    ///     <process id="order" isExecutable="true">
+    ///       <startEvent id="start" />
+    ///       <sequenceFlow id="f1" sourceRef="start" targetRef="paid" />
+    ///       <intermediateCatchEvent id="paid" name="Payment received">
+    ///         <messageEventDefinition messageRef="m" />
+    ///       </intermediateCatchEvent>
+    ///       <sequenceFlow id="f2" sourceRef="paid" targetRef="done" />
+    ///       <endEvent id="done" />
+    ///     </process>
+    ///     <message id="m" name="payment-received" />
+    ///   </definitions>"#)?;
+    /// let order = t.start("order", vars! {})?;
+    /// let open = t.event_subscriptions();
+    /// assert_eq!((open[0].kind, open[0].name.as_str()), (SubscriptionKind::Message, "payment-received"));
+    /// assert_eq!(open[0].instance, order.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn event_subscriptions(&self) -> Vec<SubscriptionInfo> {
+        self.engine.subscriptions()
+    }
+
+    /// Every conditional event waiting for its condition to become true, in the order they
+    /// started waiting.
+    pub fn waiting_conditions(&self) -> Vec<ConditionInfo> {
+        self.engine.waiting_conditions()
     }
 
     /// Moves virtual time to the next timer and fires it; `false` when none is armed.
@@ -352,6 +508,58 @@ impl TestEngine {
 impl Drop for TestEngine {
     fn drop(&mut self) {
         self.recorder.write(&self.engine);
+    }
+}
+
+/// How far [`TestEngine::advance`] moves the clock: an ISO 8601 duration (`"P7D"`), a
+/// `std::time::Duration` or a `jiff::Span`.
+pub trait Advance {
+    /// Moves the engine's clock by this much.
+    fn advance(self, engine: &mut Engine) -> Result<(), baton_engine::Error>;
+}
+
+impl Advance for &str {
+    fn advance(self, engine: &mut Engine) -> Result<(), baton_engine::Error> {
+        engine.advance(self)
+    }
+}
+
+impl Advance for &String {
+    fn advance(self, engine: &mut Engine) -> Result<(), baton_engine::Error> {
+        engine.advance(self)
+    }
+}
+
+impl Advance for jiff::Span {
+    fn advance(self, engine: &mut Engine) -> Result<(), baton_engine::Error> {
+        engine.advance_by(self)
+    }
+}
+
+impl Advance for std::time::Duration {
+    fn advance(self, engine: &mut Engine) -> Result<(), baton_engine::Error> {
+        let span = jiff::Span::try_from(self)
+            .map_err(|e| baton_engine::Error::BadDuration { text: format!("{self:?}"), reason: e.to_string() })?;
+        engine.advance_by(span)
+    }
+}
+
+/// An instant for [`TestEngine::set_clock`]: RFC 3339 text (`"2026-03-01T09:00:00Z"`) or a
+/// `jiff::Timestamp`.
+pub trait ClockInstant {
+    /// The instant.
+    fn instant(self) -> Result<jiff::Timestamp, Error>;
+}
+
+impl ClockInstant for jiff::Timestamp {
+    fn instant(self) -> Result<jiff::Timestamp, Error> {
+        Ok(self)
+    }
+}
+
+impl ClockInstant for &str {
+    fn instant(self) -> Result<jiff::Timestamp, Error> {
+        self.parse().map_err(|e: jiff::Error| Error::BadInstant { text: self.to_owned(), reason: e.to_string() })
     }
 }
 
@@ -442,18 +650,24 @@ pub(crate) fn resolve<'p>(process: &'p Process, element: &str) -> Result<&'p Flo
     }
 }
 
-pub(crate) fn node_id(engine: &Engine, instance: &str, element: &str) -> Result<NodeId, Error> {
-    for member in engine.instance_family(instance) {
-        if let Some(process) = engine.process(&member)
-            && let Ok(node) = resolve(process, element)
-        {
-            return Ok(node.id.clone());
-        }
-    }
+/// The element a test names, by id or unique name: looked up in the instance's own process
+/// first, and in a process it called only when its own has no such element.
+pub(crate) fn node_id(engine: &Engine, instance: &str, element: &str) -> Result<Element, Error> {
     let process = engine
         .process(instance)
         .ok_or_else(|| Error::Engine(baton_engine::Error::UnknownInstance { instance: instance.to_owned() }))?;
-    resolve(process, element).map(|n| n.id.clone())
+    let own = resolve(process, element);
+    if let Ok(node) = &own {
+        return Ok(Element { process: process.id.to_string(), node: node.id.clone() });
+    }
+    for member in engine.instance_family(instance).iter().skip(1) {
+        if let Some(called) = engine.process(member)
+            && let Ok(node) = resolve(called, element)
+        {
+            return Ok(Element { process: called.id.to_string(), node: node.id.clone() });
+        }
+    }
+    own.map(|n| Element { process: process.id.to_string(), node: n.id.clone() })
 }
 
 /// Finds a model file: as given, then relative to the crate under test and its ancestors

@@ -117,6 +117,14 @@ pub enum Error {
         /// How many actions ran.
         actions: usize,
     },
+    /// A text given as an instant (to set the clock, or start an engine at) is not RFC 3339.
+    #[error("`{text}` is not an instant: {reason}; write it in RFC 3339, e.g. 2026-03-01T09:00:00Z")]
+    BadInstant {
+        /// The text given.
+        text: String,
+        /// What the parser said.
+        reason: String,
+    },
     /// A file given to deploy could not be found.
     #[error("cannot find `{path}` (looked relative to {})", looked.join(", "))]
     NotFound {
@@ -172,6 +180,7 @@ mod tests {
                 state: s("  state:       running\n"),
             },
             Error::NotFound { path: s("p.bpmn"), looked: vec![s(".")] },
+            Error::BadInstant { text: s("tomorrow"), reason: s("invalid digit") },
         ];
         for error in errors {
             let debug = format!("{error:?}");

@@ -34,8 +34,9 @@
 //! # }
 //! ```
 //!
-//! - [`TestEngine`]: deploy, start, act at wait states, move the virtual clock; elements by id
-//!   or unique name.
+//! - [`TestEngine`]: deploy, start, act at wait states, cancel, move or set the virtual clock;
+//!   elements by id or unique name; engine-wide lists of open jobs ([`JobQuery`]), event
+//!   subscriptions and waiting conditions.
 //! - [`assert_that`]: assertions in camunda-bpm-assert's vocabulary, failing with the real state.
 //! - [`Scenario`]: actions per wait state, run to the end (camunda-bpm-scenario style).
 //! - [`record`]: every `TestEngine` writes a run file when dropped, for `cargo baton` reports.
@@ -44,6 +45,7 @@
 mod engine; // TestEngine: short names for the engine
 mod assert; // fluent assertions with state reports
 mod state; // how an instance stands, in words: one text for assertions and errors
+mod query; // engine-wide lists of open jobs and user tasks
 mod scenario; // actions per wait state
 pub mod record; // run files for the report
 mod view; // snapshot-friendly traces
@@ -51,10 +53,13 @@ mod vars; // vars! and serde conversions
 mod error; // the one error type
 
 pub use assert::{JobAssert, Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that};
-pub use baton_engine::runtime::{HandlerError, HandlerFuture, JobInfo, Variables};
+pub use baton_engine::runtime::{
+    ConditionInfo, HandlerError, HandlerFuture, JobInfo, SubscriptionInfo, SubscriptionKind, Variables,
+};
 pub use baton_engine::{model, parse, validate};
-pub use engine::{Instance, Job, TestEngine};
+pub use engine::{Advance, ClockInstant, Instance, Job, TestEngine};
 pub use error::Error;
+pub use query::JobQuery;
 pub use scenario::{Scenario, ScenarioRun, WaitState, complete, defer};
 pub use vars::to_vars;
 pub use view::Trace;

@@ -83,7 +83,8 @@ impl WaitState<'_> {
 
     fn job_id(&self) -> Result<String, Error> {
         self.job.as_ref().map(|j| j.id.clone()).ok_or_else(|| {
-            let label = crate::state::label(&self.t.engine, &self.instance.id, &self.element);
+            let element = crate::state::Element::of(&self.t.engine, &self.instance.id, self.element.clone());
+            let label = crate::state::label(&self.t.engine, &self.instance.id, &element);
             let hint = format!("{label} is an event, not a job: send its message or let time pass (`defer`)");
             Error::NoJobAt {
                 instance: self.instance.id.clone(),
@@ -265,7 +266,12 @@ impl Scenario {
                 .engine
                 .instance_family(&instance.id)
                 .into_iter()
-                .flat_map(|m| t.engine.waiting_at(&m).into_iter().map(move |n| (m.clone(), n)))
+                .flat_map(|m| {
+                    // A token stuck in an incident is not waiting, but the scenario stops there
+                    // with the state (or runs the action declared for it, a job's retry say).
+                    let stuck = t.engine.incidents(&m).into_iter().map(|i| i.node);
+                    t.engine.waiting_at(&m).into_iter().chain(stuck).map(move |n| (m.clone(), n))
+                })
                 .collect();
             let Some((member, element, index)) = waiting.iter().find_map(|(m, n)| {
                 let label = t.engine.process(m).and_then(|p| p.node(n.as_str())).and_then(|node| node.name.clone());

@@ -18,24 +18,70 @@ use std::fmt::Write;
 use baton_engine::model::{FlowNode, NodeId, Process};
 use baton_engine::runtime::{Engine, InstanceState, JobKind};
 
-/// The element of the instance (or of an instance it called) with this id.
-pub(crate) fn node<'e>(engine: &'e Engine, instance: &str, id: &NodeId) -> Option<&'e FlowNode> {
-    engine.instance_family(instance).iter().find_map(|member| engine.process(member).and_then(|p| p.node(id.as_str())))
+/// An element of an instance or of an instance it called, keyed by its process: a called
+/// process's `end` is never its parent's `end`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Element {
+    /// The id of the process it belongs to.
+    pub process: String,
+    /// Its id in that process.
+    pub node: NodeId,
 }
 
-/// `"Pay item"` (its name, quoted), or its id.
-pub(crate) fn label(engine: &Engine, instance: &str, id: &NodeId) -> String {
-    node(engine, instance, id).map_or_else(|| id.to_string(), |n| format!("\"{}\"", n.label()))
+impl Element {
+    /// The element `node` of the process `member` runs.
+    pub(crate) fn of(engine: &Engine, member: &str, node: NodeId) -> Element {
+        Element { process: engine.process(member).map_or_else(String::new, |p| p.id.to_string()), node }
+    }
 }
 
-/// Where the instance and what it called wait.
-pub(crate) fn waiting(engine: &Engine, instance: &str) -> Vec<NodeId> {
-    engine.instance_family(instance).iter().flat_map(|m| engine.waiting_at(m)).collect()
+/// The process of the instance or of an instance it called with this id.
+pub(crate) fn process<'e>(engine: &'e Engine, instance: &str, id: &str) -> Option<&'e Process> {
+    engine.instance_family(instance).iter().find_map(|member| engine.process(member).filter(|p| p.id.as_str() == id))
+}
+
+/// The flow node an element is.
+pub(crate) fn node<'e>(engine: &'e Engine, instance: &str, element: &Element) -> Option<&'e FlowNode> {
+    process(engine, instance, &element.process).and_then(|p| p.node(element.node.as_str()))
+}
+
+/// `"Pay item"` (its name, quoted, or its id), and for an element of a called process, which
+/// process: `"Ship" (in called process `shipping`)`.
+pub(crate) fn label(engine: &Engine, instance: &str, element: &Element) -> String {
+    let name =
+        node(engine, instance, element).map_or_else(|| element.node.to_string(), |n| format!("\"{}\"", n.label()));
+    if engine.process(instance).is_some_and(|p| p.id.as_str() != element.process) {
+        format!("{name} (in called process `{}`)", element.process)
+    } else {
+        name
+    }
+}
+
+/// Where the instance and what it called wait (an incident is not a wait).
+pub(crate) fn waiting(engine: &Engine, instance: &str) -> Vec<Element> {
+    engine
+        .instance_family(instance)
+        .iter()
+        .flat_map(|m| engine.waiting_at(m).into_iter().map(|n| Element::of(engine, m, n)))
+        .collect()
 }
 
 /// What the instance and what it called completed, in order.
-pub(crate) fn passed(engine: &Engine, instance: &str) -> Vec<NodeId> {
-    engine.instance_family(instance).iter().flat_map(|m| engine.passed(m)).collect()
+pub(crate) fn passed(engine: &Engine, instance: &str) -> Vec<Element> {
+    engine
+        .instance_family(instance)
+        .iter()
+        .flat_map(|m| engine.passed(m).into_iter().map(|n| Element::of(engine, m, n)))
+        .collect()
+}
+
+/// The open incidents of the instance and what it called, each with its element.
+pub(crate) fn incidents(engine: &Engine, instance: &str) -> Vec<(Element, baton_engine::runtime::IncidentInfo)> {
+    engine
+        .instance_family(instance)
+        .iter()
+        .flat_map(|m| engine.incidents(m).into_iter().map(|i| (Element::of(engine, m, i.node.clone()), i)))
+        .collect()
 }
 
 /// `instance <id> <headline>` and the state block below it, with a hint when there is one.
@@ -63,12 +109,13 @@ pub(crate) fn block(engine: &Engine, instance: &str) -> String {
     for member in &family {
         let jobs = engine.jobs(member);
         for id in engine.waiting_at(member) {
-            let detail = match (jobs.iter().find(|j| j.node == id), node(engine, instance, &id)) {
+            let element = Element::of(engine, member, id.clone());
+            let detail = match (jobs.iter().find(|j| j.node == id), node(engine, instance, &element)) {
                 (Some(job), Some(node)) => format!(" ({}, job {}, type {})", node.element_name(), job.id, job.job_type),
                 (None, Some(node)) => format!(" ({})", node.element_name()),
                 _ => String::new(),
             };
-            waits.push(format!("{}{detail}", label(engine, instance, &id)));
+            waits.push(format!("{}{detail}", label(engine, instance, &element)));
         }
     }
     writeln!(out, "  waiting at:  {}", if waits.is_empty() { "nothing".into() } else { waits.join(", ") }).ok();
@@ -84,10 +131,9 @@ pub(crate) fn block(engine: &Engine, instance: &str) -> String {
     let variables: Vec<String> =
         engine.variables(instance).map(|v| v.iter().map(|(k, v)| format!("{k} = {v}")).collect()).unwrap_or_default();
     writeln!(out, "  variables:   {}", if variables.is_empty() { "none".into() } else { variables.join(", ") }).ok();
-    let incidents: Vec<String> = family
-        .iter()
-        .flat_map(|m| engine.incidents(m))
-        .map(|i| format!("at {}: {}", label(engine, instance, &i.node), i.message))
+    let incidents: Vec<String> = incidents(engine, instance)
+        .into_iter()
+        .map(|(at, i)| format!("at {}: {}", label(engine, instance, &at), i.message))
         .collect();
     if !incidents.is_empty() {
         writeln!(out, "  incidents:   {}", incidents.join("; ")).ok();
@@ -96,7 +142,9 @@ pub(crate) fn block(engine: &Engine, instance: &str) -> String {
         .pending_timers()
         .into_iter()
         .filter(|t| family.contains(&t.instance))
-        .map(|t| format!("{} due {}", label(engine, instance, &t.node), t.due))
+        .map(|t| {
+            format!("{} due {}", label(engine, instance, &Element::of(engine, &t.instance, t.node.clone())), t.due)
+        })
         .collect();
     if !timers.is_empty() {
         writeln!(out, "  timers:      {}", timers.join(", ")).ok();
@@ -106,26 +154,30 @@ pub(crate) fn block(engine: &Engine, instance: &str) -> String {
 
 /// Why the instance is not at `target`: passed already, waiting there, stuck on an incident
 /// before it, or behind a wait state.
-pub(crate) fn where_hint(engine: &Engine, instance: &str, target: &NodeId) -> Option<String> {
+pub(crate) fn where_hint(engine: &Engine, instance: &str, target: &Element) -> Option<String> {
     let family = engine.instance_family(instance);
-    let process_with =
-        |node: &NodeId| family.iter().find_map(|m| engine.process(m).filter(|p| p.node(node.as_str()).is_some()));
+    // Whether `target` can follow `from` (both in one process).
+    let ahead_of = |from: &Element| {
+        from.process == target.process
+            && process(engine, instance, &from.process).is_some_and(|p| reaches(p, &from.node, &target.node))
+    };
     // An incident stops everything behind it: say so first, whatever else is true.
-    for (member, incident) in family.iter().flat_map(|m| engine.incidents(m).into_iter().map(move |i| (m, i))) {
-        let at = label(engine, instance, &incident.node);
-        let ahead = incident.node == *target
-            || process_with(&incident.node).is_some_and(|p| reaches(p, &incident.node, target));
-        if ahead {
-            let place = if incident.node == *target {
-                format!("{at} has an incident")
-            } else {
-                format!("{} comes after {at}, which has an incident", label(engine, instance, target))
-            };
-            let called = if member == instance { String::new() } else { format!(" in called instance {member}") };
-            return Some(format!(
-                "{place}{called} (see incidents); the instance cannot go on until it is resolved: fix \
-                 its cause (e.g. `t.set_variables(&instance, ..)`), then `t.resolve_incident(&instance, {at})`"
-            ));
+    for member in &family {
+        for incident in engine.incidents(member) {
+            let element = Element::of(engine, member, incident.node.clone());
+            let at = label(engine, instance, &element);
+            if element == *target || ahead_of(&element) {
+                let place = if element == *target {
+                    format!("{at} has an incident")
+                } else {
+                    format!("{} comes after {at}, which has an incident", label(engine, instance, target))
+                };
+                let called = if member == instance { String::new() } else { format!(" in called instance {member}") };
+                return Some(format!(
+                    "{place}{called} (see incidents); the instance cannot go on until it is resolved: fix \
+                     its cause (e.g. `t.set_variables(&instance, ..)`), then `t.resolve_incident(&instance, {at})`"
+                ));
+            }
         }
     }
     if passed(engine, instance).contains(target) {
@@ -143,10 +195,13 @@ pub(crate) fn where_hint(engine: &Engine, instance: &str, target: &NodeId) -> Op
         ));
     }
     for wait in waits {
-        let process = process_with(&wait)?;
-        if reaches(process, &wait, target) {
-            let action = match family.iter().flat_map(|m| engine.jobs(m)).find(|j| j.node == wait) {
-                Some(job) if job.kind == JobKind::User => "complete its user task",
+        if ahead_of(&wait) {
+            let job = family
+                .iter()
+                .flat_map(|m| engine.jobs(m).into_iter().map(move |j| (m, j)))
+                .find(|(m, j)| Element::of(engine, m, j.node.clone()) == wait);
+            let action = match job {
+                Some((_, job)) if job.kind == JobKind::User => "complete its user task",
                 Some(_) => "complete its job",
                 None => "let it happen (message, timer)",
             };
@@ -165,11 +220,12 @@ pub(crate) fn where_hint(engine: &Engine, instance: &str, target: &NodeId) -> Op
 
 /// `: its job order#1/job#2 was completed at 2026-01-01T00:00:00Z`, from the trace, when the
 /// element's last job was completed.
-fn job_done(engine: &Engine, instance: &str, target: &NodeId) -> String {
+fn job_done(engine: &Engine, instance: &str, target: &Element) -> String {
     use baton_engine::trace::TraceKind;
     let events = engine.trace_of(instance);
+    let in_process = |member: &str| engine.process(member).is_some_and(|p| p.id.as_str() == target.process);
     let Some(job) = events.iter().rev().find_map(|e| match &e.kind {
-        TraceKind::JobCreated { job, node, .. } if node == target.as_str() => Some(job),
+        TraceKind::JobCreated { job, node, .. } if node == target.node.as_str() && in_process(&e.instance) => Some(job),
         _ => None,
     }) else {
         return String::new();
