@@ -69,7 +69,8 @@ impl TimerSpec {
                  write the ISO 8601 value without quotes, or a FEEL expression starting with `=`"
             ));
         }
-        if text.starts_with('=') || text.starts_with("${") || text.starts_with("#{") {
+        // `${...}` anywhere: Camunda 7 reads a timer as JUEL text (`PT${minutes}M`).
+        if text.starts_with('=') || text.contains("${") || text.contains("#{") {
             return Ok(TimerSpec::Expression(text.to_owned()));
         }
         match kind {

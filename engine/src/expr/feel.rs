@@ -95,7 +95,23 @@ pub enum BinaryOp {
 
 impl Expression {
     /// Parses an expression, recognising its dialect by its marker.
+    ///
+    /// A text with `${...}` in it (and no leading `=`) is JUEL: its syntax is checked by
+    /// [`super::juel::Juel::parse`], so errors are JUEL's; the tree is this grammar's reading of a
+    /// single `${...}` when it has one, else the text as a string (composite text like
+    /// `PT${minutes}M`, or JUEL this grammar does not read). Evaluate JUEL with [`super::juel`].
     pub fn parse(text: &str) -> Result<Expression, ExprError> {
+        let trimmed = text.trim();
+        if !trimmed.starts_with('=') && (trimmed.contains("${") || trimmed.contains("#{")) {
+            super::juel::Juel::parse(text)?;
+            let shared = if super::is_juel(trimmed) { Self::parse_shared(text).ok() } else { None };
+            let ast = shared.map_or_else(|| Ast::String(trimmed.to_owned()), |e| e.ast);
+            return Ok(Expression { dialect: Dialect::Juel, ast });
+        }
+        Self::parse_shared(text)
+    }
+
+    fn parse_shared(text: &str) -> Result<Expression, ExprError> {
         let leading = text.len() - text.trim_start().len();
         let trimmed = text.trim();
         let (dialect, body, offset) = if let Some(body) = trimmed.strip_prefix('=') {
