@@ -154,6 +154,7 @@ fn is_business(event: &TraceEvent, process: Option<&Process>) -> bool {
         TraceKind::InstanceStarted { .. }
         | TraceKind::InstanceEnded
         | TraceKind::InstanceTerminated
+        | TraceKind::InstanceCancelled
         | TraceKind::MessageCorrelated { .. }
         | TraceKind::TimerFired { .. }
         | TraceKind::ErrorThrown { .. }
