@@ -240,3 +240,35 @@ fn plus_is_numeric_only() {
     let text = start(&mut e, json!({"a": "x", "b": 2}));
     assert!(incident(&e, &text).contains("Cannot coerce 'x' of type java.lang.String to java.lang.Long"));
 }
+
+/// A user task's assignee, candidate users and groups and due date are JUEL, evaluated when the
+/// task is created (Camunda 7's `TaskDecorator`): a candidate entry may give a list or a
+/// comma-separated string, a due date string `P3D` is three days from now. The job shows the
+/// task as created; the testkit's `has_assignee` and `tasks().assignee(..)` read it.
+/// docs: reference/bpmn20/tasks/user-task/
+#[test]
+fn user_task_assignments_are_juel_evaluated_at_creation() {
+    let mut e = engine("user_task.bpmn");
+    let i = start(&mut e, json!({"initiator": "ada", "reviewers": ["bob", "cy"], "region": "north", "dueIn": "P3D"}));
+    let user = e.jobs(&i)[0].user.clone().unwrap();
+    assert_eq!(user.assignee.as_deref(), Some("ada"));
+    assert_eq!(user.candidate_users, ["bob", "cy"]);
+    assert_eq!(user.candidate_groups, ["sales", "north-managers"]);
+    assert_eq!(user.due_date.as_deref(), Some("2026-01-04T00:00:00Z"));
+    let model = e.node_of(&i, "Task_Approve").unwrap();
+    assert!(format!("{:?}", model.kind).contains("${initiator}"), "the model keeps the text");
+}
+
+/// An assignee must be a string (or null): a number fails creating the task, an incident.
+/// docs: reference/bpmn20/tasks/user-task/
+#[test]
+fn an_assignee_that_is_not_a_string_is_an_incident() {
+    let mut e = engine("user_task.bpmn");
+    let i = start(&mut e, json!({"initiator": 7, "reviewers": "bob, cy", "region": "north", "dueIn": null}));
+    let message = incident(&e, &i);
+    assert!(
+        message
+            .starts_with("user task `Approve order`: assignee `${initiator}` returns 7 (java.lang.Long), not a String"),
+        "{message}"
+    );
+}

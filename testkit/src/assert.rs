@@ -565,6 +565,10 @@ pub struct UserTaskAssert<'a, 't> {
 
 impl UserTaskAssert<'_, '_> {
     fn user(&self) -> baton_engine::model::UserTask {
+        // The task as the engine created it (a Camunda 7 model's `${...}` evaluated), else the model's.
+        if let Some(user) = self.process.engine.open_job(&self.job_id).ok().and_then(|job| job.user) {
+            return user;
+        }
         match self.node.map(|n| &n.kind) {
             Some(baton_engine::model::NodeKind::Task(baton_engine::model::Task {
                 kind: baton_engine::model::TaskKind::User(user),
@@ -574,7 +578,8 @@ impl UserTaskAssert<'_, '_> {
         }
     }
 
-    /// The task is assigned to this assignee (as the model writes it).
+    /// The task is assigned to this assignee (as the task was created: a Camunda 7 model's
+    /// `${...}` evaluated).
     #[track_caller]
     pub fn has_assignee(&self, assignee: &str) -> &Self {
         let actual = self.user().assignee;

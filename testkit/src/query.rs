@@ -75,8 +75,9 @@ impl<'t> JobQuery<'t> {
         self
     }
 
-    /// Only user tasks assigned to this assignee, as the model writes it (Camunda's
-    /// `taskAssignee`; an expression is compared as its text).
+    /// Only user tasks assigned to this assignee, as the task was created (Camunda's
+    /// `taskAssignee`: a Camunda 7 model's `${...}` is evaluated when the task is created; other
+    /// models' expressions are compared as their text).
     pub fn assignee(mut self, assignee: &str) -> Self {
         self.assignee = Some(assignee.to_owned());
         self
@@ -109,9 +110,11 @@ impl<'t> JobQuery<'t> {
                 .element
                 .as_ref()
                 .is_none_or(|e| job.node.as_str() == e || node.and_then(|n| n.name.as_deref()) == Some(e.as_str()))
-            && self.assignee.as_ref().is_none_or(|a| {
-                matches!(node.map(|n| &n.kind), Some(NodeKind::Task(Task { kind: TaskKind::User(user), .. }))
-                    if user.assignee.as_deref() == Some(a.as_str()))
+            && self.assignee.as_ref().is_none_or(|a| match &job.user {
+                // As the task was created (a Camunda 7 model's `${...}` evaluated).
+                Some(user) => user.assignee.as_deref() == Some(a.as_str()),
+                None => matches!(node.map(|n| &n.kind), Some(NodeKind::Task(Task { kind: TaskKind::User(user), .. }))
+                    if user.assignee.as_deref() == Some(a.as_str())),
             })
     }
 }

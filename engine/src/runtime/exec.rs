@@ -118,6 +118,70 @@ impl Engine {
         }
     }
 
+    /// A Camunda 7 user task as `TaskDecorator` creates it: assignee, candidate users and groups
+    /// and due date are JUEL, evaluated now (docs.camunda.org:
+    /// reference/bpmn20/tasks/user-task/). An assignee must be a string or null; a candidate
+    /// entry a string (split at commas) or a list; a due date an ISO 8601 date-time, or a
+    /// duration from now (`P3D`).
+    fn user_task_as_created(&self, user: &UserTask, vars: &BTreeMap<String, Value>) -> Result<UserTask, String> {
+        let describe = crate::expr::juel::describe;
+        let assignee = match &user.assignee {
+            Some(text) => match self.juel(text, vars).map_err(|e| format!("assignee: {e}"))? {
+                Value::Null => None,
+                Value::String(s) => Some(s),
+                other => {
+                    return Err(format!(
+                        "assignee `{}` returns {}, not a String (Camunda 7 fails creating the task); \
+                         return the user id as text",
+                        text.trim(),
+                        describe(&other)
+                    ));
+                }
+            },
+            None => None,
+        };
+        let candidates = |entries: &[String], what: &str| -> Result<Vec<String>, String> {
+            let mut out = Vec::new();
+            for text in entries {
+                match self.juel(text, vars).map_err(|e| format!("{what}: {e}"))? {
+                    Value::String(s) => out.extend(s.split(',').map(|c| c.trim().to_owned())),
+                    Value::Array(items) => out.extend(items.iter().map(crate::expr::juel::to_text)),
+                    other => {
+                        return Err(format!(
+                            "{what} `{}` returns {}: Expression did not resolve to a string or collection of strings",
+                            text.trim(),
+                            describe(&other)
+                        ));
+                    }
+                }
+            }
+            Ok(out)
+        };
+        let candidate_users = candidates(&user.candidate_users, "candidate users")?;
+        let candidate_groups = candidates(&user.candidate_groups, "candidate groups")?;
+        let due_date = match &user.due_date {
+            Some(text) => match self.juel(text, vars).map_err(|e| format!("due date: {e}"))? {
+                Value::Null => None,
+                // DueDateBusinessCalendar: `P...` is a duration from now, anything else a date-time.
+                Value::String(s) if s.trim().starts_with('P') => {
+                    let spec = TimerSpec::parse(TimerKind::Duration, s.trim()).map_err(|e| format!("due date: {e}"))?;
+                    let (due, _) = spec.schedule(self.state.now).map_err(|e| format!("due date: {e}"))?;
+                    Some(due.to_string())
+                }
+                Value::String(s) => Some(s),
+                other => {
+                    return Err(format!(
+                        "due date `{}` returns {}: Due date expression does not resolve to a Date or Date string",
+                        text.trim(),
+                        describe(&other)
+                    ));
+                }
+            },
+            None => None,
+        };
+        Ok(UserTask { assignee, candidate_groups, candidate_users, form_key: user.form_key.clone(), due_date })
+    }
+
     /// A condition outside Camunda 7: `${...}` is JUEL, anything else the plugged-in language's.
     fn value_of_condition(&self, text: &str, vars: &BTreeMap<String, Value>) -> Result<Value, crate::expr::EvalError> {
         if crate::expr::is_juel(text) {
@@ -458,6 +522,18 @@ impl Engine {
                 }
             }
         }
+        let user = match &task.kind {
+            TaskKind::User(user) if self.is_camunda7(instance) => match self.user_task_as_created(user, &variables) {
+                Ok(user) => Some(user),
+                Err(message) => {
+                    let message = format!("user task `{}`: {message}", node.label());
+                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                    return Ok(());
+                }
+            },
+            TaskKind::User(user) => Some(user.clone()),
+            _ => None,
+        };
         let retries = task.retries.as_deref().and_then(|r| r.trim().parse::<u32>().ok()).unwrap_or(3);
         let job_type = match kind {
             JobKind::User => "user".to_owned(),
@@ -489,6 +565,7 @@ impl Engine {
                 variables,
                 headers: task.headers.clone(),
                 created,
+                user,
             },
         );
         self.set_wait(instance, tok.id, Wait::Job(number));

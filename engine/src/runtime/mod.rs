@@ -73,6 +73,9 @@ pub struct JobInfo {
     pub variables: Variables,
     /// Static headers from the model.
     pub headers: Vec<(String, String)>,
+    /// For a user task: its assignee, candidates and due date as the task was created (a Camunda 7
+    /// model's `${...}` evaluated then, as Camunda 7 does), what assertions and queries see.
+    pub user: Option<crate::model::UserTask>,
 }
 
 /// An armed timer.
@@ -1392,6 +1395,7 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
         retries: job.retries,
         variables: job.variables.clone(),
         headers: job.headers.clone(),
+        user: job.user.clone(),
     }
 }
 

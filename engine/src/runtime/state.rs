@@ -239,6 +239,10 @@ pub(crate) struct Job {
     pub headers: Vec<(String, String)>,
     /// Engine-wide creation order.
     pub created: u64,
+    /// A user task as created: who it is for and when it is due (Camunda 7's expressions
+    /// evaluated), none for other jobs.
+    #[serde(default)]
+    pub user: Option<crate::model::UserTask>,
 }
 
 /// Something that needs a person.
