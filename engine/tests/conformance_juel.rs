@@ -272,3 +272,17 @@ fn an_assignee_that_is_not_a_string_is_an_incident() {
         "{message}"
     );
 }
+
+/// A call activity's `calledElement` is JUEL text: `juel_ship_${speed}` with speed = "fast" calls
+/// `juel_ship_fast`.
+/// docs: reference/bpmn20/subprocesses/call-activity/
+#[test]
+fn a_called_element_is_juel_text() {
+    let mut e = engine("call.bpmn");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/juel/ship_fast.bpmn");
+    e.deploy(parse_file(&path).unwrap()).unwrap();
+    let i = e.start("juel_call", vars(json!({"speed": "fast"}))).unwrap();
+    let called = e.called_instances(&i);
+    assert_eq!(called.len(), 1);
+    assert_eq!(e.waiting_at(&called[0].0), ["Task_Courier"]);
+}

@@ -9,8 +9,9 @@
 //! strings in either quote; `a.b`, `a[b]`; EL 2.2 method calls on values (`items.size()`,
 //! `name.contains("x")`, `x.equals(y)`) and on `execution` (`getVariable`, `setVariable`,
 //! `hasVariable`); `empty`, `not`/`!`, unary `-`; `* / div % mod`; `+ -`; `< > <= >= lt gt le ge`;
-//! `== != eq ne`; `&& and`; `|| or`; `c ? a : b`. Values coerce as the EL spec's section 1.8
-//! (A.7 in the JSP 2.1 appendix) says: `+` is numeric only (`"1" + 2` is `3`, `"a" + 1` an error),
+//! `== != eq ne`; `&& and`; `|| or`; `c ? a : b`. Values coerce as the EL 2.2 spec's operator
+//! sections (1.7 arithmetic, 1.8 relational, 1.9 logical, 1.10 `empty`) and its type conversion
+//! (1.18) say: `+` is numeric only (`"1" + 2` is `3`, `"a" + 1` an error),
 //! `/` and `div` always divide as `Double` (`7 / 2` is `3.5`), `==` between a number and a string
 //! coerces the string to the number, `<` between strings compares them lexicographically, and
 //! `null` is `0` in arithmetic, `false` in logic and `""` as text.
@@ -20,7 +21,7 @@
 //! An object variable is read as a `java.util.Map`: a missing key is `null`.
 //!
 //! Pages followed: docs.camunda.org `user-guide/process-engine/expression-language/` and the
-//! EL 2.2 specification (JSR 245), sections 1.7 (operators) and 1.8 (type conversion).
+//! EL 2.2 specification (JSR 245), sections 1.6 to 1.11 (operators) and 1.18 (type conversion).
 //!
 //! ```
 //! use baton_engine::expr::juel;
@@ -902,6 +903,8 @@ impl Evaluator<'_> {
 
 fn property(base: &Value, key: &Value) -> Evaluated {
     match base {
+        // EL 1.6: `a[b]` with b null is null.
+        _ if key.is_null() => Ok(Value::Null),
         // `${x.y}` with x null is null (JUEL's AstProperty); only an unset root variable is an error.
         Value::Null => Ok(Value::Null),
         Value::Object(map) => Ok(match key {
@@ -1202,6 +1205,7 @@ mod tests {
         ("${items[1]}", Ok("20")),
         ("${items['2']}", Ok("30")),
         ("${items[5]}", Ok("null")),
+        ("${items[nil]}", Ok("null")),
         ("${missing}", Err("Unknown property used in expression. Cause: Cannot resolve identifier 'missing'")),
         ("${missing.y}", Err("Unknown property used in expression. Cause: Cannot resolve identifier 'missing'")),
         ("${items.length}", Err("Cannot parse list index: length")),

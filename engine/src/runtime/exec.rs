@@ -118,6 +118,17 @@ impl Engine {
         }
     }
 
+    /// An attribute that may hold an expression (`calledElement`): JUEL text in a Camunda 7 model
+    /// (`order-${version}`), else [`Engine::value_of`].
+    fn text_of(
+        &self,
+        instance: &str,
+        text: &str,
+        vars: &BTreeMap<String, Value>,
+    ) -> Result<Value, crate::expr::EvalError> {
+        if self.is_camunda7(instance) { self.juel(text, vars) } else { self.value_of(text, vars) }
+    }
+
     /// A Camunda 7 user task as `TaskDecorator` creates it: assignee, candidate users and groups
     /// and due date are JUEL, evaluated now (docs.camunda.org:
     /// reference/bpmn20/tasks/user-task/). An assignee must be a string or null; a candidate
@@ -580,29 +591,31 @@ impl Engine {
         let mut vars = self.vars_of(instance);
         vars.extend(tok.locals.clone());
         let called = match &call.called_element {
-            Some(called) if called.starts_with('=') || called.contains("${") => match self.value_of(called, &vars) {
-                Ok(Value::String(s)) => s,
-                Ok(other) => {
-                    self.raise_incident(
-                        instance,
-                        tok.id,
-                        &node.id,
-                        format!("called element of `{}` is {other}, not a process id", node.label()),
-                        Resume::Execute,
-                    );
-                    return Ok(());
+            Some(called) if called.starts_with('=') || called.contains("${") => {
+                match self.text_of(instance, called, &vars) {
+                    Ok(Value::String(s)) => s,
+                    Ok(other) => {
+                        self.raise_incident(
+                            instance,
+                            tok.id,
+                            &node.id,
+                            format!("called element of `{}` is {other}, not a process id", node.label()),
+                            Resume::Execute,
+                        );
+                        return Ok(());
+                    }
+                    Err(err) => {
+                        self.raise_incident(
+                            instance,
+                            tok.id,
+                            &node.id,
+                            format!("called element of `{}`: {err}", node.label()),
+                            Resume::Execute,
+                        );
+                        return Ok(());
+                    }
                 }
-                Err(err) => {
-                    self.raise_incident(
-                        instance,
-                        tok.id,
-                        &node.id,
-                        format!("called element of `{}`: {err}", node.label()),
-                        Resume::Execute,
-                    );
-                    return Ok(());
-                }
-            },
+            }
             Some(called) => called.clone(),
             None => String::new(),
         };
