@@ -286,3 +286,19 @@ fn a_called_element_is_juel_text() {
     assert_eq!(called.len(), 1);
     assert_eq!(e.waiting_at(&called[0].0), ["Task_Courier"]);
 }
+
+/// `camunda:inputParameter` and `camunda:outputParameter` values are JUEL text: `Hello ${name}`
+/// is a string built from the variable, an empty parameter is null, and `=name` is the text
+/// "=name" (FEEL is Camunda 8's).
+/// docs: user-guide/process-engine/variables/ ("Input/Output Variable Mapping")
+#[test]
+fn input_and_output_parameters_are_juel_text() {
+    let mut e = engine("mapping.bpmn");
+    let i = start(&mut e, json!({"name": "Ada"}));
+    let job = e.jobs(&i).remove(0);
+    assert_eq!(job.variables["greeting"], json!("Hello Ada"));
+    assert_eq!(job.variables["nothing"], json!(null));
+    assert_eq!(job.variables["plain"], json!("=name"));
+    e.complete_job(&job.id, vars(json!({"done": true}))).unwrap();
+    assert_eq!(e.variables(&i).unwrap()["shipped"], json!(true));
+}

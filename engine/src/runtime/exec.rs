@@ -70,12 +70,31 @@ impl Engine {
         crate::expr::juel::evaluate(text.trim(), vars)
     }
 
+    /// A mapping's source. In a Camunda 7 model it is JUEL text (`Hello ${name}`), and empty text
+    /// is null, as a `camunda:inputParameter` without a value gives (docs.camunda.org:
+    /// user-guide/process-engine/variables/#input-output-variable-mapping); else [`Engine::value_of`].
+    pub(crate) fn mapping_value(
+        &self,
+        instance: &str,
+        source: &str,
+        vars: &BTreeMap<String, Value>,
+    ) -> Result<Value, crate::expr::EvalError> {
+        if !self.is_camunda7(instance) {
+            return self.value_of(source, vars);
+        }
+        if source.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        self.juel(source, vars)
+    }
+
     /// Evaluates `mappings` in order and writes each result to `into` under its target. With
     /// `from`, sources read those variables; without, they read `into` itself, so a mapping sees
     /// the ones before it (as Zeebe's input mappings do). The error names the mapping that
     /// failed, for an incident.
     fn apply_mappings(
         &self,
+        instance: &str,
         mappings: &[Mapping],
         from: Option<&BTreeMap<String, Value>>,
         into: &mut BTreeMap<String, Value>,
@@ -84,7 +103,7 @@ impl Engine {
     ) -> Result<(), String> {
         for mapping in mappings {
             let value = self
-                .value_of(&mapping.source, from.unwrap_or(into))
+                .mapping_value(instance, &mapping.source, from.unwrap_or(into))
                 .map_err(|err| format!("{what} `{}` of `{owner}`: {err}", mapping.target))?;
             into.insert(mapping.target.clone(), value);
         }
@@ -498,7 +517,7 @@ impl Engine {
         let mut variables = self.vars_of(instance);
         variables.extend(tok.locals.clone());
         if let Err(message) =
-            self.apply_mappings(&task.activity.inputs, None, &mut variables, "input mapping", node.label())
+            self.apply_mappings(instance, &task.activity.inputs, None, &mut variables, "input mapping", node.label())
         {
             self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
             return Ok(());
@@ -629,7 +648,7 @@ impl Engine {
         };
         let mut child_vars = if call.propagate_all_parent_variables { vars.clone() } else { BTreeMap::new() };
         if let Err(message) =
-            self.apply_mappings(&call.activity.inputs, Some(&vars), &mut child_vars, "input", node.label())
+            self.apply_mappings(instance, &call.activity.inputs, Some(&vars), &mut child_vars, "input", node.label())
         {
             self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
             return Ok(());
@@ -1414,9 +1433,14 @@ impl Engine {
             return;
         };
         let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
-        if let Err(message) =
-            self.apply_mappings(&call.activity.outputs, Some(&child_vars), &mut out, "output", tok.node.as_str())
-        {
+        if let Err(message) = self.apply_mappings(
+            &parent.instance,
+            &call.activity.outputs,
+            Some(&child_vars),
+            &mut out,
+            "output",
+            tok.node.as_str(),
+        ) {
             self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
             return;
         }

@@ -548,7 +548,7 @@ impl Engine {
             let mut scope = self.state.instances.get(&instance).map(|i| i.variables.clone()).unwrap_or_default();
             scope.extend(variables);
             for mapping in outputs {
-                match self.value_of(&mapping.source, &scope) {
+                match self.mapping_value(&instance, &mapping.source, &scope) {
                     Ok(value) => self.set_variable(&instance, &mapping.target, value),
                     Err(err) => {
                         let message = format!("output mapping `{}`: {err}", mapping.target);
