@@ -1319,8 +1319,13 @@ mod tests {
             }
             let _ = Juel::parse(&text[2..]);
         }
-        let bytes: Vec<u8> = (0..4096).map(|_| (next() % 256) as u8).collect();
-        let _ = Juel::parse(&String::from_utf8_lossy(&bytes));
+        for _ in 0..5_000 {
+            let len = (next() % 64) as usize;
+            let bytes: Vec<u8> = (0..len).map(|_| (next() % 256) as u8).collect();
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = evaluate(&text, &vars);
+            let _ = evaluate(&format!("${{{text}}}"), &vars);
+        }
         let deep = format!("${{{}1{}}}", "(".repeat(10_000), ")".repeat(10_000));
         assert!(Juel::parse(&deep).unwrap_err().message.contains("nests deeper"));
         let deep = format!("${{{}1}}", "-".repeat(10_000));
