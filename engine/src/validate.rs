@@ -6,6 +6,14 @@
 //! `isExecutable="false"`, problems that only matter when running (expressions, timers,
 //! unsupported elements on a path) are warnings: such a process is drawn, not run.
 //!
+//! Baton deploys what the engines deploy. A rule is an error where the document's engine
+//! refuses the model at deploy (Camunda 7's parser, Zeebe's validators, or the BPMN XSD both
+//! check against), or where Baton cannot run it as that engine would; strictness the engine does
+//! not have is a warning (and an error only under `cargo baton validate --strict`). The engines
+//! differ on a few rules (an end event with an outgoing flow: Camunda 7 ends the path there,
+//! Zeebe refuses the model), so the severity follows the [`Dialect`]; a plain BPMN document
+//! targets no engine and is refused only for what both refuse.
+//!
 //! ```
 //! use baton_engine::validate::{validate, Code};
 //!
@@ -35,6 +43,20 @@ use serde::Serialize;
 use crate::clock::TimerSpec;
 use crate::expr::Expression as ParsedExpression;
 use crate::model::*;
+
+/// Which engines refuse a model at deploy for breaking a rule: Camunda 7's `BpmnParse` and the
+/// XSD it validates against, Zeebe's model validators and the same XSD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefusedBy {
+    /// Both engines (the XSD, or both parsers).
+    Both,
+    /// Camunda 7 only; Zeebe deploys the model.
+    Camunda7,
+    /// Zeebe only; Camunda 7 deploys the model.
+    Camunda8,
+    /// Neither: BPMN allows it, or the engines ignore it.
+    Neither,
+}
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -98,7 +120,7 @@ codes! {
     Runtime = "B0900",
     /// Two elements share an id.
     DuplicateId = "B0101",
-    /// A required attribute is missing.
+    /// A required attribute is missing (a missing `bpmnElement` on DI: Camunda 7 only).
     MissingAttribute = "B0102",
     /// A sequence flow's source or target does not exist.
     UnknownFlowEnd = "B0103",
@@ -116,23 +138,28 @@ codes! {
     UnknownEscalation = "B0109",
     /// A compensation `activityRef` to no activity of the process.
     UnknownCompensationActivity = "B0110",
-    /// `<incoming>`/`<outgoing>` disagree with the sequence flows.
+    /// `<incoming>`/`<outgoing>` disagree with the sequence flows: Camunda 7 ignores them, and
+    /// Camunda 8 refuses only an entry that names no sequence flow.
     FlowListMismatch = "B0111",
     /// Any other reference to an id that does not exist.
     UnknownReference = "B0112",
     /// An attribute value of the wrong type.
     InvalidAttribute = "B0113",
+    /// A sequence flow without an id (the XSD allows it): Baton names it
+    /// `flow:<source>→<target>`; Camunda 8 refuses such a flow.
+    FlowWithoutId = "B0114",
     /// A sequence flow crossing a sub-process border.
     CrossesSubProcess = "B0120",
-    /// A start event with an incoming flow.
+    /// A start event with an incoming flow (both engines deploy it: a token passes through).
     StartWithIncoming = "B0121",
-    /// A gateway or event that needs an outgoing flow has none.
+    /// A gateway that needs an outgoing flow has none: an exclusive gateway in Camunda 7, an
+    /// event-based gateway in Camunda 8 (any other flow node ends its path: [`Code::ImplicitEnd`]).
     MissingOutgoing = "B0122",
-    /// A condition on a flow out of a parallel gateway.
+    /// A condition on a flow out of a parallel gateway (Camunda 7 ignores it, Zeebe refuses it).
     ConditionOnParallel = "B0123",
     /// A boundary event on an element that cannot carry it, or of a kind no boundary can be.
     BadBoundary = "B0124",
-    /// An end event with an outgoing flow.
+    /// An end event with an outgoing flow (Camunda 7 ends the path there, Zeebe refuses it).
     EndWithOutgoing = "B0125",
     /// An event-based gateway followed by something that is not a catch event or receive task.
     EventGatewayTarget = "B0126",
@@ -168,7 +195,7 @@ codes! {
     NotDrawn = "B2005",
     /// A call activity calling a process that is not in this file.
     CalledProcessElsewhere = "B2006",
-    /// An activity or boundary event with no outgoing flow (ends its path implicitly).
+    /// A flow node with no outgoing flow: its path ends there, as at a none end event.
     ImplicitEnd = "B2007",
     /// A node no flow leads to.
     Unreachable = "B2008",
@@ -353,7 +380,7 @@ impl<'p> Adjacency<'p> {
 /// An id of the document: what it names, and whether a diagram draws it.
 struct Known<'a> {
     named: Named<'a>,
-    /// A flow node or sequence flow of a process: one that must be drawn.
+    /// A flow node or sequence flow of a process (one with an id of its own): one that must be drawn.
     flow_element: bool,
     drawn: bool,
 }
@@ -401,8 +428,9 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
+            // A flow Baton named cannot be drawn (DI names what it draws by id): B0114 says so.
             for f in &p.flows {
-                add_id(f.id.as_str(), "sequenceFlow", f.position, true);
+                add_id(f.id.as_str(), "sequenceFlow", f.position, !f.generated_id);
             }
             lane_ids(&p.lanes, &mut |id, kind, position| add_id(id, kind, position, false));
             for d in &p.data {
@@ -433,7 +461,8 @@ impl<'a> Validator<'a> {
         for s in &defs.signals {
             add_id(s.id.as_str(), "signal", s.position, false);
         }
-        for e in &defs.errors {
+        // An implicit error is no element of the document: its id is only a reference's.
+        for e in defs.errors.iter().filter(|e| !e.implicit) {
             add_id(e.id.as_str(), "error", e.position, false);
         }
         for e in &defs.escalations {
@@ -503,6 +532,31 @@ impl<'a> Validator<'a> {
         });
     }
 
+    /// An error where the document's engine refuses the model at deploy, else a warning: see the
+    /// module docs.
+    fn deploy_severity(&self, refused: RefusedBy) -> Severity {
+        let refuses = match self.defs.dialect {
+            Dialect::Camunda7 => matches!(refused, RefusedBy::Both | RefusedBy::Camunda7),
+            Dialect::Camunda8 => matches!(refused, RefusedBy::Both | RefusedBy::Camunda8),
+            Dialect::Plain => refused == RefusedBy::Both,
+        };
+        if refuses { Severity::Error } else { Severity::Warning }
+    }
+
+    /// A problem whose severity is [`Validator::deploy_severity`].
+    fn deploy_problem(
+        &mut self,
+        refused: RefusedBy,
+        code: Code,
+        element: &str,
+        position: Position,
+        message: String,
+        hint: &str,
+    ) {
+        let severity = self.deploy_severity(refused);
+        self.report(severity, code, Some(element), position, message, hint);
+    }
+
     fn error(&mut self, code: Code, element: &str, position: Position, message: String, hint: &str) {
         self.report(Severity::Error, code, Some(element), position, message, hint);
     }
@@ -534,7 +588,9 @@ impl<'a> Validator<'a> {
         for defect in &self.defs.defects {
             let id = defect.id.as_deref().unwrap_or(&defect.element);
             match &defect.kind {
-                DefectKind::MissingAttribute { attribute } => self.error(
+                // The DI XSD makes `bpmnElement` optional; Camunda 7's parser requires it.
+                DefectKind::MissingAttribute { attribute } => self.deploy_problem(
+                    if attribute == "bpmnElement" { RefusedBy::Camunda7 } else { RefusedBy::Both },
                     Code::MissingAttribute,
                     id,
                     defect.position,
@@ -614,14 +670,19 @@ impl<'a> Validator<'a> {
 
         self.links(process, run_severity);
         self.lanes(&process.lanes);
+        // dataObjectRef and a data association's refs are IDREFs, which the XSD resolves;
+        // dataStoreRef is a QName no engine reads.
         for data in &process.data {
-            let target = match &data.kind {
-                DataKind::ObjectReference { object } => object.as_deref(),
-                DataKind::StoreReference { store } => store.as_deref(),
-                DataKind::Object { .. } | DataKind::Property | DataKind::Input { .. } | DataKind::Output { .. } => None,
+            let (target, refused) = match &data.kind {
+                DataKind::ObjectReference { object } => (object.as_deref(), RefusedBy::Both),
+                DataKind::StoreReference { store } => (store.as_deref(), RefusedBy::Neither),
+                DataKind::Object { .. } | DataKind::Property | DataKind::Input { .. } | DataKind::Output { .. } => {
+                    (None, RefusedBy::Neither)
+                }
             };
             if let Some(target) = target.filter(|t| !self.exists(t)) {
-                self.error(
+                self.deploy_problem(
+                    refused,
                     Code::UnknownReference,
                     &data.id,
                     data.position,
@@ -652,6 +713,26 @@ impl<'a> Validator<'a> {
         nodes: &Graph<'_>,
         run_severity: Severity,
     ) {
+        if flow.generated_id {
+            let c8 = self.defs.dialect == Dialect::Camunda8;
+            self.deploy_problem(
+                RefusedBy::Camunda8,
+                Code::FlowWithoutId,
+                flow.id.as_str(),
+                flow.position,
+                format!(
+                    "the sequence flow from `{}` to `{}` has no id{}",
+                    flow.source,
+                    flow.target,
+                    if c8 {
+                        ": Camunda 8 refuses it"
+                    } else {
+                        "; Baton calls it by its ends, and no diagram can draw it"
+                    }
+                ),
+                &format!("give it an id; until then traces and reports show it as `{}`", flow.id),
+            );
+        }
         let mut ends = Vec::new();
         for (end, id, found) in [("source", &flow.source, source), ("target", &flow.target, target)] {
             if id.as_str().is_empty() {
@@ -706,15 +787,23 @@ impl<'a> Validator<'a> {
                     "a sequence flow stays inside one (sub-)process; leave a sub-process through its end event and an outgoing flow",
                 );
             }
-            if let (Some(condition), NodeKind::Gateway(Gateway { kind: GatewayKind::Parallel, .. })) =
+            // Camunda 7 ignores the condition ("simply ignored", its parallel gateway docs); Zeebe
+            // refuses conditions out of anything but exclusive and inclusive gateways.
+            if let (Some(_), NodeKind::Gateway(Gateway { kind: GatewayKind::Parallel, .. })) =
                 (&flow.condition, &source.kind)
             {
-                let _ = condition;
-                self.error(
+                let ignored = self.deploy_severity(RefusedBy::Camunda8) == Severity::Warning;
+                self.deploy_problem(
+                    RefusedBy::Camunda8,
                     Code::ConditionOnParallel,
                     flow.id.as_str(),
                     flow.position,
-                    format!("sequence flow `{}` out of parallel gateway `{}` has a condition", flow.id, source.id),
+                    format!(
+                        "sequence flow `{}` out of parallel gateway `{}` has a condition{}",
+                        flow.id,
+                        source.id,
+                        if ignored { ", which is never evaluated" } else { "" }
+                    ),
                     "a parallel gateway takes every outgoing flow: remove the condition, or use an inclusive or exclusive gateway",
                 );
             }
@@ -752,23 +841,37 @@ impl<'a> Validator<'a> {
         for (listed, actual, word, end) in
             [(&node.incoming, ins, "incoming", "target"), (&node.outgoing, outs, "outgoing", "source")]
         {
+            // The engines follow sourceRef/targetRef. Camunda 7 never reads these lists; Zeebe's
+            // model API fails on an entry naming no sequence flow ("Unable to find a model
+            // element instance for id"), and reads the others as written.
             for id in listed.iter() {
                 if !actual.iter().any(|f| f.id == *id) {
-                    self.error(
+                    let is_flow = self.ids.get(id.as_str()).is_some_and(|k| k.named.kind == "sequenceFlow");
+                    let refused = if is_flow { RefusedBy::Neither } else { RefusedBy::Camunda8 };
+                    self.deploy_problem(
+                        refused,
                         Code::FlowListMismatch,
                         node.id.as_str(),
                         node.position,
-                        format!("`{}` lists `{id}` as {word}, but no sequence flow `{id}` has it as {end}", node.id),
+                        if is_flow {
+                            format!(
+                                "`{}` lists `{id}` as {word}, but sequence flow `{id}` does not have it as {end}",
+                                node.id
+                            )
+                        } else {
+                            format!("`{}` lists `{id}` as {word}, but there is no sequence flow `{id}`", node.id)
+                        },
                         "remove the stale <incoming>/<outgoing> entry, or fix the flow's sourceRef/targetRef",
                     );
                 }
             }
             if !listed.is_empty() {
-                for flow in actual {
+                // A flow without an id cannot be listed: Baton named it.
+                for flow in actual.iter().filter(|f| !f.generated_id) {
                     if !listed.contains(&flow.id) {
-                        self.error(
+                        self.warning(
                             Code::FlowListMismatch,
-                            node.id.as_str(),
+                            Some(node.id.as_str()),
                             node.position,
                             format!(
                                 "sequence flow `{}` has `{}` as {end}, but `{}` does not list it as {word}",
@@ -797,8 +900,13 @@ impl<'a> Validator<'a> {
         if let Some(default) = node.default_flow()
             && !outs.iter().any(|f| f.id == *default)
         {
-            let why = if self.exists(default.as_str()) { "is not one of its outgoing flows" } else { "does not exist" };
-            self.error(
+            // `default` is an IDREF: the XSD refuses one naming nothing. One that names another
+            // flow: Zeebe refuses it ("Default flow must start at gateway"), Camunda 7 deploys it
+            // and fails when it would take it.
+            let exists = self.exists(default.as_str());
+            let why = if exists { "is not one of its outgoing flows" } else { "does not exist" };
+            self.deploy_problem(
+                if exists { RefusedBy::Camunda8 } else { RefusedBy::Both },
                 Code::BadDefaultFlow,
                 id,
                 node.position,
@@ -812,14 +920,33 @@ impl<'a> Validator<'a> {
         match &node.kind {
             NodeKind::Event(event) => self.event(process, node, event, nodes, ins, outs, run_severity),
             NodeKind::Gateway(gateway) => {
-                if outs.is_empty() {
-                    self.error(
+                // Without outgoing flows, Camunda 7 refuses an exclusive gateway ("has no outgoing
+                // sequence flows") and Zeebe an event-based one (it needs two); any other gateway
+                // ends its path there, in both engines.
+                match (&gateway.kind, outs.is_empty()) {
+                    (GatewayKind::Exclusive, true) => {
+                        let ends = self.deploy_severity(RefusedBy::Camunda7) == Severity::Warning;
+                        self.deploy_problem(
+                            RefusedBy::Camunda7,
+                            Code::MissingOutgoing,
+                            id,
+                            node.position,
+                            format!(
+                                "exclusive gateway `{label}` has no outgoing sequence flow{}",
+                                if ends { ", so its path ends there (Camunda 7 refuses it)" } else { "" }
+                            ),
+                            "connect it to the next step, or end the path with an end event",
+                        );
+                    }
+                    (GatewayKind::EventBased { .. }, true) => self.deploy_problem(
+                        RefusedBy::Camunda8,
                         Code::MissingOutgoing,
                         id,
                         node.position,
-                        format!("gateway `{label}` has no outgoing sequence flow"),
-                        "connect it to the next step; a gateway cannot end a path",
-                    );
+                        format!("event-based gateway `{label}` has no outgoing sequence flow, so a token there waits forever"),
+                        "connect it to the events it waits for",
+                    ),
+                    _ => {}
                 }
                 match &gateway.kind {
                     GatewayKind::Exclusive | GatewayKind::Inclusive if outs.len() > 1 => {
@@ -879,10 +1006,14 @@ impl<'a> Validator<'a> {
                 }
             }
             NodeKind::Task(task) => {
-                if let TaskKind::Send { message: Some(message) } | TaskKind::Receive { message: Some(message), .. } =
-                    &task.kind
-                {
-                    self.message_ref(message, id, node.position);
+                match &task.kind {
+                    TaskKind::Receive { message: Some(message), .. } => {
+                        self.message_ref(message, id, node.position, RefusedBy::Both);
+                    }
+                    TaskKind::Send { message: Some(message) } => {
+                        self.message_ref(message, id, node.position, RefusedBy::Neither);
+                    }
+                    _ => {}
                 }
                 self.activity(node, &task.activity, run_severity);
             }
@@ -920,27 +1051,31 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        let is_activity = node.activity().is_some();
-        let is_boundary = matches!(&node.kind, NodeKind::Event(Event { kind: EventKind::Boundary { .. }, .. }));
         let is_compensation_handler = node.activity().is_some_and(|a| a.is_for_compensation);
-        let compensation_boundary = matches!(&node.kind, NodeKind::Event(Event { kind: EventKind::Boundary { .. }, definitions, .. })
-            if definitions.iter().any(|d| matches!(d.trigger, Trigger::Compensation { .. })));
-        if (is_activity || is_boundary)
-            && outs.is_empty()
-            && !is_compensation_handler
-            && !compensation_boundary
-            && !in_ad_hoc
-        {
-            let event_sub = matches!(&node.kind, NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. }));
-            if !event_sub {
-                self.warning(
-                    Code::ImplicitEnd,
-                    Some(id),
-                    node.position,
-                    format!("`{label}` has no outgoing sequence flow, so its path ends there without an end event"),
-                    "connect it to an end event to make the end explicit",
-                );
+        // Both engines end a path at a flow node without outgoing flows, as at a none end event
+        // (Camunda 8: "If an activity has no outgoing sequence flow, it behaves the same as it
+        // would be connected to a none end event"). Not for nodes that end or jump anyway, nor
+        // for what B0122 reports.
+        let ends_anyway = match &node.kind {
+            NodeKind::Event(Event { kind: EventKind::End, .. }) => true,
+            NodeKind::Event(Event { kind: EventKind::IntermediateThrow, definitions, .. }) => {
+                definitions.iter().any(|d| matches!(d.trigger, Trigger::Link { .. }))
             }
+            NodeKind::Event(Event { kind: EventKind::Boundary { .. }, definitions, .. }) => {
+                definitions.iter().any(|d| matches!(d.trigger, Trigger::Compensation { .. }))
+            }
+            NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Event, .. }) => true,
+            NodeKind::Gateway(Gateway { kind: GatewayKind::Exclusive | GatewayKind::EventBased { .. }, .. }) => true,
+            _ => is_compensation_handler,
+        };
+        if outs.is_empty() && !ends_anyway && !in_ad_hoc {
+            self.warning(
+                Code::ImplicitEnd,
+                Some(id),
+                node.position,
+                format!("`{label}` has no outgoing sequence flow, so its path ends there without an end event"),
+                "connect it to an end event to make the end explicit",
+            );
         }
         let needs_incoming = match &node.kind {
             NodeKind::Event(Event { kind: EventKind::Start { .. } | EventKind::Boundary { .. }, .. }) => false,
@@ -1006,13 +1141,18 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn message_ref(&mut self, message: &MessageId, owner: &str, position: Position) {
+    /// A `messageRef`. Both engines refuse a catching one that names nothing (Camunda 7: "Invalid
+    /// 'messageRef'", Zeebe: "Must reference a message"); neither reads it on throw events, send
+    /// tasks and message flows, where it only names what is sent.
+    fn message_ref(&mut self, message: &MessageId, owner: &str, position: Position, refused: RefusedBy) {
         if self.defs.message(message.as_str()).is_none() {
-            self.error(
+            let sent = if refused == RefusedBy::Both { "" } else { " (no engine reads it here)" };
+            self.deploy_problem(
+                refused,
                 Code::UnknownMessage,
                 owner,
                 position,
-                format!("`{owner}` refers to message `{message}`, which does not exist"),
+                format!("`{owner}` refers to message `{message}`, which does not exist{sent}"),
                 "declare it as <bpmn:message id=\"...\" name=\"...\"/> under <definitions>, or fix the messageRef",
             );
         }
@@ -1032,51 +1172,38 @@ impl<'a> Validator<'a> {
         let id = node.id.as_str();
         let label = node.label();
         match &event.kind {
-            EventKind::Start { .. } => {
-                if !ins.is_empty() {
-                    self.error(
-                        Code::StartWithIncoming,
-                        id,
-                        node.position,
-                        format!("start event `{label}` has an incoming sequence flow"),
-                        "a start event begins a path: point the flow at the step after it, or use an intermediate event",
-                    );
-                }
-                if outs.is_empty() {
-                    self.error(
-                        Code::MissingOutgoing,
-                        id,
-                        node.position,
-                        format!("start event `{label}` has no outgoing sequence flow"),
-                        "connect it to the first step",
-                    );
-                }
+            // Neither engine checks a start event's incoming flows: a token arriving through one
+            // passes the start event like any other.
+            EventKind::Start { .. } if !ins.is_empty() => self.deploy_problem(
+                RefusedBy::Neither,
+                Code::StartWithIncoming,
+                id,
+                node.position,
+                format!("start event `{label}` has an incoming sequence flow; a token arriving through it passes on"),
+                "a start event begins a path: point the flow at the step after it, or use an intermediate event",
+            ),
+            EventKind::Start { .. } | EventKind::IntermediateCatch | EventKind::IntermediateThrow => {}
+            // Zeebe: "End events must not have outgoing sequence flows to other elements";
+            // Camunda 7 ends the path at the end event and never takes the flow.
+            EventKind::End if !outs.is_empty() => {
+                let ends = self.deploy_severity(RefusedBy::Camunda8) == Severity::Warning;
+                self.deploy_problem(
+                    RefusedBy::Camunda8,
+                    Code::EndWithOutgoing,
+                    id,
+                    node.position,
+                    format!(
+                        "end event `{label}` has an outgoing sequence flow{}",
+                        if ends { ", which is never taken: the path ends at the end event" } else { "" }
+                    ),
+                    "an end event ends a path: use an intermediate event if the path goes on",
+                );
             }
-            EventKind::End => {
-                if !outs.is_empty() {
-                    self.error(
-                        Code::EndWithOutgoing,
-                        id,
-                        node.position,
-                        format!("end event `{label}` has an outgoing sequence flow"),
-                        "an end event ends a path: use an intermediate event if the path goes on",
-                    );
-                }
-            }
-            EventKind::IntermediateCatch | EventKind::IntermediateThrow => {
-                let link_throw = event.kind == EventKind::IntermediateThrow
-                    && event.definitions.iter().any(|d| matches!(d.trigger, Trigger::Link { .. }));
-                if outs.is_empty() && !link_throw {
-                    self.error(
-                        Code::MissingOutgoing,
-                        id,
-                        node.position,
-                        format!("intermediate event `{label}` has no outgoing sequence flow"),
-                        "connect it to the next step, or use an end event",
-                    );
-                }
-            }
+            EventKind::End => {}
             EventKind::Boundary { attached_to, cancel_activity: _ } => {
+                // Kept an error in every dialect: Zeebe refuses it ("Cannot have incoming
+                // sequence flows"); Camunda 7 deploys it, but Baton does not run a token into a
+                // boundary event.
                 if !ins.is_empty() {
                     self.error(
                         Code::BoundaryWithIncoming,
@@ -1154,15 +1281,34 @@ impl<'a> Validator<'a> {
         let id = node.id.as_str();
         let label = node.label();
         let _ = process;
+        let throws =
+            matches!(&node.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::IntermediateThrow | EventKind::End));
         match &definition.trigger {
-            Trigger::Message { message: Some(message) } => self.message_ref(message, id, definition.position),
-            Trigger::Error { error: Some(error) } if self.defs.error(error.as_str()).is_none() => self.error(
-                Code::UnknownError,
-                id,
-                definition.position,
-                format!("`{label}` refers to error `{error}`, which does not exist"),
-                "declare it as <bpmn:error id=\"...\" errorCode=\"...\"/> under <definitions>, or fix the errorRef",
-            ),
+            Trigger::Message { message: Some(message) } => {
+                let refused = if throws { RefusedBy::Neither } else { RefusedBy::Both };
+                self.message_ref(message, id, definition.position, refused);
+            }
+            // Camunda 7 takes an errorRef naming no error as the error code (the parser declares
+            // it: `BpmnError::implicit`). Zeebe refuses an error end event without an error
+            // ("Must reference an error"), and reads a catching one as catching every error.
+            Trigger::Error { error: Some(error) } if self.defs.error(error.as_str()).is_none_or(|e| e.implicit) => {
+                let (refused, what) = match (self.defs.dialect, throws) {
+                    (Dialect::Camunda8, true) => (RefusedBy::Camunda8, String::new()),
+                    (Dialect::Camunda8, false) => (
+                        RefusedBy::Neither,
+                        ": Camunda 8 reads it as no error, so the event catches every error".into(),
+                    ),
+                    _ => (RefusedBy::Camunda8, format!(": Camunda 7 takes `{error}` as the error code")),
+                };
+                self.deploy_problem(
+                    refused,
+                    Code::UnknownError,
+                    id,
+                    definition.position,
+                    format!("`{label}` refers to error `{error}`, which is not declared{what}"),
+                    "declare it as <bpmn:error id=\"...\" errorCode=\"...\"/> under <definitions>, or fix the errorRef",
+                );
+            }
             Trigger::Signal { signal: Some(signal) } if self.defs.signal(signal.as_str()).is_none() => self.error(
                 Code::UnknownSignal,
                 id,
@@ -1170,20 +1316,36 @@ impl<'a> Validator<'a> {
                 format!("`{label}` refers to signal `{signal}`, which does not exist"),
                 "declare it as <bpmn:signal id=\"...\" name=\"...\"/> under <definitions>, or fix the signalRef",
             ),
-            Trigger::Escalation { escalation: Some(escalation) } if self.defs.escalation(escalation.as_str()).is_none() => self.error(
-                Code::UnknownEscalation,
-                id,
-                definition.position,
-                format!("`{label}` refers to escalation `{escalation}`, which does not exist"),
-                "declare it as <bpmn:escalation id=\"...\" escalationCode=\"...\"/> under <definitions>, or fix the escalationRef",
-            ),
-            Trigger::Compensation { activity: Some(activity), .. } if nodes.get(activity.as_str()).is_none_or(|n| n.activity().is_none()) => self.error(
-                Code::UnknownCompensationActivity,
-                id,
-                definition.position,
-                format!("`{label}` compensates `{activity}`, which is not an activity of this process"),
-                "name an activity of the same process in activityRef, or leave it out to compensate all",
-            ),
+            // Camunda 7 refuses every escalationRef naming nothing ("could not find escalation");
+            // Zeebe refuses a throwing one and reads a catching one as catching every escalation.
+            Trigger::Escalation { escalation: Some(escalation) }
+                if self.defs.escalation(escalation.as_str()).is_none() =>
+            {
+                let refused = if throws { RefusedBy::Both } else { RefusedBy::Camunda7 };
+                let catches_all = self.deploy_severity(refused) == Severity::Warning;
+                self.deploy_problem(
+                    refused,
+                    Code::UnknownEscalation,
+                    id,
+                    definition.position,
+                    format!(
+                        "`{label}` refers to escalation `{escalation}`, which does not exist{}",
+                        if catches_all { ": the event catches every escalation, as in Camunda 8" } else { "" }
+                    ),
+                    "declare it as <bpmn:escalation id=\"...\" escalationCode=\"...\"/> under <definitions>, or fix the escalationRef",
+                );
+            }
+            Trigger::Compensation { activity: Some(activity), .. }
+                if nodes.get(activity.as_str()).is_none_or(|n| n.activity().is_none()) =>
+            {
+                self.error(
+                    Code::UnknownCompensationActivity,
+                    id,
+                    definition.position,
+                    format!("`{label}` compensates `{activity}`, which is not an activity of this process"),
+                    "name an activity of the same process in activityRef, or leave it out to compensate all",
+                )
+            }
             Trigger::Timer { timer: None } => self.report(
                 run_severity,
                 Code::MissingTimer,
@@ -1194,8 +1356,29 @@ impl<'a> Validator<'a> {
             ),
             Trigger::Timer { timer: Some(timer) } => {
                 if let Err(err) = TimerSpec::parse(timer.kind, &timer.value) {
-                    self.report(run_severity, Code::BadTimer, Some(id), timer.position, format!("timer `{label}`: {err}"), "");
-                } else if let TimerSpec::Expression(_) = TimerSpec::parse(timer.kind, &timer.value).unwrap_or(TimerSpec::Cron(String::new())) {
+                    // Zeebe checks every static timer at deploy; Camunda 7 only the timer start
+                    // events of a process, which it schedules then: any other timer fails when
+                    // it is set, and Baton raises an incident there.
+                    let process_start = node.parent.is_none()
+                        && matches!(&node.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. }));
+                    let refused = if process_start { RefusedBy::Both } else { RefusedBy::Camunda8 };
+                    let severity = self.deploy_severity(refused).max(run_severity);
+                    let when = if severity == Severity::Warning && !process_start && run_severity == Severity::Error {
+                        "; Camunda 7 deploys it and fails when the timer is set, where Baton raises an incident"
+                    } else {
+                        ""
+                    };
+                    self.report(
+                        severity,
+                        Code::BadTimer,
+                        Some(id),
+                        timer.position,
+                        format!("timer `{label}`: {err}{when}"),
+                        "",
+                    );
+                } else if let TimerSpec::Expression(_) =
+                    TimerSpec::parse(timer.kind, &timer.value).unwrap_or(TimerSpec::Cron(String::new()))
+                {
                     let expression = Expression { text: timer.value.clone(), language: None, position: timer.position };
                     self.expression(&expression, id, "timer", run_severity);
                 }
@@ -1272,14 +1455,17 @@ impl<'a> Validator<'a> {
 
     fn artifacts(&mut self, artifacts: &[Artifact]) {
         for artifact in artifacts {
-            let refs: Vec<&str> = match &artifact.kind {
-                ArtifactKind::Association { source, target, .. } => vec![source, target],
-                ArtifactKind::Group { category_value: Some(value) } => vec![value],
-                _ => Vec::new(),
+            // Both are QNames, which the XSD does not resolve. Camunda 7 refuses an association
+            // to nothing ("Invalid reference sourceRef"); no engine reads a group's category.
+            let (refs, refused): (Vec<&str>, RefusedBy) = match &artifact.kind {
+                ArtifactKind::Association { source, target, .. } => (vec![source, target], RefusedBy::Camunda7),
+                ArtifactKind::Group { category_value: Some(value) } => (vec![value], RefusedBy::Neither),
+                _ => (Vec::new(), RefusedBy::Neither),
             };
             for target in refs {
                 if !target.is_empty() && !self.exists(target) {
-                    self.error(
+                    self.deploy_problem(
+                        refused,
                         Code::UnknownReference,
                         &artifact.id,
                         artifact.position,
@@ -1294,11 +1480,14 @@ impl<'a> Validator<'a> {
     // ----- collaborations, unsupported elements and diagrams --------------------------------
 
     fn collaboration(&mut self, collaboration: &Collaboration) {
+        // processRef and a message flow's ends are QNames no engine resolves at deploy: Camunda 7
+        // skips a pool of no process, and neither engine runs message flows.
         for participant in &collaboration.participants {
             if let Some(process) = &participant.process
                 && self.defs.process(process.as_str()).is_none()
             {
-                self.error(
+                self.deploy_problem(
+                    RefusedBy::Neither,
                     Code::UnknownReference,
                     &participant.id,
                     participant.position,
@@ -1313,7 +1502,8 @@ impl<'a> Validator<'a> {
         for flow in &collaboration.message_flows {
             for (end, target) in [("source", &flow.source), ("target", &flow.target)] {
                 if !target.is_empty() && !self.exists(target) {
-                    self.error(
+                    self.deploy_problem(
+                        RefusedBy::Neither,
                         Code::UnknownReference,
                         &flow.id,
                         flow.position,
@@ -1323,7 +1513,7 @@ impl<'a> Validator<'a> {
                 }
             }
             if let Some(message) = &flow.message {
-                self.message_ref(message, &flow.id, flow.position);
+                self.message_ref(message, &flow.id, flow.position, RefusedBy::Neither);
             }
         }
         self.artifacts(&collaboration.artifacts);
@@ -1403,7 +1593,7 @@ impl<'a> Validator<'a> {
                 .nodes
                 .iter()
                 .map(|n| (n.id.as_str(), n.position))
-                .chain(process.flows.iter().map(|f| (f.id.as_str(), f.position)))
+                .chain(process.flows.iter().filter(|f| !f.generated_id).map(|f| (f.id.as_str(), f.position)))
                 .filter(|(id, _)| !self.ids.get(id).is_some_and(|known| known.drawn))
                 .collect();
             for (id, position) in missing {

@@ -22,6 +22,29 @@ impl FileReport {
     }
 }
 
+/// How a check judges warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strictness {
+    /// Warnings are worth a look; only errors fail the check.
+    #[default]
+    Lenient,
+    /// `cargo baton validate --strict`: warnings count as errors, for a CI that wants models
+    /// free of what only Baton and the modelers flag (an implicit end, a flow without an id).
+    Strict,
+}
+
+impl Strictness {
+    /// How many problems of the reports fail the check: the errors, and under `Strict` the
+    /// warnings too.
+    pub fn failures(self, reports: &[FileReport]) -> usize {
+        let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+        match self {
+            Strictness::Lenient => errors,
+            Strictness::Strict => errors + reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>(),
+        }
+    }
+}
+
 /// Parses and validates one file.
 pub fn file(path: &Path) -> FileReport {
     let source = std::fs::read_to_string(path).ok();

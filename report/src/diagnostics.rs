@@ -5,10 +5,15 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use baton_engine::validate::{Problem, Severity};
 use serde::Serialize;
 
-use crate::check::FileReport;
+use crate::check::{FileReport, Strictness};
 
 /// Renders every problem of every report, then a summary line.
 pub fn human(reports: &[FileReport], renderer: &Renderer) -> String {
+    human_with(reports, renderer, Strictness::Lenient)
+}
+
+/// [`human`], with the summary line saying how warnings count.
+pub fn human_with(reports: &[FileReport], renderer: &Renderer, strictness: Strictness) -> String {
     let mut out = String::new();
     for report in reports {
         for problem in &report.problems {
@@ -16,7 +21,7 @@ pub fn human(reports: &[FileReport], renderer: &Renderer) -> String {
             out.push_str("\n\n");
         }
     }
-    out.push_str(&summary(reports));
+    out.push_str(&summary_with(reports, strictness));
     out.push('\n');
     out
 }
@@ -60,10 +65,25 @@ fn problem_text(report: &FileReport, problem: &Problem, renderer: &Renderer) -> 
 
 /// `3 files checked: 2 errors, 1 warning`.
 pub fn summary(reports: &[FileReport]) -> String {
+    summary_with(reports, Strictness::Lenient)
+}
+
+/// [`summary`]; under `--strict`, `3 files checked: 2 errors, 1 warning (--strict: warnings
+/// count as errors)`.
+pub fn summary_with(reports: &[FileReport], strictness: Strictness) -> String {
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
     let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    format!("{} checked: {}, {}", plural(reports.len(), "file"), plural(errors, "error"), plural(warnings, "warning"))
+    let strict = match strictness {
+        Strictness::Lenient => "",
+        Strictness::Strict => " (--strict: warnings count as errors)",
+    };
+    format!(
+        "{} checked: {}, {}{strict}",
+        plural(reports.len(), "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 #[derive(Serialize)]
@@ -71,6 +91,8 @@ struct JsonReport<'a> {
     files: Vec<JsonFile<'a>>,
     errors: usize,
     warnings: usize,
+    /// Whether warnings count as errors (`--strict`).
+    strict: bool,
 }
 
 #[derive(Serialize)]
@@ -79,12 +101,18 @@ struct JsonFile<'a> {
     problems: &'a [Problem],
 }
 
-/// All reports as one JSON document: `{files: [{file, problems}], errors, warnings}`.
+/// All reports as one JSON document: `{files: [{file, problems}], errors, warnings, strict}`.
 pub fn json(reports: &[FileReport]) -> String {
+    json_with(reports, Strictness::Lenient)
+}
+
+/// [`json`], saying in `strict` how warnings count.
+pub fn json_with(reports: &[FileReport], strictness: Strictness) -> String {
     let report = JsonReport {
         files: reports.iter().map(|r| JsonFile { file: r.path.display().to_string(), problems: &r.problems }).collect(),
         errors: reports.iter().map(|r| r.count(Severity::Error)).sum(),
         warnings: reports.iter().map(|r| r.count(Severity::Warning)).sum(),
+        strict: strictness == Strictness::Strict,
     };
     // Serialising plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(&report).unwrap_or_default()

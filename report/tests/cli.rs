@@ -66,6 +66,37 @@ fn clean_models_exit_0_and_json_is_for_tools() {
 }
 
 #[test]
+fn strict_counts_warnings_as_errors_and_says_so() {
+    // Deployable in Camunda 7 and in Baton, with two implicit ends: warnings only.
+    let warned = fixture("../engine/tests/fixtures/conformance/deploy/implicit_end.c7.bpmn");
+    let out = cargo_baton(&["validate", &warned]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.ends_with("1 file checked: 0 errors, 2 warnings\n"), "{stdout}");
+
+    let out = cargo_baton(&["validate", "--strict", &warned]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("warning[B2007]"), "the problems keep their own severity: {stdout}");
+    assert!(
+        stdout.ends_with("1 file checked: 0 errors, 2 warnings (--strict: warnings count as errors)\n"),
+        "{stdout}"
+    );
+
+    let out = cargo_baton(&["validate", "--strict", "--format", "json", &warned]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(
+        (json["errors"].as_u64(), json["warnings"].as_u64(), json["strict"].as_bool()),
+        (Some(0), Some(2), Some(true))
+    );
+
+    // A model without any problem passes the strict check too.
+    let clean = fixture("../examples/processes/order.bpmn");
+    assert_eq!(cargo_baton(&["validate", "--strict", &clean]).status.code(), Some(0));
+}
+
+#[test]
 fn unreadable_files_are_errors_with_their_code() {
     let out = cargo_baton(&["validate", "tests/fixtures/no-such-file.bpmn"]);
     assert_eq!(out.status.code(), Some(1));

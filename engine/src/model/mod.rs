@@ -147,7 +147,8 @@ pub struct Definitions {
     pub messages: Vec<Message>,
     /// `<signal>` root elements.
     pub signals: Vec<Signal>,
-    /// `<error>` root elements.
+    /// `<error>` root elements, then the errors Camunda 7 would take an `errorRef` for (see
+    /// [`BpmnError::implicit`]).
     pub errors: Vec<BpmnError>,
     /// `<escalation>` root elements.
     pub escalations: Vec<Escalation>,
@@ -744,7 +745,8 @@ pub struct Expression {
 /// A sequence flow: an arrow a token can follow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SequenceFlow {
-    /// Its id.
+    /// Its id: as written, or `flow:<source>→<target>` when the document gives none (see
+    /// [`SequenceFlow::generated_id`]).
     pub id: FlowId,
     /// Its name (the label on the arrow).
     pub name: Option<String>,
@@ -758,6 +760,11 @@ pub struct SequenceFlow {
     pub is_default: bool,
     /// The sub-process it is inside, or `None` at process level.
     pub parent: Option<NodeId>,
+    /// Whether Baton named it: the BPMN XSD lets a sequence flow go without an id, and Baton
+    /// then calls it `flow:<source>→<target>` (a second flow between the same two nodes gets
+    /// `#2`, and so on, in document order), stable from run to run and readable in traces.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated_id: bool,
     /// Where the element starts.
     pub position: Position,
 }
@@ -870,7 +877,8 @@ pub enum DataDirection {
 /// A text annotation, group or association: drawn, never run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Artifact {
-    /// Its id.
+    /// Its id; an association without one (the BPMN XSD allows it) is called
+    /// `association:<source>→<target>`, numbered like a sequence flow without an id.
     pub id: String,
     /// Which kind.
     pub kind: ArtifactKind,
@@ -997,7 +1005,13 @@ pub struct BpmnError {
     pub name: Option<String>,
     /// `errorCode`: what a handler throws.
     pub code: Option<String>,
-    /// Where the element starts.
+    /// Not declared by the document: an `errorRef` names no `<error>`, and Camunda 7 then takes
+    /// the reference itself as the error code. The parser declares such an error (code and id
+    /// both the reference, position the first event definition naming it) for every dialect but
+    /// Camunda 8, so that throwing and catching read one table; the validator still reports it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub implicit: bool,
+    /// Where the element starts (for an implicit error, the first definition naming it).
     pub position: Position,
 }
 

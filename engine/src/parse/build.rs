@@ -45,6 +45,9 @@ pub(crate) fn definitions(mut reader: Reader<'_>, source: Option<&Path>) -> Resu
     };
     let platform = root.attr_ns(&Ns::Modeler, "executionPlatform").map(str::to_owned);
     let owner = defs.id.clone();
+    if let Some(uri) = defs.target_namespace.as_deref() {
+        b.target_prefixes = reader.prefixes_for(uri).into_iter().map(str::to_owned).collect();
+    }
     let streamed = |ns: &Ns, local: &str| matches!((ns, local), (Ns::Bpmn, "process") | (Ns::BpmnDi, "BPMNDiagram"));
     while let Some(next) = reader.next_child(streamed)? {
         if let Child::Entered(index) = next {
@@ -88,6 +91,7 @@ pub(crate) fn definitions(mut reader: Reader<'_>, source: Option<&Path>) -> Resu
                         id: ErrorId(id),
                         name: name(child),
                         code: child.attr("errorCode").map(str::to_owned),
+                        implicit: false,
                         position: child.position(),
                     });
                 }
@@ -141,7 +145,37 @@ pub(crate) fn definitions(mut reader: Reader<'_>, source: Option<&Path>) -> Resu
     };
     defs.unsupported = b.unsupported;
     defs.defects = b.defects;
+    if defs.dialect != Dialect::Camunda8 {
+        declare_error_codes(&mut defs);
+    }
     Ok(defs)
+}
+
+/// Declares the errors that `errorRef`s name without an `<error>`: Camunda 7 takes such a
+/// reference as the error code itself (an error end event throws it, a boundary event catches
+/// it), so Baton adds an [`BpmnError::implicit`] error whose id and code are the reference.
+/// Zeebe reads the reference as no error at all, so Camunda 8 documents are left as written.
+fn declare_error_codes(defs: &mut Definitions) {
+    let mut known: rustc_hash::FxHashSet<ErrorId> = defs.errors.iter().map(|e| e.id.clone()).collect();
+    let mut implicit = Vec::new();
+    let definitions = defs.processes.iter().flat_map(|p| &p.nodes).filter_map(|n| match &n.kind {
+        NodeKind::Event(event) => Some(&event.definitions),
+        _ => None,
+    });
+    for definition in definitions.flatten() {
+        if let Trigger::Error { error: Some(id) } = &definition.trigger
+            && known.insert(id.clone())
+        {
+            implicit.push(BpmnError {
+                id: id.clone(),
+                name: None,
+                code: Some(id.to_string()),
+                implicit: true,
+                position: definition.position,
+            });
+        }
+    }
+    defs.errors.extend(implicit);
 }
 
 /// Children of an activity that describe the activity itself, not flow elements inside it.
@@ -218,6 +252,10 @@ struct Builder {
     defects: Vec<Defect>,
     saw_zeebe: bool,
     saw_camunda: bool,
+    /// The prefixes the root binds to the document's targetNamespace (usually none, or `tns`).
+    target_prefixes: Vec<String>,
+    /// How many ids were made for each `flow:<source>→<target>` (or `association:...`) so far.
+    generated: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Builder {
@@ -229,6 +267,28 @@ impl Builder {
                 self.defect(el, DefectKind::MissingAttribute { attribute: "id".into() });
                 None
             }
+        }
+    }
+
+    /// An id for an element the document leaves without one (a sequence flow or association):
+    /// `flow:<source>→<target>`, with `#2`, `#3`... for the next ones between the same two
+    /// elements, in document order. Made only for the elements that need one.
+    fn generated_id(&mut self, kind: &str, source: &str, target: &str) -> String {
+        let id = format!("{kind}:{source}→{target}");
+        let count = self.generated.entry(id.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 { id } else { format!("{id}#{count}") }
+    }
+
+    /// The id a reference to a root element names (`messageRef`, `errorRef`, `signalRef`,
+    /// `escalationRef`). These are QNames: `tns:Message_1`, its prefix bound on the root to the
+    /// document's targetNamespace, names `Message_1` of this document, as Camunda 7's parser
+    /// resolves it (Zeebe drops any prefix). A reference with another prefix is kept as written,
+    /// and reported when it names nothing.
+    fn root_ref(&self, value: &str) -> String {
+        match value.split_once(':') {
+            Some((prefix, local)) if self.target_prefixes.iter().any(|p| p == prefix) => local.to_owned(),
+            _ => value.to_owned(),
         }
     }
 
@@ -430,9 +490,13 @@ impl Builder {
     }
 
     fn sequence_flow(&mut self, el: Node<'_, '_>, parent: Option<&NodeId>) -> Option<SequenceFlow> {
-        let id = self.id(el)?;
         let source = self.required(el, "sourceRef");
         let target = self.required(el, "targetRef");
+        // The XSD lets a sequence flow go without an id; Camunda 7 deploys it, so Baton names it.
+        let (id, generated_id) = match el.id() {
+            Some(id) => (id.to_owned(), false),
+            None => (self.generated_id("flow", &source, &target), true),
+        };
         let mut condition = None;
         for child in el.children() {
             match (child.ns(), child.local()) {
@@ -449,6 +513,7 @@ impl Builder {
             condition,
             is_default: false,
             parent: parent.cloned(),
+            generated_id,
             position: el.position(),
         })
     }
@@ -538,7 +603,8 @@ impl Builder {
     }
 
     fn artifact(&mut self, el: Node<'_, '_>, parent: Option<&NodeId>) -> Option<Artifact> {
-        let id = self.id(el)?;
+        // An association may go without an id (the XSD allows it): it is named below.
+        let written = if el.local() == "association" { el.id().map(str::to_owned) } else { Some(self.id(el)?) };
         let kind = match el.local() {
             "textAnnotation" => ArtifactKind::TextAnnotation {
                 text: el.child(&Ns::Bpmn, "text").and_then(Node::trimmed_text).map(str::to_owned),
@@ -553,6 +619,14 @@ impl Builder {
                     _ => AssociationDirection::None,
                 },
             },
+        };
+        let id = match (written, &kind) {
+            (Some(id), _) => id,
+            (None, ArtifactKind::Association { source, target, .. }) => {
+                let (source, target) = (source.clone(), target.clone());
+                self.generated_id("association", &source, &target)
+            }
+            (None, _) => return None, // reported by `self.id`
         };
         for child in el.children() {
             if !matches!(child.local(), "text" | "documentation" | "extensionElements") || *child.ns() != Ns::Bpmn {
@@ -652,9 +726,9 @@ impl Builder {
         let kind = if is_task {
             let kind = match local {
                 "serviceTask" => TaskKind::Service,
-                "sendTask" => TaskKind::Send { message: el.attr("messageRef").map(MessageId::from) },
+                "sendTask" => TaskKind::Send { message: el.attr("messageRef").map(|r| MessageId(self.root_ref(r))) },
                 "receiveTask" => TaskKind::Receive {
-                    message: el.attr("messageRef").map(MessageId::from),
+                    message: el.attr("messageRef").map(|r| MessageId(self.root_ref(r))),
                     instantiate: self.bool_attr(el, &Ns::None, "instantiate", false),
                 },
                 "userTask" => TaskKind::User(UserTask {
@@ -897,7 +971,7 @@ impl Builder {
         let trigger = match el.local() {
             "messageEventDefinition" => {
                 expect_children(self, &[]);
-                Trigger::Message { message: attr("messageRef").map(MessageId) }
+                Trigger::Message { message: attr("messageRef").map(|r| MessageId(self.root_ref(&r))) }
             }
             "timerEventDefinition" => {
                 expect_children(self, &["timeDuration", "timeDate", "timeCycle"]);
@@ -914,15 +988,15 @@ impl Builder {
             }
             "errorEventDefinition" => {
                 expect_children(self, &[]);
-                Trigger::Error { error: attr("errorRef").map(ErrorId) }
+                Trigger::Error { error: attr("errorRef").map(|r| ErrorId(self.root_ref(&r))) }
             }
             "escalationEventDefinition" => {
                 expect_children(self, &[]);
-                Trigger::Escalation { escalation: attr("escalationRef").map(EscalationId) }
+                Trigger::Escalation { escalation: attr("escalationRef").map(|r| EscalationId(self.root_ref(&r))) }
             }
             "signalEventDefinition" => {
                 expect_children(self, &[]);
-                Trigger::Signal { signal: attr("signalRef").map(SignalId) }
+                Trigger::Signal { signal: attr("signalRef").map(|r| SignalId(self.root_ref(&r))) }
             }
             "compensateEventDefinition" => {
                 expect_children(self, &[]);
@@ -1140,7 +1214,7 @@ impl Builder {
                             name: name(child),
                             source: self.required(child, "sourceRef"),
                             target: self.required(child, "targetRef"),
-                            message: child.attr("messageRef").map(MessageId::from),
+                            message: child.attr("messageRef").map(|r| MessageId(self.root_ref(r))),
                             position: child.position(),
                         });
                     }
@@ -1308,4 +1382,76 @@ impl Builder {
 /// A `camunda:` attribute of `el`.
 fn camunda(el: Node<'_, '_>, name: &str) -> Option<String> {
     el.attr_ns(&Ns::Camunda, name).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::*;
+
+    const NS: &str = r#"xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:tns="urn:orders" xmlns:other="urn:other" targetNamespace="urn:orders""#;
+
+    fn parse(body: &str, roots: &str) -> Definitions {
+        let xml = format!(r#"<definitions {NS} id="d"><process id="p">{body}</process>{roots}</definitions>"#);
+        crate::parse::parse(&xml).expect("parses")
+    }
+
+    fn triggers(defs: &Definitions) -> Vec<&Trigger> {
+        let events = defs.processes[0].nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::Event(e) => Some(&e.definitions),
+            _ => None,
+        });
+        events.flatten().map(|d| &d.trigger).collect()
+    }
+
+    #[test]
+    fn a_reference_is_resolved_only_through_a_prefix_bound_to_the_target_namespace() {
+        let defs = parse(
+            r#"<intermediateCatchEvent id="a"><messageEventDefinition messageRef="tns:m" /></intermediateCatchEvent>
+               <intermediateCatchEvent id="b"><messageEventDefinition messageRef="other:m" /></intermediateCatchEvent>
+               <intermediateCatchEvent id="c"><signalEventDefinition signalRef="tns:s" /></intermediateCatchEvent>
+               <receiveTask id="r" messageRef="tns:m" />"#,
+            r#"<message id="m" name="m" /><signal id="s" name="s" />"#,
+        );
+        let message = |m: &str| Trigger::Message { message: Some(MessageId::from(m)) };
+        assert_eq!(
+            triggers(&defs),
+            [&message("m"), &message("other:m"), &Trigger::Signal { signal: Some(SignalId::from("s")) }]
+        );
+        let receive = &defs.processes[0].nodes[3].kind;
+        assert!(
+            matches!(receive, NodeKind::Task(Task { kind: TaskKind::Receive { message: Some(m), .. }, .. }) if m == "m")
+        );
+    }
+
+    #[test]
+    fn an_error_ref_to_no_error_is_declared_with_itself_as_code_except_for_camunda_8() {
+        let body = r#"<endEvent id="e"><errorEventDefinition errorRef="REJECTED" /></endEvent>
+                      <endEvent id="f"><errorEventDefinition errorRef="tns:declared" /></endEvent>"#;
+        let defs = parse(body, r#"<error id="declared" errorCode="D" />"#);
+        let errors: Vec<(&str, Option<&str>, bool)> =
+            defs.errors.iter().map(|e| (e.id.as_str(), e.code.as_deref(), e.implicit)).collect();
+        assert_eq!(errors, [("declared", Some("D"), false), ("REJECTED", Some("REJECTED"), true)]);
+
+        let zeebe = body.replace("<endEvent id=\"e\">", r#"<endEvent id="e"><extensionElements><zeebe:ioMapping xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" /></extensionElements>"#);
+        let defs = parse(&zeebe, r#"<error id="declared" errorCode="D" />"#);
+        assert_eq!(defs.dialect, Dialect::Camunda8);
+        assert_eq!(defs.errors.len(), 1, "Zeebe reads an errorRef to nothing as no error");
+    }
+
+    #[test]
+    fn flows_and_associations_without_ids_are_named_by_their_ends_in_document_order() {
+        let defs = parse(
+            r#"<task id="a" /><task id="b" />
+               <sequenceFlow sourceRef="a" targetRef="b" /><sequenceFlow id="given" sourceRef="a" targetRef="b" />
+               <sequenceFlow sourceRef="a" targetRef="b" /><textAnnotation id="t" />
+               <association sourceRef="a" targetRef="t" /><association sourceRef="a" targetRef="t" />"#,
+            "",
+        );
+        let flows: Vec<(&str, bool)> =
+            defs.processes[0].flows.iter().map(|f| (f.id.as_str(), f.generated_id)).collect();
+        assert_eq!(flows, [("flow:a→b", true), ("given", false), ("flow:a→b#2", true)]);
+        let artifacts: Vec<&str> = defs.processes[0].artifacts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(artifacts, ["t", "association:a→t", "association:a→t#2"]);
+        assert_eq!(defs.defects, [], "an id the XSD makes optional is no defect");
+    }
 }

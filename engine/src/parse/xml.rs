@@ -180,6 +180,15 @@ impl<'a> Document<'a> {
         Ns::Other(self.uris.len() as u32 - 1)
     }
 
+    /// The URI of a namespace; `None` for no namespace or an undeclared prefix.
+    fn uri(&self, ns: Ns) -> Option<&str> {
+        match ns {
+            Ns::None | Ns::Undeclared(_) => None,
+            Ns::Other(index) => self.uris.get(index as usize).map(String::as_str),
+            known => KNOWN.iter().find(|(ns, _)| *ns == known).map(|(_, uri)| *uri),
+        }
+    }
+
     /// A prefix nobody declared, kept for messages.
     fn undeclared(&mut self, prefix: &str) -> Ns {
         self.owned.push(prefix.to_owned());
@@ -300,11 +309,7 @@ impl<'d, 'a> Node<'d, 'a> {
 
     /// The namespace URI, for reports; `None` without a namespace or with an undeclared prefix.
     pub fn ns_uri(self) -> Option<&'d str> {
-        match *self.ns() {
-            Ns::None | Ns::Undeclared(_) => None,
-            Ns::Other(index) => self.doc.uris.get(index as usize).map(String::as_str),
-            known => KNOWN.iter().find(|(ns, _)| *ns == known).map(|(_, uri)| *uri),
-        }
+        self.doc.uri(*self.ns())
     }
 
     pub fn local(self) -> &'d str {
@@ -545,6 +550,13 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+    }
+
+    /// The prefixes in scope that are bound to the namespace `uri`, innermost first: right after
+    /// [`Reader::root`], the ones the root element declares.
+    pub fn prefixes_for(&self, uri: &str) -> Vec<&'a str> {
+        let bindings = self.scopes.bindings.iter().rev();
+        bindings.filter(|(prefix, ns)| !prefix.is_empty() && self.doc.uri(*ns) == Some(uri)).map(|(p, _)| *p).collect()
     }
 
     /// The next child of the innermost entered element, or `None` when that element ends (it is
@@ -945,6 +957,17 @@ mod tests {
         assert!(matches!(z.attrs()[0].ns, Ns::Other(i) if d.uris[i as usize] == XML_NS));
         let [plain, none]: [Node<'_, '_>; 2] = z.children().collect::<Vec<_>>().try_into().ok().unwrap();
         assert_eq!((plain.ns_uri(), *none.ns()), (Some("urn:default"), Ns::None));
+    }
+
+    #[test]
+    fn the_prefixes_of_a_namespace_are_the_roots_declarations() {
+        let text =
+            r#"<r xmlns="urn:t" xmlns:tns="urn:t" xmlns:x="urn:x" xmlns:again="urn:t"><c xmlns:inner="urn:t" /></r>"#;
+        let mut reader = Reader::new(text, &ParseOptions::default(), None).unwrap();
+        reader.root().unwrap();
+        // The default namespace names no prefix; innermost (last declared) first.
+        assert_eq!(reader.prefixes_for("urn:t"), ["again", "tns"]);
+        assert_eq!(reader.prefixes_for("urn:none"), Vec::<&str>::new());
     }
 
     #[test]

@@ -447,7 +447,8 @@ impl Engine {
 
     fn enter_task(&mut self, instance: &str, tok: &Token, node: &FlowNode, task: &Task) -> Result<(), Error> {
         let kind = match &task.kind {
-            TaskKind::Abstract => {
+            // A plain task and a manual task do nothing in either engine: the token passes through.
+            TaskKind::Abstract | TaskKind::Manual => {
                 self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
                 return Ok(());
             }
@@ -511,7 +512,6 @@ impl Engine {
                 return Ok(());
             }
             TaskKind::User(_) => JobKind::User,
-            TaskKind::Manual => JobKind::Manual,
             _ => JobKind::Service,
         };
         let mut variables = self.vars_of(instance);
@@ -567,7 +567,7 @@ impl Engine {
         let retries = task.retries.as_deref().and_then(|r| r.trim().parse::<u32>().ok()).unwrap_or(3);
         let job_type = match kind {
             JobKind::User => "user".to_owned(),
-            JobKind::Manual => "manual".to_owned(),
+            JobKind::Manual => "manual".to_owned(), // not made since manual tasks pass through
             JobKind::Service => match &task.implementation {
                 Some(implementation) => implementation.task_type().to_owned(),
                 None => node.id.to_string(),
@@ -1055,7 +1055,8 @@ impl Engine {
         if chosen.is_empty() {
             match default {
                 Some(flow) => chosen.push(flow),
-                None if matches!(&node.kind, NodeKind::Gateway(_)) => {
+                // A gateway with no outgoing flow at all ends its path, as any flow node does.
+                None if matches!(&node.kind, NodeKind::Gateway(_)) && !outgoing.is_empty() => {
                     let names: Vec<String> = vars.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                     let message = format!(
                         "no outgoing flow of gateway `{}` has a true condition, and it has no default flow; variables: {}",
@@ -1084,6 +1085,8 @@ impl Engine {
             inst.compensable.push(Compensable { scope: tok.scope, activity: node.id.clone(), handler });
         }
         if chosen.is_empty() {
+            // No outgoing flow: the path ends here (an implicit end event, in both engines), and
+            // the scope completes when no token is left in it.
             self.consume(instance, token);
             return Ok(());
         }

@@ -65,6 +65,9 @@ enum Command {
         /// `human` (like rustc) or `json` (for tools).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Count warnings as errors: exit 1 on any problem.
+        #[arg(long)]
+        strict: bool,
     },
     /// Draw each diagram of a BPMN file as SVG.
     Render {
@@ -91,7 +94,9 @@ fn main() -> ExitCode {
     }
     let root = workspace::workspace_root(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
     match Cli::parse_from(args).command {
-        Command::Validate { files, format } => validate(&files, format),
+        Command::Validate { files, format, strict } => {
+            validate(&files, format, if strict { check::Strictness::Strict } else { check::Strictness::Lenient })
+        }
         Command::Test { out, nextest, all, cargo_args } => {
             let harness = if nextest || root.join(".config").join("nextest.toml").is_file() {
                 Harness::Nextest
@@ -112,14 +117,13 @@ fn renderer() -> Renderer {
     if std::io::stdout().is_terminal() { Renderer::styled() } else { Renderer::plain() }
 }
 
-fn validate(files: &[PathBuf], format: Format) -> ExitCode {
+fn validate(files: &[PathBuf], format: Format, strictness: check::Strictness) -> ExitCode {
     let reports = check::files(files);
     match format {
-        Format::Human => print!("{}", diagnostics::human(&reports, &renderer())),
-        Format::Json => println!("{}", diagnostics::json(&reports)),
+        Format::Human => print!("{}", diagnostics::human_with(&reports, &renderer(), strictness)),
+        Format::Json => println!("{}", diagnostics::json_with(&reports, strictness)),
     }
-    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if strictness.failures(&reports) > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
 /// The project's settings, or none with `--all`; a broken settings file is reported.
