@@ -118,7 +118,10 @@ fn the_readme_table_says_what_runs() {
         (
             "multi-instance tasks and call activities",
             true,
-            vec![around(r#"<serviceTask id="it"><multiInstanceLoopCharacteristics><loopCardinality>=2</loopCardinality></multiInstanceLoopCharacteristics></serviceTask>"#)],
+            vec![
+                around(r#"<serviceTask id="it"><multiInstanceLoopCharacteristics><loopCardinality>=2</loopCardinality></multiInstanceLoopCharacteristics></serviceTask>"#),
+                around(r#"<subProcess id="it"><multiInstanceLoopCharacteristics><loopCardinality>=2</loopCardinality></multiInstanceLoopCharacteristics><startEvent id="ss" /><sequenceFlow id="fs" sourceRef="ss" targetRef="se" /><endEvent id="se" /></subProcess>"#),
+            ],
         ),
         (
             "event sub-processes:",
@@ -141,12 +144,12 @@ fn the_readme_table_says_what_runs() {
             vec![around(r#"<intermediateThrowEvent id="it"><messageEventDefinition messageRef="m" /></intermediateThrowEvent>"#)],
         ),
         (
-            "complex gateway, ad-hoc sub-processes, multi-instance sub-processes",
+            "complex gateway, ad-hoc sub-processes, multi-instance transactions",
             false,
             vec![
                 around(r#"<complexGateway id="it" />"#),
                 around(r#"<adHocSubProcess id="it"><task id="a" /><task id="b2" /></adHocSubProcess>"#),
-                around(r#"<subProcess id="it"><multiInstanceLoopCharacteristics><loopCardinality>=2</loopCardinality></multiInstanceLoopCharacteristics><startEvent id="ss" /><sequenceFlow id="fs" sourceRef="ss" targetRef="se" /><endEvent id="se" /></subProcess>"#),
+                around(r#"<transaction id="it"><multiInstanceLoopCharacteristics><loopCardinality>=2</loopCardinality></multiInstanceLoopCharacteristics><startEvent id="ss" /><sequenceFlow id="fs" sourceRef="ss" targetRef="se" /><endEvent id="se" /></transaction>"#),
             ],
         ),
     ];

@@ -407,7 +407,9 @@ impl Engine {
             NodeKind::Event(event) => self.enter_event(instance, &tok, &node, event),
             NodeKind::Task(task) => self.enter_task(instance, &tok, &node, task),
             NodeKind::SubProcess(_) => {
-                self.arm_boundaries(instance, token, &node);
+                if tok.inner_of.is_none() {
+                    self.arm_boundaries(instance, token, &node);
+                }
                 // An event sub-process entered here is a compensation handler: it starts at its
                 // compensation start event; any other sub-process at its none start event.
                 let compensating =
@@ -479,7 +481,7 @@ impl Engine {
                 // Camunda 7's JUEL script engine evaluates the body as one composite expression;
                 // `execution.setVariable` writes, the result goes to camunda:resultVariable
                 // (docs.camunda.org: user-guide/process-engine/scripting/).
-                let mut vars = self.vars_of(instance);
+                let mut vars = self.scope_view(instance, tok.scope);
                 vars.extend(tok.locals.clone());
                 match crate::expr::juel::parse(body).and_then(|j| j.evaluate_with_writes(&vars)) {
                     Ok((value, writes)) => {
@@ -514,7 +516,7 @@ impl Engine {
             TaskKind::User(_) => JobKind::User,
             _ => JobKind::Service,
         };
-        let mut variables = self.vars_of(instance);
+        let mut variables = self.scope_view(instance, tok.scope);
         variables.extend(tok.locals.clone());
         if let Err(message) =
             self.apply_mappings(instance, &task.activity.inputs, None, &mut variables, "input mapping", node.label())
@@ -607,7 +609,7 @@ impl Engine {
     }
 
     fn enter_call(&mut self, instance: &str, tok: &Token, node: &FlowNode, call: &CallActivity) -> Result<(), Error> {
-        let mut vars = self.vars_of(instance);
+        let mut vars = self.scope_view(instance, tok.scope);
         vars.extend(tok.locals.clone());
         let called = match &call.called_element {
             Some(called) if called.starts_with('=') || called.contains("${") => {
@@ -744,7 +746,8 @@ impl Engine {
                 let mut chosen = Vec::new();
                 let mut kept = Vec::new();
                 for entry in std::mem::take(&mut inst.compensable).into_iter().rev() {
-                    let matches = entry.scope == tok.scope && activity.as_ref().is_none_or(|a| *a == entry.activity);
+                    let matches = entry.scope == tok.scope
+                        && activity.as_ref().is_none_or(|a| *a == entry.activity || entry.within.contains(a));
                     if matches { chosen.push(entry) } else { kept.push(entry) }
                 }
                 kept.reverse();
@@ -1016,7 +1019,7 @@ impl Engine {
         let Some((file, index)) = self.shared_process(instance) else { return Ok(()) };
         let process = &file.processes[index];
         let outgoing: Vec<&SequenceFlow> = process.flows.iter().filter(|f| f.source == node.id).collect();
-        let vars = self.vars_of(instance);
+        let vars = self.scope_view(instance, tok.scope);
         let mut chosen: Vec<&SequenceFlow> = Vec::new();
         let mut default = None;
         let mut failure = None;
@@ -1079,10 +1082,12 @@ impl Engine {
             self.next_compensation(instance, thrower);
             return Ok(());
         }
-        if let Some(handler) = compensation_handler(process, &node.id)
-            && let Some(inst) = self.state.instances.get_mut(instance)
-        {
-            inst.compensable.push(Compensable { scope: tok.scope, activity: node.id.clone(), handler });
+        // A multi-instance activity was recorded instance by instance (`compensable_instance`).
+        if !matches!(
+            node.activity().and_then(|a| a.loop_characteristics.as_deref()),
+            Some(LoopCharacteristics::MultiInstance(_))
+        ) {
+            self.compensable_instance(instance, &tok, &node);
         }
         if chosen.is_empty() {
             // No outgoing flow: the path ends here (an implicit end event, in both engines), and
@@ -1156,7 +1161,7 @@ impl Engine {
     /// A multi-instance activity starts: its body token waits while one inner instance per
     /// item (or per count) runs, all at once or one after another.
     fn enter_multi(&mut self, instance: &str, tok: &Token, node: &FlowNode, mi: &MultiInstance) -> Result<(), Error> {
-        let items = match self.multi_items(instance, node, mi) {
+        let items = match self.multi_items(instance, tok.scope, node, mi) {
             Ok(items) => items,
             Err(message) => {
                 self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
@@ -1185,8 +1190,14 @@ impl Engine {
 
     /// The items a multi-instance activity runs over: its input collection's items, or as
     /// many nulls as its cardinality.
-    fn multi_items(&self, instance: &str, node: &FlowNode, mi: &MultiInstance) -> Result<Vec<Value>, String> {
-        let vars = self.vars_of(instance);
+    fn multi_items(
+        &self,
+        instance: &str,
+        scope: Option<u64>,
+        node: &FlowNode,
+        mi: &MultiInstance,
+    ) -> Result<Vec<Value>, String> {
+        let vars = self.scope_view(instance, scope);
         let label = node.label();
         match (&mi.input_collection, &mi.cardinality) {
             (Some(collection), _) => {
@@ -1258,6 +1269,7 @@ impl Engine {
                 t.locals.insert(element.trim().to_owned(), item);
             }
         }
+        self.init_output_element(instance, inner, mi);
         self.push(Step::Execute { instance: instance.to_owned(), token: inner });
     }
 
@@ -1272,7 +1284,8 @@ impl Engine {
         if let Some(inst) = self.state.instances.get_mut(instance) {
             inst.tokens.remove(&tok.id);
         }
-        let mut vars = self.vars_of(instance);
+        self.compensable_instance(instance, tok, node);
+        let mut vars = self.scope_view(instance, tok.scope);
         vars.extend(tok.locals.clone());
         let output = match &mi.output_element {
             Some(element) if is_expression(element) => self.value_of(element, &vars).unwrap_or(Value::Null),
@@ -1331,6 +1344,114 @@ impl Engine {
         }
         self.set_wait(instance, body, Wait::Moving);
         self.push(Step::Leave { instance: instance.to_owned(), token: body });
+    }
+
+    /// Zeebe creates the output element's variable, as null, in each instance's own scope, so
+    /// what an instance sets under that name stays its own and parallel instances do not
+    /// overwrite each other (docs.camunda.io: components/modeler/bpmn/multi-instance/,
+    /// "Collecting the output"; camunda/zeebe#9947). Only a plain variable (`=result`,
+    /// `=result.total`) is created, never the input element.
+    fn init_output_element(&mut self, instance: &str, inner: u64, mi: &MultiInstance) {
+        let Some(element) = mi.output_element.as_deref() else { return };
+        let text = element.trim().trim_start_matches('=').trim();
+        let name = text.split('.').next().unwrap_or_default();
+        let plain = !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && text.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_'));
+        if !plain || mi.input_element.as_deref().map(str::trim) == Some(name) {
+            return;
+        }
+        if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&inner)) {
+            t.locals.entry(name.to_owned()).or_insert(Value::Null);
+        }
+    }
+
+    /// What a token sees of the variables: the process's, then the local variables of each
+    /// enclosing scope from `scope` outwards (an instance of a multi-instance sub-process holds
+    /// its element variable and loop counter), nearer over farther. The token's own locals go
+    /// on top of this.
+    pub(crate) fn scope_view(&self, instance: &str, scope: Option<u64>) -> BTreeMap<String, Value> {
+        let mut view = self.vars_of(instance);
+        let Some(inst) = self.state.instances.get(instance) else { return view };
+        let mut chain = Vec::new();
+        let mut next = scope;
+        while let Some(id) = next {
+            let Some(t) = inst.tokens.get(&id) else { break };
+            chain.push(&t.locals);
+            next = t.scope;
+        }
+        for locals in chain.into_iter().rev() {
+            view.extend(locals.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        view
+    }
+
+    /// Sets variables from inside `token`: each goes to the nearest scope, from the token
+    /// outwards, that has it as a local variable, else to the process. Both engines propagate so
+    /// (docs.camunda.org: user-guide/process-engine/variables/, "Variable Scopes and Variable
+    /// Visibility"; docs.camunda.io: components/concepts/variables/, "Variable propagation").
+    pub(crate) fn record_variables_at(&mut self, instance: &str, token: u64, variables: BTreeMap<String, Value>) {
+        for (name, value) in variables {
+            let owner = self.state.instances.get(instance).and_then(|inst| {
+                let mut next = Some(token);
+                while let Some(id) = next {
+                    let t = inst.tokens.get(&id)?;
+                    if t.locals.contains_key(&name) {
+                        return Some(id);
+                    }
+                    next = t.scope;
+                }
+                None
+            });
+            match owner.and_then(|id| self.state.instances.get_mut(instance)?.tokens.get_mut(&id)) {
+                Some(t) => {
+                    t.locals.insert(name, value);
+                }
+                None => self.set_variable(instance, &name, value),
+            }
+        }
+    }
+
+    /// An activity, or one instance of a multi-instance activity, completed at `tok`: remember
+    /// its compensation handler, so compensation runs it once per completion (docs.camunda.org:
+    /// reference/bpmn20/events/cancel-and-compensation-events/, "the associated compensation
+    /// handler is executed the same amount of times the activity completed successfully";
+    /// docs.camunda.io: components/modeler/bpmn/compensation-handler/). A sub-process without a
+    /// handler of its own hands on what completed inside it: compensating its scope compensates
+    /// those ("Compensation is triggered hierarchically"; docs.camunda.io: components/modeler/
+    /// bpmn/compensation-events/, "Compensating embedded subprocesses"). With a handler of its
+    /// own, the handler is what compensates it.
+    fn compensable_instance(&mut self, instance: &str, tok: &Token, node: &FlowNode) {
+        let Some(process) = self.process_of(instance) else { return };
+        let handler = compensation_handler(process, &node.id);
+        let is_scope = matches!(&node.kind, NodeKind::SubProcess(s) if s.kind != SubProcessKind::Event);
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        if is_scope {
+            let inner = Some(tok.id);
+            let entries = std::mem::take(&mut inst.compensable);
+            inst.compensable = entries
+                .into_iter()
+                .filter_map(|mut entry| {
+                    if entry.scope != inner {
+                        return Some(entry);
+                    }
+                    if handler.is_some() {
+                        return None;
+                    }
+                    entry.scope = tok.scope;
+                    entry.within.push(node.id.clone());
+                    Some(entry)
+                })
+                .collect();
+        }
+        if let Some(handler) = handler {
+            inst.compensable.push(Compensable {
+                scope: tok.scope,
+                activity: node.id.clone(),
+                handler,
+                within: Vec::new(),
+            });
+        }
     }
 
     /// Ends the transaction a cancel end event's token runs in, and continues at its cancel

@@ -543,7 +543,7 @@ impl Engine {
             _ => Vec::new(),
         };
         if outputs.is_empty() {
-            self.record_variables(&instance, variables);
+            self.record_variables_at(&instance, done.token, variables);
         } else {
             let mut scope = self.state.instances.get(&instance).map(|i| i.variables.clone()).unwrap_or_default();
             scope.extend(variables);
@@ -1404,11 +1404,14 @@ pub(crate) fn not_yet_run(process: &crate::model::Process, node: &FlowNode) -> O
     use crate::model::{GatewayKind, SubProcessKind};
     let name = node.element_name();
     if let Some(activity) = node.activity()
-        && activity.loop_characteristics.is_some()
+        && let Some(looping) = activity.loop_characteristics.as_deref()
         && !matches!(node.kind, NodeKind::Task(_) | NodeKind::CallActivity(_))
+        && !(matches!(looping, crate::model::LoopCharacteristics::MultiInstance(_))
+            && matches!(&node.kind, NodeKind::SubProcess(s) if s.kind == SubProcessKind::Embedded))
     {
         return Some(format!(
-            "{name} with loop or multi-instance characteristics (tasks and call activities can loop)"
+            "{name} with loop or multi-instance characteristics (tasks and call activities can loop; \
+             embedded sub-processes can be multi-instance)"
         ));
     }
     match &node.kind {

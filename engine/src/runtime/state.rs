@@ -144,6 +144,10 @@ pub(crate) struct Compensable {
     /// Its compensation handler (`isForCompensation`), found through the association from its
     /// compensation boundary event.
     pub handler: NodeId,
+    /// The completed sub-processes it ran inside, innermost first: compensating one of them
+    /// compensates what completed inside it.
+    #[serde(default)]
+    pub within: Vec<NodeId>,
 }
 
 /// The call activity token a child instance reports back to.
