@@ -48,7 +48,12 @@ fn the_readme_table_says_what_runs() {
             true,
             ["serviceTask", "sendTask", "scriptTask", "businessRuleTask"].iter().map(|t| around(&format!(r#"<{t} id="it" />"#))).collect(),
         ),
-        ("user and manual tasks", true, ["userTask", "manualTask"].iter().map(|t| around(&format!(r#"<{t} id="it" />"#))).collect()),
+        ("user tasks", true, vec![around(r#"<userTask id="it" />"#)]),
+        (
+            "manual tasks and plain tasks",
+            true,
+            ["manualTask", "task"].iter().map(|t| around(&format!(r#"<{t} id="it" />"#))).collect(),
+        ),
         (
             "receive task, message intermediate catch",
             true,
