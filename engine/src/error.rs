@@ -142,7 +142,7 @@ pub enum Error {
     },
     /// The process cannot be started plainly: it has no none start event.
     #[error(
-        "process `{process}` has no none start event; start it by correlating a message to its message start event"
+        "process `{process}` has no none start event, which Camunda 8's create-instance command needs; start it through its start event: correlate or publish the message of a message start event, or advance the clock to a timer start event"
     )]
     NoNoneStart {
         /// The process id.
@@ -178,6 +178,37 @@ pub enum Error {
         /// The correlation key given.
         correlation_key: Option<String>,
         /// The open subscriptions.
+        waiting: Vec<String>,
+    },
+    /// A Camunda 7 message matched several waiting executions: `correlate` delivers to one
+    /// only, and refuses (`MismatchingMessageCorrelationException`).
+    #[error("message `{message}`{} matches {} waiting executions ({}), and Camunda 7's correlate delivers a message to exactly one: give a correlation key that picks one, or correlate it to all of them with correlate_all", correlation_key.as_ref().map(|k| format!(" with correlation key \"{k}\"")).unwrap_or_default(), matches.len(), matches.join("; "))]
+    MessageAmbiguous {
+        /// The message name.
+        message: String,
+        /// The correlation key given.
+        correlation_key: Option<String>,
+        /// The executions it matched: instance and element.
+        matches: Vec<String>,
+    },
+    /// A Camunda 8 message with this id is still buffered: Zeebe rejects the new one.
+    #[error("message `{message}` with id \"{message_id}\"{} is already published and still buffered; Zeebe rejects a second one until the first expires: give it another message id, or advance the clock past the first one's time-to-live", correlation_key.as_ref().map(|k| format!(" and correlation key \"{k}\"")).unwrap_or_default())]
+    MessageAlreadyPublished {
+        /// The message name.
+        message: String,
+        /// The correlation key given.
+        correlation_key: Option<String>,
+        /// The message id given.
+        message_id: String,
+    },
+    /// `Engine::trigger` named an element where no token of the instance waits to be triggered.
+    #[error("instance {instance} has no token waiting at `{element}` to be triggered; waiting at: {}; only a receive task without a message (Camunda 7's runtimeService.signal) can be triggered", if waiting.is_empty() { "nothing".to_owned() } else { waiting.join(", ") })]
+    NotWaiting {
+        /// The instance.
+        instance: String,
+        /// The element asked for.
+        element: String,
+        /// Where the instance's tokens wait.
         waiting: Vec<String>,
     },
     /// A model looped without reaching a wait state.
@@ -299,6 +330,9 @@ impl Error {
             | Error::UnknownIncident { .. }
             | Error::UnknownInstance { .. }
             | Error::MessageNotCorrelated { .. }
+            | Error::MessageAmbiguous { .. }
+            | Error::MessageAlreadyPublished { .. }
+            | Error::NotWaiting { .. }
             | Error::StepBudget { .. }
             | Error::BadDuration { .. }
             | Error::NotRunning { .. }
@@ -342,6 +376,17 @@ mod tests {
             Error::UnknownInstance { instance: "p#9".into() },
             Error::UnknownIncident { incident: "p#1/incident#1".into() },
             Error::MessageNotCorrelated { message: "m".into(), correlation_key: Some("K".into()), waiting: Vec::new() },
+            Error::MessageAmbiguous {
+                message: "m".into(),
+                correlation_key: None,
+                matches: vec!["p#1 at \"Wait\"".into()],
+            },
+            Error::MessageAlreadyPublished {
+                message: "m".into(),
+                correlation_key: Some("K".into()),
+                message_id: "1".into(),
+            },
+            Error::NotWaiting { instance: "p#1".into(), element: "Wait".into(), waiting: Vec::new() },
             Error::StepBudget { instance: "p#1".into(), node: "loop".into(), steps: 10 },
             Error::BadDuration { text: "soon".into(), reason: "not ISO 8601".into() },
             Error::NotRunning { instance: "p#1".into(), state: "ended".into() },

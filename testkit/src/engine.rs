@@ -309,6 +309,32 @@ impl TestEngine {
         })
     }
 
+    /// Correlates a message to every instance waiting for it (Camunda 7's `correlateAll`; a
+    /// Camunda 7 `correlate` refuses a message that several executions wait for); returns the
+    /// instances it reached.
+    pub fn correlate_all(
+        &mut self,
+        message: &str,
+        correlation_key: Option<&str>,
+        variables: Variables,
+    ) -> Result<Vec<Instance>, Error> {
+        Ok(self
+            .engine
+            .correlate_all(message, correlation_key, variables)
+            .map_err(|e| self.explain(e))?
+            .into_iter()
+            .map(|id| Instance { id })
+            .collect())
+    }
+
+    /// Triggers a wait state that waits for no message, by element id or unique name: a Camunda 7
+    /// receive task without a message (`runtimeService.signal(executionId)`).
+    pub fn trigger(&mut self, instance: &Instance, element: &str, variables: Variables) -> Result<(), Error> {
+        let process = self.engine.process(&instance.id).ok_or_else(|| unknown_instance(instance))?;
+        let node = resolve(process, element)?.id.clone();
+        self.engine.trigger(&instance.id, node.as_str(), variables).map_err(|e| self.explain(e))
+    }
+
     /// Broadcasts a signal to every instance waiting for it (and starts processes with a signal
     /// start event); returns the instances it reached.
     pub fn signal(&mut self, signal: &str, variables: Variables) -> Result<Vec<Instance>, Error> {

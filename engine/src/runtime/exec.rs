@@ -58,6 +58,11 @@ impl Engine {
         }
     }
 
+    /// The dialect of the model the instance runs.
+    fn dialect(&self, instance: &str) -> Dialect {
+        self.definitions_of(instance).map_or(Dialect::Plain, |d| d.dialect)
+    }
+
     /// Whether the instance runs a Camunda 7 model, whose expressions are all JUEL.
     fn is_camunda7(&self, instance: &str) -> bool {
         self.definitions_of(instance).is_some_and(|d| d.dialect == Dialect::Camunda7)
@@ -291,7 +296,7 @@ impl Engine {
             }
             for watch in to_fire.into_iter().rev() {
                 fired = true;
-                self.trigger(&watch.instance, &watch.node, &watch.catcher);
+                self.catch_event(&watch.instance, &watch.node, &watch.catcher);
             }
         }
         fired
@@ -506,6 +511,10 @@ impl Engine {
             TaskKind::Receive { message, .. } => {
                 self.arm_boundaries(instance, tok.id, node);
                 self.set_wait(instance, tok.id, Wait::Event);
+                if message.is_none() && self.dialect(instance) != Dialect::Camunda8 {
+                    // Camunda 7 waits for the caller's signal (`Engine::trigger`).
+                    return Ok(());
+                }
                 if let Err(message) =
                     self.subscribe(instance, &node.id, message.as_ref(), Catcher::Waiting { token: tok.id })
                 {
@@ -1549,6 +1558,35 @@ impl Engine {
         if let (Some(parent), InstanceState::Ended) = (parent, state) {
             self.resume_caller(&parent, variables);
         }
+        self.start_from_buffer(instance);
+    }
+
+    /// An instance started by a message with a correlation key ended: a buffered message with
+    /// that key for one of the process's message start events now starts the next instance
+    /// (Zeebe, docs.camunda.io components/modeler/bpmn/message-events/ "Message start events").
+    fn start_from_buffer(&mut self, instance: &str) {
+        let Some((process, key)) = self
+            .state
+            .instances
+            .get(instance)
+            .and_then(|i| i.started_by_key.clone().map(|key| (i.process.clone(), key)))
+        else {
+            return;
+        };
+        let now = self.state.now;
+        let found = self.state.buffered.iter().position(|b| {
+            b.expires > now && b.correlation_key.as_deref() == Some(key.as_str()) && !b.correlated.contains(&process)
+        });
+        let Some(index) = found else { return };
+        let name = self.state.buffered[index].name.clone();
+        let Some((deployed, start)) =
+            self.starts_for(&name, false).into_iter().find(|(d, _)| self.state.processes[*d].id == process)
+        else {
+            return;
+        };
+        self.state.buffered[index].correlated.insert(process);
+        let variables = self.state.buffered[index].variables.clone();
+        self.start_by_message(deployed, start, &name, Some(&key), variables);
     }
 
     fn resume_caller(&mut self, parent: &ParentRef, child_vars: BTreeMap<String, Value>) {
@@ -1741,19 +1779,24 @@ impl Engine {
             },
             None => None,
         };
-        // A message published earlier, still alive, is delivered at once.
+        // A message published earlier, still alive and not yet correlated to this process, is
+        // delivered at once, the first published first (Zeebe's buffer: a message reaches each
+        // process once, docs.camunda.io components/concepts/messages/ "Message cardinality").
         let now = self.state.now;
-        self.state.buffered.retain(|b| b.expires >= now);
-        let waiting = self
-            .state
-            .buffered
-            .iter()
-            .position(|b| b.name == name && (correlation_key.is_none() || b.correlation_key == correlation_key));
+        self.state.buffered.retain(|b| b.expires > now);
+        let process = self.state.instances.get(instance).map(|i| i.process.clone()).unwrap_or_default();
+        let waiting = self.state.buffered.iter().position(|b| {
+            b.name == name
+                && (correlation_key.is_none() || b.correlation_key == correlation_key)
+                && !b.correlated.contains(&process)
+        });
         if let Some(index) = waiting {
-            let message = self.state.buffered.remove(index);
+            let message = &mut self.state.buffered[index];
+            message.correlated.insert(process);
+            let variables = message.variables.clone();
             self.record(instance, TraceKind::MessageCorrelated { message: name, node: node.to_string() });
-            self.record_variables(instance, message.variables);
-            self.trigger(instance, node, &catcher);
+            self.record_variables(instance, variables);
+            self.catch_event(instance, node, &catcher);
             return Ok(());
         }
         self.state.subscriptions.push(Subscription {
@@ -1805,7 +1848,18 @@ impl Engine {
             return interrupting;
         }
         let mut current_instance = instance.to_owned();
-        let mut current = self.token(instance, token).and_then(|t| t.scope).and_then(|s| self.token(instance, s));
+        // The enclosing activity: the sub-process token, or at process level the call activity
+        // that started this instance (an escalation in a called process reaches the caller).
+        let mut current = match self.token(instance, token).and_then(|t| t.scope) {
+            Some(scope) => self.token(instance, scope),
+            None => {
+                let parent = self.state.instances.get(instance).and_then(|i| i.parent.clone());
+                parent.and_then(|p| {
+                    current_instance = p.instance.clone();
+                    self.token(&p.instance, p.token)
+                })
+            }
+        };
         loop {
             let Some(tok) = current else { return false };
             if let Some((boundary, interrupting)) = self.escalation_boundary(&current_instance, &tok.node, code) {
@@ -1992,7 +2046,7 @@ impl Engine {
     }
 
     /// A timer fired or a message arrived for `catcher` at `node`.
-    pub(crate) fn trigger(&mut self, instance: &str, node: &NodeId, catcher: &Catcher) {
+    pub(crate) fn catch_event(&mut self, instance: &str, node: &NodeId, catcher: &Catcher) {
         match catcher {
             // Started by `fire_timer`, never triggered on an instance.
             Catcher::Start { .. } => {}
@@ -2026,6 +2080,10 @@ impl Engine {
                 let Some(activity) = self.token(instance, *activity_token) else { return };
                 if *interrupting {
                     self.terminate_token(instance, *activity_token);
+                } else {
+                    // A non-interrupting message or signal boundary event listens again while
+                    // the activity runs: it fires each time (timer cycles re-arm themselves).
+                    self.rearm_boundary(instance, node, catcher.clone());
                 }
                 let token = self.new_token(instance, event.clone(), activity.scope, None);
                 self.record(instance, TraceKind::NodeEntered { node: node.to_string() });
@@ -2045,6 +2103,20 @@ impl Engine {
         let _ = match trigger {
             Trigger::Message { message } => self.subscribe(instance, start, message.as_ref(), catcher),
             Trigger::Signal { signal } => self.subscribe_signal(instance, start, signal.as_ref(), catcher),
+            _ => Ok(()),
+        };
+    }
+
+    fn rearm_boundary(&mut self, instance: &str, event: &NodeId, catcher: Catcher) {
+        let Some(trigger) = self.node(instance, event).and_then(|n| match n.kind {
+            NodeKind::Event(e) => e.definitions.first().map(|d| d.trigger.clone()),
+            _ => None,
+        }) else {
+            return;
+        };
+        let _ = match trigger {
+            Trigger::Message { message } => self.subscribe(instance, event, message.as_ref(), catcher),
+            Trigger::Signal { signal } => self.subscribe_signal(instance, event, signal.as_ref(), catcher),
             _ => Ok(()),
         };
     }
@@ -2134,6 +2206,27 @@ impl Engine {
             }
         }
         catch_all
+    }
+
+    /// Where a plain start begins: the none start event; in a Camunda 7 model the none or timer
+    /// start event, else the only start event of any kind (Camunda 7's `selectInitial`).
+    pub(crate) fn initial_start(&self, instance: &str) -> Option<NodeId> {
+        if !self.is_camunda7(instance) {
+            return self.none_start(instance);
+        }
+        let starts: Vec<&FlowNode> = self
+            .process_of(instance)?
+            .children(None)
+            .filter(|n| matches!(&n.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. })))
+            .collect();
+        let none_or_timer = starts.iter().find(|n| {
+            matches!(&n.kind, NodeKind::Event(e) if e.definitions.first().is_none_or(|d| matches!(d.trigger, Trigger::Timer { .. })))
+        });
+        match (none_or_timer, starts.as_slice()) {
+            (Some(node), _) => Some(node.id.clone()),
+            (None, [only]) => Some(only.id.clone()),
+            _ => None,
+        }
     }
 
     pub(crate) fn none_start(&self, instance: &str) -> Option<NodeId> {

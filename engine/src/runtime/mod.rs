@@ -422,14 +422,19 @@ impl Engine {
 
     // ----- commands ---------------------------------------------------------------------------
 
-    /// Starts an instance of the latest version of `process` at its none start event.
+    /// Starts an instance of the latest version of `process` at its none start event, as
+    /// Camunda 8's create-instance command does (it refuses a process without one). A Camunda 7
+    /// model starts where `startProcessInstanceByKey` does: at its none or timer start event,
+    /// else at its only start event, whatever its kind (a message start event, say): see
+    /// `BpmnParse.selectInitial` in camunda-bpm-platform, and docs.camunda.org
+    /// reference/bpmn20/events/message-events/ ("Using the Runtime Service's Correlation Methods").
     pub fn start(&mut self, process: &str, variables: Variables) -> Result<String, Error> {
         let deployed = self.latest(process).ok_or_else(|| Error::UnknownProcess {
             process: process.to_owned(),
             deployed: self.state.processes.iter().map(|d| d.id.clone()).collect(),
         })?;
         let instance = self.create_instance(deployed, variables, None);
-        let Some(start) = self.none_start(&instance) else {
+        let Some(start) = self.initial_start(&instance) else {
             self.state.instances.remove(&instance);
             return Err(Error::NoNoneStart { process: process.to_owned() });
         };
@@ -474,6 +479,7 @@ impl Engine {
                 compensating: BTreeMap::new(),
                 multi: BTreeMap::new(),
                 cancelling: Default::default(),
+                started_by_key: None,
             },
         );
         let parent = parent.map(|p| format!("{}/token#{}", p.instance, p.token));
@@ -602,10 +608,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Publishes a message that may arrive before anyone waits for it: it is correlated now if
-    /// it can be, else kept for `time_to_live` (an ISO 8601 duration, e.g. `PT1H`) and
-    /// delivered to the first matching subscription opened in that time, as Zeebe buffers
-    /// messages. Returns the instance that received it, if one did now.
+    /// Publishes a message as Camunda 8 does (docs.camunda.io: components/concepts/messages/).
+    /// It is correlated to one subscription per process (by BPMN process id, across versions;
+    /// the first opened) and to every process that waits for it; a process with a message start
+    /// event for it starts an instance, unless an instance it started from a message with the
+    /// same correlation key is still active. With a positive `time_to_live` (an ISO 8601
+    /// duration, e.g. `PT1H`; `PT0S` disables buffering) it is then kept, and a subscription of
+    /// a process it has not reached yet that opens in that time receives it. Returns the first
+    /// instance that received it now, if any.
     pub fn publish_message(
         &mut self,
         name: &str,
@@ -613,23 +623,113 @@ impl Engine {
         variables: Variables,
         time_to_live: &str,
     ) -> Result<Option<String>, Error> {
+        self.publish_message_with_id(name, correlation_key, variables, time_to_live, None)
+    }
+
+    /// [`Engine::publish_message`] with a message id: while a message with the same name,
+    /// correlation key and id is buffered, a second one is refused
+    /// ([`Error::MessageAlreadyPublished`], Zeebe's "message uniqueness").
+    pub fn publish_message_with_id(
+        &mut self,
+        name: &str,
+        correlation_key: Option<&str>,
+        variables: Variables,
+        time_to_live: &str,
+        message_id: Option<&str>,
+    ) -> Result<Option<String>, Error> {
         let span = crate::clock::duration(time_to_live)
             .map_err(|e| Error::BadDuration { text: time_to_live.to_owned(), reason: e.message })?;
         let expires = crate::clock::after(self.state.now, span)
             .map_err(|reason| Error::BadDuration { text: time_to_live.to_owned(), reason })?;
-        match self.correlate_message(name, correlation_key, variables.clone()) {
-            Ok(instance) => Ok(Some(instance)),
-            Err(Error::MessageNotCorrelated { .. }) => {
-                self.state.buffered.push(BufferedMessage {
-                    name: name.to_owned(),
+        let now = self.state.now;
+        self.state.buffered.retain(|b| b.expires > now);
+        if let Some(id) = message_id {
+            let equal = self.state.buffered.iter().any(|b| {
+                b.name == name && b.correlation_key.as_deref() == correlation_key && b.message_id.as_deref() == Some(id)
+            });
+            if equal {
+                return Err(Error::MessageAlreadyPublished {
+                    message: name.to_owned(),
                     correlation_key: correlation_key.map(str::to_owned),
-                    variables,
-                    expires,
+                    message_id: id.to_owned(),
                 });
-                Ok(None)
             }
-            Err(other) => Err(other),
         }
+        let (reached, correlated) = self.correlate_published(name, correlation_key, &variables);
+        if expires > now {
+            self.state.buffered.push(BufferedMessage {
+                name: name.to_owned(),
+                correlation_key: correlation_key.map(str::to_owned),
+                variables,
+                expires,
+                message_id: message_id.map(str::to_owned),
+                correlated,
+            });
+        }
+        self.run()?;
+        Ok(reached.into_iter().next())
+    }
+
+    /// Zeebe's correlation of a message: to the first matching subscription of each process
+    /// (by id), then to the message start event of each process not reached yet. Returns the
+    /// instances reached and the processes.
+    fn correlate_published(
+        &mut self,
+        name: &str,
+        correlation_key: Option<&str>,
+        variables: &Variables,
+    ) -> (Vec<String>, std::collections::BTreeSet<String>) {
+        let mut reached = Vec::new();
+        let mut processes = std::collections::BTreeSet::new();
+        loop {
+            let next = self.matching_subscriptions(name, Some(correlation_key)).into_iter().find(|&i| {
+                let instance = &self.state.subscriptions[i].instance;
+                self.state.instances.get(instance).is_some_and(|inst| !processes.contains(&inst.process))
+            });
+            let Some(index) = next else { break };
+            let instance = self.state.subscriptions[index].instance.clone();
+            if let Some(inst) = self.state.instances.get(&instance) {
+                processes.insert(inst.process.clone());
+            }
+            reached.push(self.deliver_to(index, name, variables.clone()));
+        }
+        for (deployed, start) in self.starts_for(name, false) {
+            let process = self.state.processes[deployed].id.clone();
+            if processes.contains(&process) || self.message_started_active(&process, correlation_key) {
+                continue;
+            }
+            processes.insert(process);
+            reached.push(self.start_by_message(deployed, start, name, correlation_key, variables.clone()));
+        }
+        (reached, processes)
+    }
+
+    /// Whether an active instance of `process` was started by a message with this (non-empty)
+    /// correlation key: Zeebe then starts no other one for it.
+    pub(crate) fn message_started_active(&self, process: &str, correlation_key: Option<&str>) -> bool {
+        let Some(key) = correlation_key.filter(|k| !k.is_empty()) else { return false };
+        self.state.instances.values().any(|i| {
+            i.process == process && i.state == InstanceState::Active && i.started_by_key.as_deref() == Some(key)
+        })
+    }
+
+    /// Starts an instance at a message start event.
+    pub(crate) fn start_by_message(
+        &mut self,
+        deployed: usize,
+        start: NodeId,
+        name: &str,
+        correlation_key: Option<&str>,
+        variables: Variables,
+    ) -> String {
+        let instance = self.create_instance(deployed, variables, None);
+        if let Some(inst) = self.state.instances.get_mut(&instance) {
+            inst.started_by_key = correlation_key.filter(|k| !k.is_empty()).map(str::to_owned);
+        }
+        let token = self.new_token(&instance, start.clone(), None, None);
+        self.record(&instance, TraceKind::MessageCorrelated { message: name.to_owned(), node: start.to_string() });
+        self.state.agenda.push_back(Step::Enter { instance: instance.clone(), token });
+        instance
     }
 
     /// A message thrown by the model: delivered to the first subscription waiting for it (by
@@ -638,48 +738,194 @@ impl Engine {
         let _ = self.deliver(name, None, variables);
     }
 
-    /// Hands a message to the first subscription for it, else to a message start event.
-    /// `correlation_key`: `None` matches any subscription (the model's own throws);
-    /// `Some(key)` matches subscriptions without a key or with this one.
-    fn deliver(&mut self, name: &str, correlation_key: Option<Option<&str>>, variables: Variables) -> Option<String> {
-        let found = self.state.subscriptions.iter().position(|s| {
-            !s.signal
-                && s.message == name
-                && correlation_key.is_none_or(|key| s.correlation_key.is_none() || s.correlation_key.as_deref() == key)
-        });
-        if let Some(index) = found {
-            let subscription = self.state.subscriptions.remove(index);
-            let instance = subscription.instance.clone();
-            self.record(
-                &instance,
-                TraceKind::MessageCorrelated { message: name.to_owned(), node: subscription.node.to_string() },
-            );
-            self.record_variables(&instance, variables);
-            self.trigger(&instance, &subscription.node, &subscription.catcher);
-            return Some(instance);
-        }
-        let (deployed, start) = self.message_start(name)?;
-        let instance = self.create_instance(deployed, variables, None);
-        let token = self.new_token(&instance, start.clone(), None, None);
-        self.record(&instance, TraceKind::MessageCorrelated { message: name.to_owned(), node: start.to_string() });
-        self.state.agenda.push_back(Step::Enter { instance: instance.clone(), token });
-        Some(instance)
+    /// The open message subscriptions a message matches, in the order they were opened.
+    /// `correlation_key`: `None` matches any subscription (the model's own throws); `Some(key)`
+    /// matches subscriptions without a key or with this one.
+    fn matching_subscriptions(&self, name: &str, correlation_key: Option<Option<&str>>) -> Vec<usize> {
+        let alive = |s: &Subscription| {
+            let token = s.catcher.token();
+            token == 0 || self.state.instances.get(&s.instance).is_some_and(|i| i.tokens.contains_key(&token))
+        };
+        self.state
+            .subscriptions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                !s.signal
+                    && s.message == name
+                    && correlation_key
+                        .is_none_or(|key| s.correlation_key.is_none() || s.correlation_key.as_deref() == key)
+                    && alive(s)
+            })
+            .map(|(index, _)| index)
+            .collect()
     }
 
-    /// Correlates a message by name (and correlation key, when the subscription has one) to
-    /// the first waiting subscription, or starts an instance at a message start event.
-    /// Returns the instance that received it.
+    /// Hands a message to the subscription at `index`. Returns its instance.
+    fn deliver_to(&mut self, index: usize, name: &str, variables: Variables) -> String {
+        let subscription = self.state.subscriptions.remove(index);
+        let instance = subscription.instance.clone();
+        self.record(
+            &instance,
+            TraceKind::MessageCorrelated { message: name.to_owned(), node: subscription.node.to_string() },
+        );
+        self.record_variables(&instance, variables);
+        self.catch_event(&instance, &subscription.node, &subscription.catcher);
+        instance
+    }
+
+    /// Hands a message to the first subscription for it, else to a message start event.
+    fn deliver(&mut self, name: &str, correlation_key: Option<Option<&str>>, variables: Variables) -> Option<String> {
+        if let Some(index) = self.matching_subscriptions(name, correlation_key).first().copied() {
+            return Some(self.deliver_to(index, name, variables));
+        }
+        let (deployed, start) = self.message_start(name)?;
+        Some(self.start_by_message(deployed, start, name, None, variables))
+    }
+
+    /// The dialect of the model an instance runs.
+    fn dialect_of(&self, instance: &str) -> crate::model::Dialect {
+        self.state
+            .instances
+            .get(instance)
+            .and_then(|i| self.state.processes.get(i.deployed))
+            .and_then(|d| self.state.files.get(d.file))
+            .map_or(crate::model::Dialect::Plain, |f| f.dialect)
+    }
+
+    /// Correlates a message by name (and correlation key, when the subscription has one) as the
+    /// waiting instance's engine does, or starts an instance at a message start event. Returns
+    /// the instance that received it.
+    ///
+    /// - Camunda 7 (`runtimeService.correlateMessage`): to exactly one waiting execution, else to
+    ///   one message start event; a message that matches several executions is refused
+    ///   ([`Error::MessageAmbiguous`], Camunda 7's `MismatchingMessageCorrelationException`):
+    ///   see docs.camunda.org reference/bpmn20/events/message-events/ and
+    ///   [`Engine::correlate_all`].
+    /// - Camunda 8 (the correlate-message command): as [`Engine::publish_message`] without
+    ///   buffering, to one subscription per process; the first instance reached is returned.
+    /// - Plain BPMN: to the first subscription opened.
     pub fn correlate_message(
         &mut self,
         name: &str,
         correlation_key: Option<&str>,
         variables: Variables,
     ) -> Result<String, Error> {
-        if let Some(instance) = self.deliver(name, Some(correlation_key), variables) {
-            self.run()?;
-            return Ok(instance);
+        let matches = self.matching_subscriptions(name, Some(correlation_key));
+        let dialect = matches.first().map(|&i| self.dialect_of(&self.state.subscriptions[i].instance));
+        match dialect {
+            Some(crate::model::Dialect::Camunda7) if matches.len() > 1 => {
+                return Err(Error::MessageAmbiguous {
+                    message: name.to_owned(),
+                    correlation_key: correlation_key.map(str::to_owned),
+                    matches: matches
+                        .iter()
+                        .map(|&i| self.describe_subscription(&self.state.subscriptions[i]))
+                        .collect(),
+                });
+            }
+            Some(crate::model::Dialect::Camunda8) => {
+                let (reached, _) = self.correlate_published(name, correlation_key, &variables);
+                self.run()?;
+                if let Some(first) = reached.into_iter().next() {
+                    return Ok(first);
+                }
+            }
+            _ => {
+                if let Some(instance) = self.deliver(name, Some(correlation_key), variables) {
+                    self.run()?;
+                    return Ok(instance);
+                }
+            }
         }
-        Err(Error::MessageNotCorrelated {
+        Err(self.not_correlated(name, correlation_key))
+    }
+
+    /// Correlates a message to every execution waiting for it, in the order they subscribed,
+    /// as Camunda 7's `createMessageCorrelation(name).correlateAll()` does; when none waits, to
+    /// a message start event. Returns the instances that received it.
+    pub fn correlate_all(
+        &mut self,
+        name: &str,
+        correlation_key: Option<&str>,
+        variables: Variables,
+    ) -> Result<Vec<String>, Error> {
+        let mut reached = Vec::new();
+        // Only the subscriptions open now: one that a delivery opens (a non-interrupting
+        // boundary event listening again) waits for the next message.
+        let open: Vec<(String, NodeId, Catcher)> = self
+            .matching_subscriptions(name, Some(correlation_key))
+            .into_iter()
+            .map(|i| {
+                let s = &self.state.subscriptions[i];
+                (s.instance.clone(), s.node.clone(), s.catcher.clone())
+            })
+            .collect();
+        for (instance, node, catcher) in open {
+            let index = self.matching_subscriptions(name, Some(correlation_key)).into_iter().find(|&i| {
+                let s = &self.state.subscriptions[i];
+                s.instance == instance && s.node == node && s.catcher == catcher
+            });
+            if let Some(index) = index {
+                reached.push(self.deliver_to(index, name, variables.clone()));
+            }
+        }
+        if reached.is_empty()
+            && let Some(instance) = self.deliver(name, Some(correlation_key), variables)
+        {
+            reached.push(instance);
+        }
+        if reached.is_empty() {
+            return Err(self.not_correlated(name, correlation_key));
+        }
+        self.run()?;
+        Ok(reached)
+    }
+
+    /// Triggers a wait state that waits for no message: a receive task without a `messageRef`,
+    /// which Camunda 7 leaves to the caller (`runtimeService.signal(executionId)`, see
+    /// docs.camunda.org reference/bpmn20/tasks/receive-task/). `element` is the element id.
+    /// Variables are set, then the token moves on.
+    pub fn trigger(&mut self, instance: &str, element: &str, variables: Variables) -> Result<(), Error> {
+        let inst = self
+            .state
+            .instances
+            .get(instance)
+            .ok_or_else(|| Error::UnknownInstance { instance: instance.to_owned() })?;
+        let waits_for_nothing = |token: u64| {
+            let catcher = Catcher::Waiting { token };
+            !self.state.subscriptions.iter().any(|s| s.instance == instance && s.catcher == catcher)
+                && !self.state.timers.iter().any(|t| t.instance == instance && t.catcher == catcher)
+                && !self.state.conditions.iter().any(|c| c.instance == instance && c.catcher == catcher)
+        };
+        let token = inst
+            .tokens
+            .values()
+            .find(|t| t.node.as_str() == element && t.wait == Wait::Event && waits_for_nothing(t.id))
+            .map(|t| t.id);
+        let Some(token) = token else {
+            return Err(Error::NotWaiting {
+                instance: instance.to_owned(),
+                element: element.to_owned(),
+                waiting: self.waiting_at(instance).iter().map(|n| n.to_string()).collect(),
+            });
+        };
+        self.record_variables(instance, variables);
+        self.catch_event(instance, &NodeId::from(element), &Catcher::Waiting { token });
+        self.run()
+    }
+
+    fn describe_subscription(&self, s: &Subscription) -> String {
+        let node = self.node_of(&s.instance, s.node.as_str()).map_or(s.node.to_string(), |n| n.label().to_owned());
+        let key = match &s.correlation_key {
+            Some(key) => format!(" with correlation key \"{key}\""),
+            None => String::new(),
+        };
+        format!("{} at \"{node}\" for `{}`{key}", s.instance, s.message)
+    }
+
+    fn not_correlated(&self, name: &str, correlation_key: Option<&str>) -> Error {
+        Error::MessageNotCorrelated {
             message: name.to_owned(),
             correlation_key: correlation_key.map(str::to_owned),
             waiting: self
@@ -687,17 +933,9 @@ impl Engine {
                 .subscriptions
                 .iter()
                 .filter(|s| !s.signal)
-                .map(|s| {
-                    let node =
-                        self.node_of(&s.instance, s.node.as_str()).map_or(s.node.to_string(), |n| n.label().to_owned());
-                    let key = match &s.correlation_key {
-                        Some(key) => format!(" with correlation key \"{key}\""),
-                        None => String::new(),
-                    };
-                    format!("{} at \"{node}\" for `{}`{key}", s.instance, s.message)
-                })
+                .map(|s| self.describe_subscription(s))
                 .collect(),
-        })
+        }
     }
 
     /// Broadcasts a signal: every subscription waiting for it is triggered, in subscription
@@ -730,7 +968,7 @@ impl Engine {
                 TraceKind::SignalReceived { signal: name.to_owned(), node: subscription.node.to_string() },
             );
             self.record_variables(&subscription.instance, variables.clone());
-            self.trigger(&subscription.instance, &subscription.node, &subscription.catcher);
+            self.catch_event(&subscription.instance, &subscription.node, &subscription.catcher);
             reached.push(subscription.instance);
         }
         for (deployed, start) in self.starts_for(name, true) {
@@ -1001,7 +1239,7 @@ impl Engine {
                 self.record(&timer.instance, TraceKind::TimerArmed { timer: id, node: timer.node.to_string(), due });
             }
         }
-        self.trigger(&timer.instance, &timer.node, &timer.catcher);
+        self.catch_event(&timer.instance, &timer.node, &timer.catcher);
         self.run()
     }
 

@@ -117,6 +117,10 @@ pub(crate) struct Instance {
     /// Multi-instance activities in progress, by their body token.
     #[serde(default)]
     pub multi: BTreeMap<u64, MultiState>,
+    /// The correlation key of the published message whose message start event started this
+    /// instance (Camunda 8): no other message with this key starts the process while it runs.
+    #[serde(default)]
+    pub started_by_key: Option<String>,
 }
 
 /// A multi-instance activity in progress.
@@ -322,6 +326,14 @@ pub(crate) struct BufferedMessage {
     pub variables: BTreeMap<String, Value>,
     /// It is dropped once virtual time passes this instant.
     pub expires: jiff::Timestamp,
+    /// Its message id: a second message with the same name, key and id is refused while this
+    /// one is buffered (Zeebe's message uniqueness).
+    #[serde(default)]
+    pub message_id: Option<String>,
+    /// The processes (by id) it was correlated to: at most once per process (Zeebe's message
+    /// cardinality).
+    #[serde(default)]
+    pub correlated: std::collections::BTreeSet<String>,
 }
 
 /// A conditional event waiting for its condition to become true.
