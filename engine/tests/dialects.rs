@@ -104,7 +104,7 @@ fn camunda_7_model() {
     let NodeKind::CallActivity(call) = &node(p, "Activity_NotifyCustomer").kind else { panic!("not a call") };
     assert_eq!(call.called_element.as_deref(), Some("notify_customer"));
     assert!(call.propagate_all_parent_variables);
-    assert_eq!(call.activity.outputs[0].target, "notified");
+    assert_eq!(call.passed_out[0].target, "notified");
 
     every_node_and_flow_is_drawn(&defs);
     assert_eq!(codes(&defs, Severity::Error), []);

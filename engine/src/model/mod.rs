@@ -362,12 +362,54 @@ pub struct Activity {
 /// One variable mapping: evaluate `source` and store the result as `target`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
-    /// An expression (`=order.amount`, `${order.amount}`) or a literal value.
+    /// An expression (`=order.amount`, `${order.amount}`) or a literal value; for
+    /// [`MappingKind::Variable`] the name of the variable copied.
     pub source: String,
     /// The variable name written.
     pub target: String,
+    /// What `source` is.
+    #[serde(default, skip_serializing_if = "MappingKind::is_expression")]
+    pub kind: MappingKind,
+    /// Camunda 7 `camunda:in local="true"`/`camunda:out local="true"`: read the call activity's
+    /// local variables only (in), or write the result as a local variable of the call activity
+    /// (out), where only its output parameters can read it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
     /// Where the mapping is written.
     pub position: Position,
+}
+
+/// What a mapping's source is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum MappingKind {
+    /// An expression in the model's language, or text (`zeebe:input source`,
+    /// `camunda:inputParameter` text, `camunda:in sourceExpression`).
+    #[default]
+    Expression,
+    /// The name of a variable, copied as it is (`camunda:in source="x"`, `camunda:out source`).
+    Variable,
+    /// A `camunda:list` or `camunda:map` parameter value.
+    Value(ParameterValue),
+}
+
+impl MappingKind {
+    /// The default: `source` is an expression or text.
+    pub fn is_expression(&self) -> bool {
+        *self == MappingKind::Expression
+    }
+}
+
+/// A Camunda 7 input or output parameter's structured value: each text is JUEL text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParameterValue {
+    /// Text or `${...}`; empty text is null.
+    Text(String),
+    /// `<camunda:list>`: its `camunda:value`s (or nested lists and maps), in order.
+    List(Vec<ParameterValue>),
+    /// `<camunda:map>`: its `camunda:entry key="..."`s, in order.
+    Map(Vec<(String, ParameterValue)>),
 }
 
 /// A task.
@@ -383,6 +425,10 @@ pub struct Task {
     pub retries: Option<String>,
     /// Static job headers (`zeebe:taskHeaders`), in document order.
     pub headers: Vec<(String, String)>,
+    /// Camunda 7 `camunda:resultVariable` of a service task with `camunda:expression`: the
+    /// expression's value is stored there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_variable: Option<String>,
 }
 
 /// The kinds of task, each with what only it has.
@@ -519,6 +565,13 @@ pub struct CallActivity {
     /// Copy all child variables back (`camunda:out variables="all"`,
     /// `zeebe:calledElement propagateAllChildVariables`, Zeebe default).
     pub propagate_all_child_variables: bool,
+    /// Camunda 7 `camunda:in` mappings with a target: the child's variables. The call
+    /// activity's own `camunda:inputParameter`s are `activity.inputs`, its local variables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passed_in: Vec<Mapping>,
+    /// Camunda 7 `camunda:out` mappings with a target, read from the child's variables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passed_out: Vec<Mapping>,
 }
 
 /// Standard loop or multi-instance behaviour of an activity.
@@ -601,6 +654,13 @@ pub struct Event {
     pub parallel_multiple: bool,
     /// Output mappings (`zeebe:output`, `camunda:outputParameter`) and input mappings.
     pub mappings: Vec<Mapping>,
+    /// Camunda 7 `camunda:errorCodeVariable` of a catching error event: the caught error's code
+    /// is stored there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code_variable: Option<String>,
+    /// Camunda 7 `camunda:errorMessageVariable`: the caught error's message is stored there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message_variable: Option<String>,
 }
 
 /// Where an event sits in the flow.

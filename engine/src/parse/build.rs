@@ -227,6 +227,9 @@ struct Extensions {
     headers: Vec<(String, String)>,
     inputs: Vec<Mapping>,
     outputs: Vec<Mapping>,
+    /// Camunda 7 `camunda:in`/`camunda:out` with a target.
+    passed_in: Vec<Mapping>,
+    passed_out: Vec<Mapping>,
     assignee: Option<String>,
     candidate_groups: Vec<String>,
     candidate_users: Vec<String>,
@@ -781,6 +784,7 @@ impl Builder {
                 implementation,
                 retries: ext.retries.take(),
                 headers: std::mem::take(&mut ext.headers),
+                result_variable: camunda(el, "resultVariable").filter(|_| local == "serviceTask"),
             })
         } else if is_activity {
             match local {
@@ -789,6 +793,8 @@ impl Builder {
                     activity,
                     propagate_all_parent_variables: ext.propagate_all_parent.unwrap_or(self.saw_zeebe_in(el)),
                     propagate_all_child_variables: ext.propagate_all_child.unwrap_or(self.saw_zeebe_in(el)),
+                    passed_in: std::mem::take(&mut ext.passed_in),
+                    passed_out: std::mem::take(&mut ext.passed_out),
                 }),
                 "transaction" => NodeKind::SubProcess(SubProcess { kind: SubProcessKind::Transaction, activity }),
                 "adHocSubProcess" => NodeKind::SubProcess(SubProcess {
@@ -833,11 +839,16 @@ impl Builder {
             // An event's mappings were moved into the (unused) activity part above.
             let mut mappings = activity.inputs;
             mappings.extend(activity.outputs);
+            // Camunda 7 keeps the caught error's code and message in these (docs.camunda.org:
+            // reference/bpmn20/events/error-events/).
+            let error_definition = el.children().find(|c| c.is(&Ns::Bpmn, "errorEventDefinition"));
             NodeKind::Event(Event {
                 kind,
                 definitions,
                 parallel_multiple: self.bool_attr(el, &Ns::None, "parallelMultiple", false),
                 mappings,
+                error_code_variable: error_definition.and_then(|d| camunda(d, "errorCodeVariable")),
+                error_message_variable: error_definition.and_then(|d| camunda(d, "errorMessageVariable")),
             })
         };
         Some(FlowNode {
@@ -1077,6 +1088,8 @@ impl Builder {
                     target.push(Mapping {
                         source: mapping.attr("source").unwrap_or_default().to_owned(),
                         target: mapping.attr("target").unwrap_or_default().to_owned(),
+                        kind: MappingKind::Expression,
+                        local: false,
                         position: mapping.position(),
                     });
                 }
@@ -1137,15 +1150,20 @@ impl Builder {
                             continue;
                         }
                     };
-                    // Lists, maps and scripts as parameter values are not read yet: keep them
-                    // visible instead of mapping a wrong value.
-                    if let Some(complex) = parameter.children().next() {
-                        self.unsupported(complex, owner, UnsupportedKind::Extension);
-                        continue;
-                    }
+                    // A list or a map is read; a script is not yet: kept visible instead of
+                    // mapping a wrong value.
+                    let kind = match parameter.children().next() {
+                        None => MappingKind::Expression,
+                        Some(value) => match self.parameter_value(value, owner) {
+                            Some(value) => MappingKind::Value(value),
+                            None => continue,
+                        },
+                    };
                     target.push(Mapping {
                         source: parameter.text().trim().to_owned(),
                         target: parameter.attr("name").unwrap_or_default().to_owned(),
+                        kind,
+                        local: false,
                         position: parameter.position(),
                     });
                 }
@@ -1160,14 +1178,25 @@ impl Builder {
                         ext.propagate_all_child = Some(true);
                     }
                 }
-                let source = item.attr("source").or(item.attr("sourceExpression"));
-                if let (Some(source), Some(target)) = (source, item.attr("target")) {
-                    let mapping =
-                        Mapping { source: source.to_owned(), target: target.to_owned(), position: item.position() };
+                // `source` names a variable, copied as it is; `sourceExpression` is JUEL
+                // (docs.camunda.org: reference/bpmn20/subprocesses/call-activity/#passing-variables).
+                let source = match (item.attr("source"), item.attr("sourceExpression")) {
+                    (Some(name), _) => Some((name.trim(), MappingKind::Variable)),
+                    (None, Some(expression)) => Some((expression, MappingKind::Expression)),
+                    (None, None) => None,
+                };
+                if let (Some((source, kind)), Some(target)) = (source, item.attr("target")) {
+                    let mapping = Mapping {
+                        source: source.to_owned(),
+                        target: target.to_owned(),
+                        kind,
+                        local: item.attr("local") == Some("true"),
+                        position: item.position(),
+                    };
                     if into_child {
-                        ext.inputs.push(mapping);
+                        ext.passed_in.push(mapping);
                     } else {
-                        ext.outputs.push(mapping);
+                        ext.passed_out.push(mapping);
                     }
                 } else if !all {
                     self.unsupported(item, owner, UnsupportedKind::Extension);
@@ -1175,6 +1204,47 @@ impl Builder {
             }
             "failedJobRetryTimeCycle" => ext.retries = item.trimmed_text().map(str::to_owned),
             _ => self.unsupported(item, owner, UnsupportedKind::Extension),
+        }
+    }
+
+    /// A `camunda:list` or `camunda:map` parameter value; `None` (reported as unsupported) for a
+    /// `camunda:script` or anything else.
+    fn parameter_value(&mut self, el: Node<'_, '_>, owner: Option<&str>) -> Option<ParameterValue> {
+        let nested = |b: &mut Self, item: Node<'_, '_>| match item.children().next() {
+            None => Some(ParameterValue::Text(item.text().trim().to_owned())),
+            Some(value) => b.parameter_value(value, owner),
+        };
+        match (el.ns(), el.local()) {
+            (Ns::Camunda, "list") => {
+                let mut items = Vec::new();
+                for item in el.children() {
+                    if item.is(&Ns::Camunda, "value") {
+                        items.push(nested(self, item)?);
+                    } else {
+                        items.push(self.parameter_value(item, owner)?);
+                    }
+                }
+                Some(ParameterValue::List(items))
+            }
+            (Ns::Camunda, "map") => {
+                let mut entries = Vec::new();
+                for entry in el.children() {
+                    match entry.attr("key") {
+                        Some(key) if entry.is(&Ns::Camunda, "entry") => {
+                            entries.push((key.to_owned(), nested(self, entry)?));
+                        }
+                        _ => {
+                            self.unsupported(entry, owner, UnsupportedKind::Extension);
+                            return None;
+                        }
+                    }
+                }
+                Some(ParameterValue::Map(entries))
+            }
+            _ => {
+                self.unsupported(el, owner, UnsupportedKind::Extension);
+                None
+            }
         }
     }
 

@@ -64,7 +64,7 @@ impl Engine {
     }
 
     /// Whether the instance runs a Camunda 7 model, whose expressions are all JUEL.
-    fn is_camunda7(&self, instance: &str) -> bool {
+    pub(crate) fn is_camunda7(&self, instance: &str) -> bool {
         self.definitions_of(instance).is_some_and(|d| d.dialect == Dialect::Camunda7)
     }
 
@@ -108,11 +108,82 @@ impl Engine {
     ) -> Result<(), String> {
         for mapping in mappings {
             let value = self
-                .mapping_value(instance, &mapping.source, from.unwrap_or(into))
+                .value_of_mapping(instance, mapping, from.unwrap_or(into))
                 .map_err(|err| format!("{what} `{}` of `{owner}`: {err}", mapping.target))?;
             into.insert(mapping.target.clone(), value);
         }
         Ok(())
+    }
+
+    /// A mapping's value over `vars`: its expression or text, the variable it names (null when
+    /// unset, as Camunda 7's `getVariable` gives), or its list or map, item by item.
+    pub(crate) fn value_of_mapping(
+        &self,
+        instance: &str,
+        mapping: &Mapping,
+        vars: &BTreeMap<String, Value>,
+    ) -> Result<Value, crate::expr::EvalError> {
+        match &mapping.kind {
+            MappingKind::Expression => self.mapping_value(instance, &mapping.source, vars),
+            MappingKind::Variable => Ok(vars.get(&mapping.source).cloned().unwrap_or(Value::Null)),
+            MappingKind::Value(value) => self.parameter_value(instance, value, vars),
+        }
+    }
+
+    /// A `camunda:list` (a list) or `camunda:map` (an object, keys in document order kept as
+    /// JSON keeps them), each text JUEL text as a parameter's.
+    fn parameter_value(
+        &self,
+        instance: &str,
+        value: &ParameterValue,
+        vars: &BTreeMap<String, Value>,
+    ) -> Result<Value, crate::expr::EvalError> {
+        Ok(match value {
+            ParameterValue::Text(text) => self.mapping_value(instance, text, vars)?,
+            ParameterValue::List(items) => {
+                Value::Array(items.iter().map(|i| self.parameter_value(instance, i, vars)).collect::<Result<_, _>>()?)
+            }
+            ParameterValue::Map(entries) => {
+                let mut map = serde_json::Map::new();
+                for (key, item) in entries {
+                    map.insert(key.clone(), self.parameter_value(instance, item, vars)?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+
+    /// Evaluates an activity's input mappings over the instance's variables and the token's
+    /// locals: each result is a local variable of the element, which the job, later mappings and
+    /// the output mappings see, and the process scope does not (Zeebe: concepts/variables,
+    /// "Input/output variable mappings"; Camunda 7: user-guide/process-engine/variables/,
+    /// "Input/Output Variable Mapping"). Returns the view (all variables, locals over them) and
+    /// the locals.
+    fn local_scope(
+        &self,
+        instance: &str,
+        tok: &Token,
+        inputs: &[Mapping],
+        owner: &str,
+    ) -> Result<(super::Variables, super::Variables), String> {
+        let mut view = self.scope_view(instance, tok.scope);
+        view.extend(tok.locals.clone());
+        let mut locals = tok.locals.clone();
+        for mapping in inputs {
+            let value = self
+                .value_of_mapping(instance, mapping, &view)
+                .map_err(|err| format!("input mapping `{}` of `{owner}`: {err}", mapping.target))?;
+            view.insert(mapping.target.clone(), value.clone());
+            locals.insert(mapping.target.clone(), value);
+        }
+        Ok((view, locals))
+    }
+
+    /// Replaces a token's local variables.
+    pub(crate) fn set_locals(&mut self, instance: &str, token: u64, locals: BTreeMap<String, Value>) {
+        if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&token)) {
+            t.locals = locals;
+        }
     }
 
     fn evaluate_condition(
@@ -525,14 +596,16 @@ impl Engine {
             TaskKind::User(_) => JobKind::User,
             _ => JobKind::Service,
         };
-        let mut variables = self.scope_view(instance, tok.scope);
-        variables.extend(tok.locals.clone());
-        if let Err(message) =
-            self.apply_mappings(instance, &task.activity.inputs, None, &mut variables, "input mapping", node.label())
-        {
-            self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-            return Ok(());
-        }
+        let variables = match self.local_scope(instance, tok, &task.activity.inputs, node.label()) {
+            Ok((variables, locals)) => {
+                self.set_locals(instance, tok.id, locals);
+                variables
+            }
+            Err(message) => {
+                self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                return Ok(());
+            }
+        };
         if kind == JobKind::Service
             && let Some(Implementation::Expression(text)) = &task.implementation
             && self.is_camunda7(instance)
@@ -545,9 +618,14 @@ impl Engine {
                 Ok(parsed) if parsed.bean().is_some_and(|bean| !variables.contains_key(bean)) => {}
                 parsed => {
                     match parsed.and_then(|j| j.evaluate_with_writes(&variables)) {
-                        Ok((_, writes)) => {
+                        Ok((value, writes)) => {
                             for (name, value) in writes {
                                 self.set_variable(instance, &name, value);
+                            }
+                            // camunda:resultVariable keeps the value (reference/bpmn20/tasks/
+                            // service-task/#calling-a-method-or-invoking-an-expression).
+                            if let Some(name) = &task.result_variable {
+                                self.set_variable(instance, name, value);
                             }
                             self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
                         }
@@ -657,13 +735,13 @@ impl Engine {
             self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
             return Ok(());
         };
-        let mut child_vars = if call.propagate_all_parent_variables { vars.clone() } else { BTreeMap::new() };
-        if let Err(message) =
-            self.apply_mappings(instance, &call.activity.inputs, Some(&vars), &mut child_vars, "input", node.label())
-        {
-            self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-            return Ok(());
-        }
+        let child_vars = match self.child_variables(instance, tok, node, call) {
+            Ok(child_vars) => child_vars,
+            Err(message) => {
+                self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                return Ok(());
+            }
+        };
         if tok.inner_of.is_none() {
             self.arm_boundaries(instance, tok.id, node);
         }
@@ -682,6 +760,37 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// The variables a called instance starts with. Zeebe: the input mappings are local
+    /// variables of the call activity, and the child gets every variable the call activity sees
+    /// (`propagateAllParentVariables`, default true) or only those locals (modeler/bpmn/
+    /// call-activities/, "Variable mappings"). Camunda 7: none unless `camunda:in
+    /// variables="all"`, plus each `camunda:in` (`source` a variable, `sourceExpression` JUEL,
+    /// `local="true"` reading the call activity's local variables only), read in a scope where
+    /// its `camunda:inputParameter`s are local (reference/bpmn20/subprocesses/call-activity/,
+    /// "Passing Variables").
+    fn child_variables(
+        &mut self,
+        instance: &str,
+        tok: &Token,
+        node: &FlowNode,
+        call: &CallActivity,
+    ) -> Result<BTreeMap<String, Value>, String> {
+        let (view, locals) = self.local_scope(instance, tok, &call.activity.inputs, node.label())?;
+        self.set_locals(instance, tok.id, locals.clone());
+        if !self.is_camunda7(instance) {
+            return Ok(if call.propagate_all_parent_variables { view } else { locals });
+        }
+        let mut child = if call.propagate_all_parent_variables { view.clone() } else { BTreeMap::new() };
+        for mapping in &call.passed_in {
+            let from = if mapping.local { &locals } else { &view };
+            let value = self
+                .value_of_mapping(instance, mapping, from)
+                .map_err(|err| format!("camunda:in `{}` of `{}`: {err}", mapping.target, node.label()))?;
+            child.insert(mapping.target.clone(), value);
+        }
+        Ok(child)
     }
 
     fn enter_event(&mut self, instance: &str, tok: &Token, node: &FlowNode, event: &Event) -> Result<(), Error> {
@@ -1110,6 +1219,8 @@ impl Engine {
                     t.node = flow.target.clone();
                     t.via = Some(flow.id.clone());
                     t.wait = Wait::Moving;
+                    // The element's local variables end with it.
+                    t.locals.clear();
                 }
                 token
             } else {
@@ -1267,13 +1378,26 @@ impl Engine {
         state.started += 1;
         let item = state.items.get(index).cloned().unwrap_or(Value::Null);
         let total = state.items.len();
+        // As Camunda 7 has them when the instance starts: a parallel body starts all at once.
+        let (completed, active) = if state.sequential { (state.completed, 1) } else { (0, total) };
+        let camunda7 = self.is_camunda7(instance);
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
         let scope = inst.tokens.get(&body).and_then(|t| t.scope);
         let inner = self.new_token(instance, node.id.clone(), scope, None);
         if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&inner)) {
             t.inner_of = Some((body, index));
-            // Camunda counts loops from 1 (Zeebe) / 0 (Camunda 7); Baton uses 1, as Zeebe and FEEL do.
-            t.locals.insert("loopCounter".into(), Value::from(index + 1));
-            t.locals.insert("nrOfInstances".into(), Value::from(total));
+            if camunda7 {
+                // Camunda 7 counts from 0 and sets nrOfInstances, nrOfActiveInstances and
+                // nrOfCompletedInstances (reference/bpmn20/tasks/task-markers/).
+                t.locals.insert("loopCounter".into(), Value::from(index));
+                t.locals.insert("nrOfInstances".into(), Value::from(total));
+                t.locals.insert("nrOfActiveInstances".into(), Value::from(active));
+                t.locals.insert("nrOfCompletedInstances".into(), Value::from(completed));
+            } else {
+                // Zeebe counts from 1 and sets only loopCounter (modeler/bpmn/multi-instance/,
+                // "Variable mappings").
+                t.locals.insert("loopCounter".into(), Value::from(index + 1));
+            }
             if let Some(element) = mi.input_element.as_ref().filter(|e| !e.trim().is_empty()) {
                 t.locals.insert(element.trim().to_owned(), item);
             }
@@ -1594,25 +1718,60 @@ impl Engine {
         let Some(FlowNode { kind: NodeKind::CallActivity(call), .. }) = self.node(&parent.instance, &tok.node) else {
             return;
         };
-        let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
-        if let Err(message) = self.apply_mappings(
-            &parent.instance,
-            &call.activity.outputs,
-            Some(&child_vars),
-            &mut out,
-            "output",
-            tok.node.as_str(),
-        ) {
-            self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
-            return;
-        }
-        // A plain source name (Camunda 7 `camunda:out source="x"`) names a child variable.
-        for mapping in &call.activity.outputs {
-            if let Some(value) = child_vars.get(&mapping.source) {
-                out.insert(mapping.target.clone(), value.clone());
+        if self.is_camunda7(&parent.instance) {
+            // Camunda 7: `camunda:out variables="all"` and each `camunda:out` (its `source` a
+            // child variable, `sourceExpression` JUEL over the child's), written to the process
+            // scope, or with `local="true"` as the call activity's local variables; then its
+            // `camunda:outputParameter`s, which see those locals.
+            let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
+            let mut locals = tok.locals.clone();
+            for mapping in &call.passed_out {
+                match self.value_of_mapping(&parent.instance, mapping, &child_vars) {
+                    Ok(value) if mapping.local => {
+                        locals.insert(mapping.target.clone(), value);
+                    }
+                    Ok(value) => {
+                        out.insert(mapping.target.clone(), value);
+                    }
+                    Err(err) => {
+                        let message = format!("camunda:out `{}` of `{}`: {err}", mapping.target, tok.node);
+                        self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
+                        return;
+                    }
+                }
             }
+            self.record_variables(&parent.instance, out);
+            self.set_locals(&parent.instance, parent.token, locals.clone());
+            let mut view = self.scope_view(&parent.instance, tok.scope);
+            view.extend(locals);
+            let mut results = BTreeMap::new();
+            if let Err(message) = self.apply_mappings(
+                &parent.instance,
+                &call.activity.outputs,
+                Some(&view),
+                &mut results,
+                "output parameter",
+                tok.node.as_str(),
+            ) {
+                self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
+                return;
+            }
+            self.record_variables(&parent.instance, results);
+        } else {
+            let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
+            if let Err(message) = self.apply_mappings(
+                &parent.instance,
+                &call.activity.outputs,
+                Some(&child_vars),
+                &mut out,
+                "output",
+                tok.node.as_str(),
+            ) {
+                self.raise_incident(&parent.instance, parent.token, &tok.node, message, Resume::Leave);
+                return;
+            }
+            self.record_variables(&parent.instance, out);
         }
-        self.record_variables(&parent.instance, out);
         self.set_wait(&parent.instance, parent.token, Wait::Moving);
         self.push(Step::Leave { instance: parent.instance.clone(), token: parent.token });
     }
@@ -2146,6 +2305,7 @@ impl Engine {
                 self.terminate_token(&current_instance, tok.id);
                 let caught = self.new_token(&current_instance, boundary.clone(), scope, None);
                 self.record(&current_instance, TraceKind::NodeEntered { node: boundary.to_string() });
+                self.keep_error(&current_instance, &boundary, code);
                 self.push(Step::Leave { instance: current_instance.clone(), token: caught });
                 return;
             }
@@ -2155,6 +2315,7 @@ impl Engine {
                 if token_is_done && let Some(inst) = self.state.instances.get_mut(instance) {
                     inst.tokens.remove(&token);
                 }
+                self.keep_error(&current_instance, &start, code);
                 self.start_event_sub(&current_instance, tok.scope, &sub, &start, interrupting);
                 return;
             }
@@ -2178,6 +2339,19 @@ impl Engine {
             format!("BPMN error `{code}` thrown at `{node}` is caught by no error boundary event or event sub-process");
         // The throwing token stays where it is, so the incident has a place to be.
         self.raise_incident(instance, token, &node, message, Resume::Execute);
+    }
+
+    /// Camunda 7's `camunda:errorCodeVariable` and `camunda:errorMessageVariable` of the event
+    /// that caught an error: the code, and the message (null: Baton's errors carry none yet)
+    /// (docs.camunda.org: reference/bpmn20/events/error-events/).
+    fn keep_error(&mut self, instance: &str, catcher: &NodeId, code: &str) {
+        let Some(FlowNode { kind: NodeKind::Event(event), .. }) = self.node(instance, catcher) else { return };
+        if let Some(name) = &event.error_code_variable {
+            self.set_variable(instance, name, Value::String(code.to_owned()));
+        }
+        if let Some(name) = &event.error_message_variable {
+            self.set_variable(instance, name, Value::Null);
+        }
     }
 
     fn error_boundary(&self, instance: &str, activity: &NodeId, code: &str) -> Option<NodeId> {

@@ -71,6 +71,9 @@ pub struct JobInfo {
     pub retries: u32,
     /// The instance's variables with the task's input mappings applied.
     pub variables: Variables,
+    /// The element's local variables: its input mappings' results (and, in a multi-instance
+    /// activity, `loopCounter` and the input element), which the process scope does not see.
+    pub local_variables: Variables,
     /// Static headers from the model.
     pub headers: Vec<(String, String)>,
     /// For a user task: its assignee, candidates and due date as the task was created (a Camunda 7
@@ -548,13 +551,42 @@ impl Engine {
             Some(NodeKind::Task(task)) => task.activity.outputs.clone(),
             _ => Vec::new(),
         };
+        let mut locals = self
+            .state
+            .instances
+            .get(&instance)
+            .and_then(|i| i.tokens.get(&done.token))
+            .map(|t| t.locals.clone())
+            .unwrap_or_default();
         if outputs.is_empty() {
-            self.record_variables_at(&instance, done.token, variables);
+            // Zeebe merges the job's variables into the instance: each goes to the nearest scope
+            // that has it, so one an input mapping made local stays local and ends with the
+            // element; the rest reach the process (concepts/variables/, "Variable propagation").
+            // Camunda 7's setVariable propagates the same way (user-guide/process-engine/
+            // variables/, "Variable Scopes and Variable Visibility").
+            let (kept, merged) = variables.into_iter().partition(|(name, _)| locals.contains_key(name));
+            locals.extend::<Variables>(kept);
+            self.set_locals(&instance, done.token, locals);
+            self.record_variables_at(&instance, done.token, merged);
         } else {
+            // Output mappings see the element's local variables and the job's result over them:
+            // Zeebe sets the result as local variables of the element (concepts/variables/,
+            // "Output mappings"). Camunda 7 propagates the result as above, then maps.
             let mut scope = self.state.instances.get(&instance).map(|i| i.variables.clone()).unwrap_or_default();
-            scope.extend(variables);
+            scope.extend(locals.clone());
+            if self.is_camunda7(&instance) {
+                let (kept, merged): (Variables, Variables) =
+                    variables.into_iter().partition(|(name, _)| locals.contains_key(name));
+                scope.extend(merged.clone());
+                scope.extend(kept.clone());
+                locals.extend(kept);
+                self.set_locals(&instance, done.token, locals);
+                self.record_variables_at(&instance, done.token, merged);
+            } else {
+                scope.extend(variables);
+            }
             for mapping in outputs {
-                match self.mapping_value(&instance, &mapping.source, &scope) {
+                match self.value_of_mapping(&instance, &mapping, &scope) {
                     Ok(value) => self.set_variable(&instance, &mapping.target, value),
                     Err(err) => {
                         let message = format!("output mapping `{}`: {err}", mapping.target);
@@ -1397,6 +1429,17 @@ impl Engine {
         self.state.instances.get(instance).map(|i| &i.variables)
     }
 
+    /// The local variables of `element` where the instance is at it now (an input mapping's
+    /// result, a call activity's `camunda:out local="true"`, a multi-instance's `loopCounter`),
+    /// one map per token there, in token order: empty when no token is at it.
+    pub fn local_variables(&self, instance: &str, element: &str) -> Vec<Variables> {
+        self.state
+            .instances
+            .get(instance)
+            .map(|i| i.tokens.values().filter(|t| t.node.as_str() == element).map(|t| t.locals.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// The nodes where the instance waits for something from outside (a job, a timer, a
     /// message, a called instance), in token order. Sub-processes and joining gateways are not
     /// listed: their inner nodes and the other branches are. A token stuck in an incident is
@@ -1632,6 +1675,7 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
         job_type: job.job_type.clone(),
         retries: job.retries,
         variables: job.variables.clone(),
+        local_variables: instance.tokens.get(&job.token).map(|t| t.locals.clone()).unwrap_or_default(),
         headers: job.headers.clone(),
         user: job.user.clone(),
     }
