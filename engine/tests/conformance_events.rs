@@ -235,3 +235,68 @@ fn camunda7_a_receive_task_without_a_message_is_triggered() {
     let err = e.trigger(&i, "Task_Wait", Variables::new()).unwrap_err().to_string();
     assert!(err.contains("has no token waiting at `Task_Wait`"), "a task waiting for a message is correlated: {err}");
 }
+
+/// The virtual times at which the instance's jobs failed, and the retries left each time.
+fn failures(engine: &Engine, instance: &str) -> Vec<(String, u32)> {
+    engine
+        .trace_of(instance)
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::JobFailed { retries, .. } => Some((e.time.to_string(), *retries)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn failing_handler(engine: &mut Engine, job_type: &str) {
+    engine.register(job_type, |_| Err(baton_engine::runtime::HandlerError::failed("card declined")));
+}
+
+/// Zeebe's `zeebe:taskDefinition retries="5"` is the job's retry count: each failure takes one,
+/// and the last one raises an incident.
+/// Camunda 8: components/modeler/bpmn/service-tasks/ ("Task definition": retries) and
+/// components/concepts/job-workers/ ("Completing or failing jobs").
+#[test]
+fn camunda8_task_definition_retries_count() {
+    let mut e = engine(&["retries_c8.bpmn"]);
+    let i = e.start("retries_c8", Variables::new()).unwrap();
+    assert_eq!(e.jobs(&i)[0].retries, 5);
+    for left in (1..5).rev() {
+        let job = e.jobs(&i)[0].id.clone();
+        e.fail_job(&job, "card declined", None).unwrap();
+        assert_eq!(e.jobs(&i)[0].retries, left);
+        assert!(e.incidents(&i).is_empty());
+    }
+    let job = e.jobs(&i)[0].id.clone();
+    e.fail_job(&job, "card declined", None).unwrap();
+    assert_eq!(e.incidents(&i).len(), 1, "the fifth failure is an incident");
+}
+
+/// Camunda 7's `camunda:failedJobRetryTimeCycle` `R5/PT1M`: five attempts in all, each retry a
+/// minute after the failure, on the virtual clock; then an incident. Without it, three
+/// attempts, one right after the other.
+/// Camunda 7: user-guide/process-engine/the-job-executor/ ("Failed Jobs", "Retry Time Cycle
+/// Configuration") and reference/bpmn20/custom-extensions/extension-elements/
+/// ("failedJobRetryTimeCycle").
+#[test]
+fn camunda7_failed_job_retry_time_cycle() {
+    let mut e = engine(&["retry_cycle_c7.bpmn"]);
+    failing_handler(&mut e, "${chargeCard}");
+    let i = e.start("retry_cycle_c7", Variables::new()).unwrap();
+    assert_eq!(failures(&e, &i), [("2026-01-01T00:00:00Z".to_owned(), 4)]);
+    e.advance("PT59S").unwrap();
+    assert_eq!(failures(&e, &i).len(), 1, "the retry waits for its minute");
+    e.advance("PT1S").unwrap();
+    assert_eq!(failures(&e, &i)[1], ("2026-01-01T00:01:00Z".to_owned(), 3));
+    e.advance("PT1H").unwrap();
+    let times: Vec<String> = failures(&e, &i).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(times, [0, 1, 2, 3, 4].map(|minute| format!("2026-01-01T00:0{minute}:00Z")));
+    assert_eq!(e.incidents(&i).len(), 1);
+
+    let mut e = engine(&["retry_default_c7.bpmn"]);
+    failing_handler(&mut e, "${chargeCard}");
+    let i = e.start("retry_default_c7", Variables::new()).unwrap();
+    let at_once: Vec<(String, u32)> = [2, 1, 0].map(|left| ("2026-01-01T00:00:00Z".to_owned(), left)).into();
+    assert_eq!(failures(&e, &i), at_once);
+    assert_eq!(e.incidents(&i).len(), 1);
+}

@@ -653,7 +653,7 @@ impl Engine {
             TaskKind::User(user) => Some(user.clone()),
             _ => None,
         };
-        let retries = task.retries.as_deref().and_then(|r| r.trim().parse::<u32>().ok()).unwrap_or(3);
+        let (retries, retry_interval) = job_retries(task.retries.as_deref());
         let job_type = match kind {
             JobKind::User => "user".to_owned(),
             JobKind::Manual => "manual".to_owned(), // not made since manual tasks pass through
@@ -685,6 +685,8 @@ impl Engine {
                 headers: task.headers.clone(),
                 created,
                 user,
+                retry_interval,
+                retry_at: None,
             },
         );
         self.set_wait(instance, tok.id, Wait::Job(number));
@@ -2408,6 +2410,24 @@ impl Engine {
             .children(None)
             .find(|n| matches!(&n.kind, NodeKind::Event(e) if matches!(e.kind, EventKind::Start { .. }) && e.definitions.is_empty()))
             .map(|n| n.id.clone())
+    }
+}
+
+/// A job's retries and the wait before each retry, as the model writes them: Zeebe's
+/// `zeebe:taskDefinition retries="5"` is the count (docs.camunda.io: components/concepts/job-
+/// workers/ "Timeouts" and "Retries"); Camunda 7's `camunda:failedJobRetryTimeCycle` `R5/PT1M`
+/// is five retries, each a minute after the failure (docs.camunda.org: user-guide/process-
+/// engine/the-job-executor/ "Failed Jobs"; the engine sets the retries from the cycle on the
+/// first failure). Without either, a job has 3 retries and is retried at once (Camunda 7's
+/// default, and Zeebe's default count).
+pub(crate) fn job_retries(text: Option<&str>) -> (u32, Option<jiff::Span>) {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return (3, None) };
+    if let Ok(count) = text.parse::<u32>() {
+        return (count, None);
+    }
+    match crate::clock::TimerSpec::parse(crate::model::TimerKind::Cycle, text) {
+        Ok(crate::clock::TimerSpec::Cycle { repetitions: Some(count), interval, .. }) => (count, Some(interval)),
+        _ => (3, None),
     }
 }
 

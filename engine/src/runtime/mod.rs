@@ -613,6 +613,8 @@ impl Engine {
             return Ok(());
         };
         j.retries = retries.unwrap_or(j.retries.saturating_sub(1));
+        // A retry cycle: the next attempt waits, on the virtual clock.
+        j.retry_at = j.retry_interval.and_then(|span| crate::clock::after(self.state.now, span).ok());
         let (left, token, node, id) = (j.retries, j.token, j.node.clone(), j.id.clone());
         self.record(&instance, TraceKind::JobFailed { job: id.clone(), retries: left, message: message.to_owned() });
         if left == 0 {
@@ -1208,11 +1210,31 @@ impl Engine {
     }
 
     fn advance_until(&mut self, target: Timestamp) -> Result<(), Error> {
-        while let Some(index) = self.next_timer_index().filter(|&i| self.state.timers[i].due <= target) {
-            self.fire_timer(index)?;
+        loop {
+            let timer = self.next_timer_index().filter(|&i| self.state.timers[i].due <= target);
+            let retry = self.next_retry().filter(|&at| at <= target);
+            match (timer, retry) {
+                // A failed job's retry falls due first: its handler runs then.
+                (timer, Some(at)) if timer.is_none_or(|i| at < self.state.timers[i].due) => {
+                    self.state.now = self.state.now.max(at);
+                    self.run()?;
+                }
+                (Some(index), _) => self.fire_timer(index)?,
+                _ => break,
+            }
         }
         self.state.now = self.state.now.max(target);
-        Ok(())
+        self.run()
+    }
+
+    /// When the next failed job a handler will retry falls due, if one waits.
+    fn next_retry(&self) -> Option<Timestamp> {
+        self.state
+            .for_handlers
+            .values()
+            .filter_map(|(instance, number)| self.state.instances.get(instance)?.jobs.get(number)?.retry_at)
+            .filter(|&at| at > self.state.now)
+            .min()
     }
 
     /// Moves virtual time to the next timer and fires every timer due then. Returns whether
@@ -1350,8 +1372,9 @@ impl Engine {
     /// handler's job at the head stops the queue (it waits for [`Engine::drive`]), so jobs are
     /// always handled in creation order.
     fn next_handled_job(&mut self, take_async: bool) -> Option<JobInfo> {
-        while let Some((&created, (instance, number))) = self.state.for_handlers.first_key_value() {
-            let (instance, number) = (instance.clone(), *number);
+        let queued: Vec<(u64, String, u64)> =
+            self.state.for_handlers.iter().map(|(&created, (i, n))| (created, i.clone(), *n)).collect();
+        for (created, instance, number) in queued {
             let Some(inst) = self.state.instances.get(&instance) else {
                 self.state.for_handlers.remove(&created);
                 continue;
@@ -1363,6 +1386,10 @@ impl Engine {
             // A job that failed with retries left waits for its token again, so it is retried.
             if !inst.tokens.get(&job.token).is_some_and(|t| t.wait == Wait::Job(job.number)) {
                 self.state.for_handlers.remove(&created);
+                continue;
+            }
+            // A retry waits for its time: the clock's advance runs it.
+            if job.retry_at.is_some_and(|at| at > self.state.now) {
                 continue;
             }
             if !take_async && matches!(self.handlers.get(&job.job_type), Some(Handler::Async(_))) {

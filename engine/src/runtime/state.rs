@@ -251,6 +251,13 @@ pub(crate) struct Job {
     /// evaluated), none for other jobs.
     #[serde(default)]
     pub user: Option<crate::model::UserTask>,
+    /// How long a failed job waits before it is retried (Camunda 7's
+    /// `failedJobRetryTimeCycle`); `None`: at once.
+    #[serde(default)]
+    pub retry_interval: Option<jiff::Span>,
+    /// A failed job is not retried before this instant (virtual time).
+    #[serde(default)]
+    pub retry_at: Option<Timestamp>,
 }
 
 /// Something that needs a person.
