@@ -211,6 +211,16 @@ pub enum Error {
         /// Where the instance's tokens wait.
         waiting: Vec<String>,
     },
+    /// `Engine::set_time_zone` was given a name the time zone database does not know.
+    #[error(
+        "`{name}` is not a time zone Baton knows ({reason}); give an IANA name such as Europe/Berlin, America/New_York or UTC"
+    )]
+    UnknownTimeZone {
+        /// The name given.
+        name: String,
+        /// What the time zone database said.
+        reason: String,
+    },
     /// A model looped without reaching a wait state.
     #[error(
         "instance {instance} took more than {steps} steps without waiting (last at `{node}`): does the model loop without a wait state? (Engine::set_step_budget raises the limit)"
@@ -333,6 +343,7 @@ impl Error {
             | Error::MessageAmbiguous { .. }
             | Error::MessageAlreadyPublished { .. }
             | Error::NotWaiting { .. }
+            | Error::UnknownTimeZone { .. }
             | Error::StepBudget { .. }
             | Error::BadDuration { .. }
             | Error::NotRunning { .. }
@@ -387,6 +398,7 @@ mod tests {
                 message_id: "1".into(),
             },
             Error::NotWaiting { instance: "p#1".into(), element: "Wait".into(), waiting: Vec::new() },
+            Error::UnknownTimeZone { name: "Mars/Olympus".into(), reason: "not found".into() },
             Error::StepBudget { instance: "p#1".into(), node: "loop".into(), steps: 10 },
             Error::BadDuration { text: "soon".into(), reason: "not ISO 8601".into() },
             Error::NotRunning { instance: "p#1".into(), state: "ended".into() },

@@ -300,3 +300,82 @@ fn camunda7_failed_job_retry_time_cycle() {
     assert_eq!(failures(&e, &i), at_once);
     assert_eq!(e.incidents(&i).len(), 1);
 }
+
+/// The instants at which the timer start events of a process start instances, the next `n`.
+fn start_times(engine: &mut Engine, process: &str, n: usize) -> Vec<String> {
+    let before = engine.instances_of(process).len();
+    for _ in 0..n {
+        assert!(engine.advance_to_next_timer().unwrap());
+    }
+    let times: Vec<String> =
+        engine.instances_of(process).iter().skip(before).map(|i| engine.trace_of(i)[0].time.to_string()).collect();
+    assert_eq!(times.len(), n);
+    times
+}
+
+/// A cron time cycle fires at every instant its pattern matches: Camunda 7 reads it as Quartz
+/// does (`0 0 9 * * ?`; weekday `2` is Monday, Sunday being `1`), Camunda 8 as Spring's
+/// `CronExpression` (weekday `1` is Monday, Sunday `0` or `7`). The virtual clock starts on
+/// Thursday 2026-01-01 at midnight UTC.
+/// Camunda 7: reference/bpmn20/events/timer-events/ ("Time Cycle": "cron expressions ... as
+/// used by Quartz"); Camunda 8: components/modeler/bpmn/timer-events/ ("Time cycle": "cron
+/// expression ... Spring").
+#[test]
+fn cron_time_cycles_as_each_engine_reads_them() {
+    let mut e = engine(&["cron_daily_c7.bpmn"]);
+    let days: Vec<String> = ["01", "02", "03"].map(|d| format!("2026-01-{d}T09:00:00Z")).into();
+    assert_eq!(start_times(&mut e, "cron_daily_c7", 3), days);
+    let mut e = engine(&["cron_monday_c7.bpmn"]);
+    assert_eq!(start_times(&mut e, "cron_monday_c7", 2), ["2026-01-05T09:00:00Z", "2026-01-12T09:00:00Z"]);
+    let mut e = engine(&["cron_monday_c8.bpmn"]);
+    assert_eq!(start_times(&mut e, "cron_monday_c8", 2), ["2026-01-05T09:00:00Z", "2026-01-12T09:00:00Z"]);
+    let mut e = engine(&["cron_weekdays_c8.bpmn"]);
+    let weekdays: Vec<String> = ["01", "02", "05", "06"].map(|d| format!("2026-01-{d}T09:00:00Z")).into();
+    assert_eq!(start_times(&mut e, "cron_weekdays_c8", 4), weekdays);
+}
+
+/// Cron cycles fire on the wall clock of the engine's time zone, which a test sets (UTC by
+/// default): 9:00 in Berlin is 8:00 UTC in winter and 7:00 UTC in summer.
+/// Camunda 7: reference/bpmn20/events/timer-events/ (the JVM's time zone).
+#[test]
+fn cron_time_cycles_follow_the_engine_time_zone() {
+    let mut e = Engine::new();
+    e.set_time_zone("Europe/Berlin").unwrap();
+    deploy(&mut e, "cron_daily_c7.bpmn");
+    assert_eq!(start_times(&mut e, "cron_daily_c7", 2), ["2026-01-01T08:00:00Z", "2026-01-02T08:00:00Z"]);
+    e.set_clock("2026-07-01T00:00:00Z".parse().unwrap()).unwrap();
+    assert_eq!(start_times(&mut e, "cron_daily_c7", 1), ["2026-07-01T07:00:00Z"]);
+    let err = e.set_time_zone("Europe/Atlantis").unwrap_err().to_string();
+    assert!(err.contains("`Europe/Atlantis` is not a time zone Baton knows") && err.contains("IANA name"), "{err}");
+}
+
+/// A `timeDate` without an offset is a wall-clock time: Camunda 7 reads it in the engine's time
+/// zone (UTC unless the test sets one); Camunda 8 needs the offset ("It must contain timezone
+/// information"), so the timer is an incident that says how to write it.
+/// Camunda 7: reference/bpmn20/events/timer-events/ ("Time Date"); Camunda 8:
+/// components/modeler/bpmn/timer-events/ ("Time date").
+#[test]
+fn a_time_date_without_an_offset() {
+    let mut e = engine(&["time_date_c7.bpmn"]);
+    let utc = e.start("time_date_c7", Variables::new()).unwrap();
+    assert_eq!(e.pending_timers()[0].due.to_string(), "2026-01-01T09:00:00Z");
+    let mut e = Engine::new();
+    e.set_time_zone("Europe/Berlin").unwrap();
+    deploy(&mut e, "time_date_c7.bpmn");
+    let berlin = e.start("time_date_c7", Variables::new()).unwrap();
+    assert_eq!(utc, berlin);
+    assert_eq!(e.pending_timers()[0].due.to_string(), "2026-01-01T08:00:00Z");
+    e.advance("PT8H").unwrap();
+    assert_eq!(e.waiting_at(&berlin), ["Task_Pack"]);
+
+    let mut e = engine(&["time_date_c8.bpmn"]);
+    let i = e.start("time_date_c8", Variables::new()).unwrap();
+    let incidents = e.incidents(&i);
+    assert_eq!(incidents.len(), 1);
+    assert!(
+        incidents[0].message.contains("`2026-01-01T09:00:00` has no offset, and Camunda 8 needs one")
+            && incidents[0].message.contains("2026-01-01T09:00:00Z"),
+        "{}",
+        incidents[0].message
+    );
+}

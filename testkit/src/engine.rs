@@ -347,6 +347,13 @@ impl TestEngine {
             .collect())
     }
 
+    /// Sets the engine's time zone by IANA name (`"Europe/Berlin"`; UTC by default): the wall
+    /// clock of cron cycles and of a Camunda 7 `timeDate` without an offset. Set it before
+    /// deploying a model with a timer start event, whose first firing is computed at deployment.
+    pub fn set_time_zone(&mut self, name: &str) -> Result<(), Error> {
+        self.engine.set_time_zone(name).map_err(|e| self.explain(e))
+    }
+
     /// Moves virtual time forward, firing due timers: by an ISO 8601 duration (`"PT5M"`,
     /// `"P7D"`), a `std::time::Duration` or a `jiff::Span`.
     ///

@@ -1897,7 +1897,9 @@ impl Engine {
             };
             spec = TimerSpec::parse(timer.kind, &text).map_err(|e| format!("timer `{node}`: {e}"))?;
         }
-        let (due, cycle) = spec.schedule(self.state.now).map_err(|e| format!("timer `{node}`: {e}"))?;
+        let calendar = self.calendar(self.dialect(instance));
+        let ((due, cycle), cron) =
+            spec.schedule_in(self.state.now, &calendar).map_err(|e| format!("timer `{node}`: {e}"))?;
         let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
         inst.next_timer += 1;
         let id = format!("{instance}/timer#{}", inst.next_timer);
@@ -1909,6 +1911,7 @@ impl Engine {
             due,
             catcher,
             cycle,
+            cron,
             created,
         });
         self.record(instance, TraceKind::TimerArmed { timer: id, node: node.to_string(), due });

@@ -234,6 +234,7 @@ impl Engine {
                 trace: Vec::new(),
                 agenda: VecDeque::new(),
                 start_timers: 0,
+                time_zone: None,
                 buffered: Vec::new(),
                 conditions: Vec::new(),
                 dirty: Default::default(),
@@ -335,11 +336,13 @@ impl Engine {
                     id: node.id.to_string(),
                     what: format!("timer start event whose timer cannot be armed ({e})"),
                 })?;
-            let (due, cycle) = spec.schedule(self.state.now).map_err(|e| Error::NotYetSupported {
-                at: crate::Location { file: file.source.clone(), position: timer.position },
-                id: node.id.to_string(),
-                what: format!("timer start event whose timer cannot be armed ({e})"),
-            })?;
+            let calendar = self.calendar(file.dialect);
+            let ((due, cycle), cron) =
+                spec.schedule_in(self.state.now, &calendar).map_err(|e| Error::NotYetSupported {
+                    at: crate::Location { file: file.source.clone(), position: timer.position },
+                    id: node.id.to_string(),
+                    what: format!("timer start event whose timer cannot be armed ({e})"),
+                })?;
             self.state.start_timers += 1;
             self.state.timers.push(ArmedTimer {
                 id: format!("{process}/start-timer#{}", self.state.start_timers),
@@ -348,6 +351,7 @@ impl Engine {
                 due,
                 catcher: Catcher::Start { deployed },
                 cycle,
+                cron,
                 created: self.state.seq + self.state.start_timers,
             });
         }
@@ -1176,6 +1180,42 @@ impl Engine {
 
     // ----- time -------------------------------------------------------------------------------
 
+    /// Sets the engine's time zone, by its IANA name (`Europe/Berlin`): the wall clock on which
+    /// cron cycles fire and a Camunda 7 `timeDate` without an offset is read, as Camunda 7
+    /// reads them in the JVM's default time zone. The default is UTC. The time zone database
+    /// is built into Baton (jiff's bundled copy of the IANA database), so a test gives the same
+    /// answer on every machine.
+    pub fn set_time_zone(&mut self, name: &str) -> Result<(), Error> {
+        jiff::tz::db()
+            .get(name)
+            .map_err(|err| Error::UnknownTimeZone { name: name.to_owned(), reason: err.to_string() })?;
+        self.state.time_zone = Some(name.to_owned()).filter(|n| n != "UTC");
+        Ok(())
+    }
+
+    /// The engine's time zone.
+    pub(crate) fn zone(&self) -> jiff::tz::TimeZone {
+        self.state
+            .time_zone
+            .as_deref()
+            .and_then(|name| jiff::tz::db().get(name).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    /// How timers of a model in this dialect are read.
+    pub(crate) fn calendar(&self, dialect: crate::model::Dialect) -> crate::clock::Calendar {
+        use crate::model::Dialect;
+        crate::clock::Calendar {
+            zone: self.zone(),
+            cron: if dialect == Dialect::Camunda7 {
+                crate::clock::CronFlavor::Quartz
+            } else {
+                crate::clock::CronFlavor::Spring
+            },
+            local_dates: dialect != Dialect::Camunda8,
+        }
+    }
+
     /// The virtual time.
     pub fn now(&self) -> Timestamp {
         self.state.now
@@ -1257,13 +1297,13 @@ impl Engine {
         self.state.now = self.state.now.max(timer.due);
         if let Catcher::Start { deployed } = timer.catcher {
             // A timer start event: a new instance, and the next firing of a cycle.
-            if let Some((due, cycle)) = next_firing(&timer) {
+            if let Some((due, cycle)) = next_firing(&timer, &self.zone()) {
                 self.state.start_timers += 1;
                 let process = self.state.processes[deployed].id.clone();
                 self.state.timers.push(ArmedTimer {
                     id: format!("{process}/start-timer#{}", self.state.start_timers),
                     due,
-                    cycle: Some(cycle),
+                    cycle,
                     created: self.state.seq,
                     ..timer.clone()
                 });
@@ -1280,15 +1320,14 @@ impl Engine {
             timer.catcher,
             Catcher::Boundary { interrupting: false, .. } | Catcher::EventSub { interrupting: false, .. }
         );
-        if let Some((due, cycle)) = next_firing(&timer).filter(|_| repeats) {
+        if let Some((due, cycle)) = next_firing(&timer, &self.zone()).filter(|_| repeats) {
             let number = self.state.instances.get_mut(&timer.instance).map(|i| {
                 i.next_timer += 1;
                 i.next_timer
             });
             if let Some(number) = number {
                 let id = format!("{}/timer#{number}", timer.instance);
-                let next =
-                    ArmedTimer { id: id.clone(), due, cycle: Some(cycle), created: self.state.seq, ..timer.clone() };
+                let next = ArmedTimer { id: id.clone(), due, cycle, created: self.state.seq, ..timer.clone() };
                 self.state.timers.push(next);
                 self.record(&timer.instance, TraceKind::TimerArmed { timer: id, node: timer.node.to_string(), due });
             }
@@ -1670,10 +1709,19 @@ impl Engine {
 
 /// The next firing of a cycle timer that just fired, with the repetitions left after it;
 /// `None` when it was the last (or not a cycle).
-fn next_firing(timer: &ArmedTimer) -> Option<(Timestamp, (Option<u32>, jiff::Span))> {
+/// The next firing of a cycle timer (an ISO 8601 repetition or a cron pattern, read on the wall
+/// clock of `zone`), and what is left of the cycle then.
+#[allow(clippy::type_complexity)]
+fn next_firing(
+    timer: &ArmedTimer,
+    zone: &jiff::tz::TimeZone,
+) -> Option<(Timestamp, Option<(Option<u32>, jiff::Span)>)> {
+    if let Some(cron) = &timer.cron {
+        return Some((cron.next_after(timer.due, zone).ok()?, None));
+    }
     let (repetitions, interval) = timer.cycle.filter(|(r, _)| *r != Some(0))?;
     let due = crate::clock::after(timer.due, interval).ok()?;
-    Some((due, (repetitions.map(|r| r.saturating_sub(1)), interval)))
+    Some((due, Some((repetitions.map(|r| r.saturating_sub(1)), interval))))
 }
 
 /// Awaits a handler's future, turning a panic inside it into an outcome instead of unwinding

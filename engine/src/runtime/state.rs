@@ -44,6 +44,9 @@ pub(crate) struct State {
     /// Conditional events waiting for their condition, in creation order.
     #[serde(default)]
     pub conditions: Vec<ConditionWatch>,
+    /// The engine's time zone (an IANA name); `None` is UTC.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// Instances whose variables changed since their conditions were last evaluated.
     #[serde(default)]
     pub dirty: std::collections::BTreeSet<String>,
@@ -321,6 +324,9 @@ pub(crate) struct ArmedTimer {
     pub catcher: Catcher,
     /// For cycles: repetitions left after this one (`None`: forever) and the interval.
     pub cycle: Option<(Option<u32>, jiff::Span)>,
+    /// For a cron cycle: its pattern, which gives every next firing.
+    #[serde(default)]
+    pub cron: Option<crate::clock::CronCycle>,
     /// Engine-wide creation order, to fire timers due at the same time in order.
     pub created: u64,
 }
