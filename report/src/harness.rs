@@ -20,6 +20,16 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use baton_engine::record::{Harness, SCHEMA, Status, Verdict, Verdicts};
 
+/// The harness for a workspace: cargo-nextest when asked (`--nextest`) or when the workspace
+/// configures it (`.config/nextest.toml`, as nextest itself looks for it), else `cargo test`.
+pub fn choose(workspace_root: &Path, nextest_asked: bool) -> Harness {
+    if nextest_asked || workspace_root.join(".config").join("nextest.toml").is_file() {
+        Harness::Nextest
+    } else {
+        Harness::CargoTest
+    }
+}
+
 /// Reads `cargo test`'s text output, line by line.
 #[derive(Debug, Default)]
 pub struct Libtest {
@@ -404,6 +414,18 @@ test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
             "Error: instance claim#1 has no open job\n  state: ended"
         );
         assert_eq!(failure_summary("something else"), "something else");
+    }
+
+    #[test]
+    fn nextest_when_asked_or_configured() {
+        let root = std::env::temp_dir().join(format!("baton-harness-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join(".config")).unwrap_or_default();
+        assert_eq!(choose(&root, false), Harness::CargoTest);
+        assert_eq!(choose(&root, true), Harness::Nextest);
+        std::fs::write(root.join(".config").join("nextest.toml"), "").unwrap_or_default();
+        assert_eq!(choose(&root, false), Harness::Nextest, "a workspace that configures nextest uses it");
+        std::fs::remove_dir_all(&root).ok();
     }
 
     #[test]

@@ -98,11 +98,7 @@ fn main() -> ExitCode {
             validate(&files, format, if strict { check::Strictness::Strict } else { check::Strictness::Lenient })
         }
         Command::Test { out, nextest, all, cargo_args } => {
-            let harness = if nextest || root.join(".config").join("nextest.toml").is_file() {
-                Harness::Nextest
-            } else {
-                Harness::CargoTest
-            };
+            let harness = harness::choose(&root, nextest);
             settings(&root, all).map_or(ExitCode::FAILURE, |config| test(&root, out, harness, &cargo_args, &config))
         }
         Command::Report { runs, out, fail_under, all } => {
