@@ -285,6 +285,67 @@ impl<'t> ProcessAssert<'t> {
         self
     }
 
+    /// Exactly `times` tokens of the instance (and what it called) wait at this element now:
+    /// CPT's `hasActiveElement(byName("Review"), 2)`, e.g. a multi-instance task or a loop
+    /// back in front of a join.
+    #[track_caller]
+    pub fn has_active_element(&self, element: &str, times: usize) -> &Self {
+        let id = self.id(element);
+        let count = self.waiting().iter().filter(|w| **w == id).count();
+        if count != times {
+            let plural = |n: usize| if n == 1 { format!("{n} time") } else { format!("{n} times") };
+            self.fail(
+                format!("has {} active {}, not {}", self.label(&id), plural(count), plural(times)),
+                (count == 0).then(|| self.where_hint(&id)).flatten(),
+            );
+        }
+        self
+    }
+
+    /// No token of the instance (or of what it called) ever arrived at any of these elements:
+    /// neither completed nor active, nor stopped there (CPT's `hasNotActivatedElements`).
+    #[track_caller]
+    pub fn has_not_activated(&self, elements: impl Names) -> &Self {
+        let family = self.engine.instance_family(&self.instance);
+        for element in elements.names() {
+            let id = self.id(&element);
+            let entered = self.engine.trace().iter().any(|e| {
+                family.contains(&e.instance)
+                    && matches!(&e.kind, TraceKind::NodeEntered { node } if Element::of(self.engine, &e.instance, node.as_str().into()) == id)
+            });
+            if entered {
+                self.fail(format!("has activated {}, but should never have", self.label(&id)), None);
+            }
+        }
+        self
+    }
+
+    /// The instance runs this process, by id (camunda-bpm-assert's `hasProcessDefinitionKey`,
+    /// Zeebe's `bpmnProcessId`).
+    #[track_caller]
+    pub fn has_process_definition(&self, process: &str) -> &Self {
+        let actual = self.engine.process(&self.instance).map(|p| p.id.to_string()).unwrap_or_default();
+        if actual != process {
+            self.fail(format!("runs process `{actual}`, not `{process}`"), None);
+        }
+        self
+    }
+
+    /// The instance runs this version of its process, from 1 (each deployment of a process
+    /// gives it the next version).
+    #[track_caller]
+    pub fn has_version(&self, version: u32) -> &Self {
+        let actual = self.engine.trace().iter().find_map(|e| match &e.kind {
+            TraceKind::InstanceStarted { version, .. } if e.instance == self.instance => Some(*version),
+            _ => None,
+        });
+        if actual != Some(version) {
+            let actual = actual.map_or_else(|| "no known version".to_owned(), |v| format!("version {v}"));
+            self.fail(format!("runs {actual} of its process, not version {version}"), None);
+        }
+        self
+    }
+
     /// The instance completed none of these elements.
     #[track_caller]
     pub fn has_not_passed(&self, elements: impl Names) -> &Self {
@@ -597,6 +658,53 @@ impl UserTaskAssert<'_, '_> {
         self
     }
 
+    /// The task is assigned to this user (camunda-bpm-assert's `isAssignedTo`; the same as
+    /// [`UserTaskAssert::has_assignee`]), after any claim, unclaim or assignment.
+    #[track_caller]
+    pub fn is_assigned_to(&self, assignee: &str) -> &Self {
+        self.has_assignee(assignee)
+    }
+
+    /// Nobody is assigned to the task (camunda-bpm-assert's `isNotAssigned`).
+    #[track_caller]
+    pub fn is_not_assigned(&self) -> &Self {
+        if let Some(actual) = self.user().assignee {
+            self.process.fail(
+                format!(
+                    "has user task {} ({}) assigned to {actual:?}, but it should be unassigned",
+                    self.label, self.job_id
+                ),
+                None,
+            );
+        }
+        self
+    }
+
+    /// The task is offered to this candidate user (as the task was created: a Camunda 7
+    /// model's `${...}` evaluated).
+    #[track_caller]
+    pub fn has_candidate_user(&self, user: &str) -> &Self {
+        let actual = self.user().candidate_users;
+        if !actual.iter().any(|u| u == user) {
+            let actual =
+                if actual.is_empty() { "no candidate user".to_owned() } else { format!("users {}", actual.join(", ")) };
+            self.process.fail(format!("has user task {} for {actual}, not {user:?}", self.label), None);
+        }
+        self
+    }
+
+    /// The task is due at this date, as the task was created (`camunda:dueDate`,
+    /// `zeebe:taskSchedule dueDate`; a Camunda 7 model's `${...}` evaluated), compared as text.
+    #[track_caller]
+    pub fn has_due_date(&self, due: &str) -> &Self {
+        let actual = self.user().due_date;
+        if actual.as_deref() != Some(due) {
+            let actual = actual.map_or_else(|| "no due date".to_owned(), |d| format!("due {d:?}"));
+            self.process.fail(format!("has user task {} {actual}, not {due:?}", self.label), None);
+        }
+        self
+    }
+
     /// The task offers this form.
     #[track_caller]
     pub fn has_form_key(&self, form_key: &str) -> &Self {
@@ -622,4 +730,59 @@ impl UserTaskAssert<'_, '_> {
         }
         self
     }
+}
+
+/// Runs an assertion that should fail and returns its failure text, without printing the
+/// panic: to check what a failed assertion says (camunda-bpm-assert's tests do this with
+/// `assertThatThrownBy`). Panics itself when the assertion passes.
+///
+/// ```
+/// use baton_testkit::prelude::*;
+///
+/// # fn main() -> TestResult {
+/// let mut t = TestEngine::deploy_str(r#"
+///   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+///     <process id="order" isExecutable="true">
+///       <startEvent id="start" />
+///       <sequenceFlow id="f1" sourceRef="start" targetRef="pay" />
+///       <serviceTask id="pay" name="Pay item" />
+///     </process>
+///   </definitions>"#)?;
+/// let order = t.start("order", vars! {})?;
+/// let text = expect_failure(|| {
+///     assert_that(&t, &order).is_ended();
+/// });
+/// assert!(text.starts_with("instance order#1 has not ended"));
+/// # Ok(())
+/// # }
+/// ```
+#[track_caller]
+pub fn expect_failure(assertion: impl FnOnce()) -> String {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !EXPECTING_FAILURE.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    EXPECTING_FAILURE.with(|e| e.set(true));
+    let outcome = catch_unwind(AssertUnwindSafe(assertion));
+    EXPECTING_FAILURE.with(|e| e.set(false));
+    match outcome {
+        Ok(()) => panic!("expected the assertion to fail, but it passed"),
+        Err(panic) => panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a panic without a text".to_owned()),
+    }
+}
+
+static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+
+thread_local! {
+    /// Set while [`expect_failure`] runs its assertion on this thread: the panic hook stays quiet.
+    static EXPECTING_FAILURE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

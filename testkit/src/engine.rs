@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use baton_engine::model::{FlowNode, Process};
 use baton_engine::runtime::{
-    ConditionInfo, Engine, HandlerError, JobInfo, JobKind, SubscriptionInfo, TimerInfo, Variables,
+    ConditionInfo, Engine, HandlerError, JobClient, JobInfo, JobKind, SubscriptionInfo, TimerInfo, Variables,
 };
 
 use crate::error::Error;
@@ -142,26 +142,37 @@ impl TestEngine {
         Ok(t)
     }
 
-    /// Deploys one more model, given as text, into this engine.
-    pub fn deploy_xml(&mut self, xml: &str) -> Result<&mut Self, Error> {
-        self.deploy_source(xml, None, false)?;
-        Ok(self)
+    /// Deploys one more model, given as text, into this engine; returns what it deployed.
+    pub fn deploy_xml(&mut self, xml: &str) -> Result<Deployment, Error> {
+        self.deploy_source(xml, None, false)
     }
 
-    /// Deploys one more file into this engine.
-    pub fn deploy(&mut self, path: impl AsRef<Path>) -> Result<&mut Self, Error> {
+    /// Deploys one more file into this engine; returns what it deployed, each process with
+    /// its version (Camunda 7's `DeploymentWithDefinitions`, Zeebe's `DeploymentEvent`).
+    ///
+    /// ```
+    /// # use baton_testkit::prelude::*;
+    /// # fn main() -> TestResult {
+    /// let mut t = TestEngine::new();
+    /// let first = t.deploy("examples/processes/order.bpmn")?;
+    /// let again = t.deploy("examples/processes/order.bpmn")?;
+    /// assert_eq!(first.processes, [("order".to_owned(), 1)]);
+    /// assert_eq!(again.version("order"), Some(2));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn deploy(&mut self, path: impl AsRef<Path>) -> Result<Deployment, Error> {
         let path = find(path.as_ref())?;
         let text =
             std::fs::read_to_string(&path).map_err(|source| baton_engine::Error::Io { path: path.clone(), source })?;
-        self.deploy_source(&text, Some(&path), false)?;
-        Ok(self)
+        self.deploy_source(&text, Some(&path), false)
     }
 
-    fn deploy_source(&mut self, xml: &str, path: Option<&Path>, mock: bool) -> Result<(), Error> {
+    fn deploy_source(&mut self, xml: &str, path: Option<&Path>, mock: bool) -> Result<Deployment, Error> {
         let definitions = baton_engine::parse::parse_with(xml, &Default::default(), path)?;
         let processes = self.engine.deploy(definitions)?;
-        self.recorder.models.push(model(path, xml, processes.into_iter().map(|(id, _)| id).collect(), mock));
-        Ok(())
+        self.recorder.models.push(model(path, xml, processes.iter().map(|(id, _)| id.clone()).collect(), mock));
+        Ok(Deployment { processes, decisions: Vec::new() })
     }
 
     /// Names the test in its run file (by default the test thread's name, which libtest sets
@@ -426,6 +437,43 @@ impl TestEngine {
         JobQuery::new(&self.engine, None)
     }
 
+    /// Every open job of this type, of every instance, oldest first: what a Zeebe client
+    /// activates (`newActivateJobsCommand().jobType(..)`) and Camunda 7's
+    /// `externalTaskService.fetchAndLock(.., topic)` fetches.
+    pub fn jobs_of_type(&self, job_type: &str) -> JobQuery<'_> {
+        JobQuery::new(&self.engine, None).job_type(job_type)
+    }
+
+    /// The oldest open job of this type, of any instance, to complete, fail or answer with an
+    /// error: CPT's `processTestContext.completeJob("charge")` is
+    /// `t.job_of_type("charge")?.complete(vars! {})`.
+    pub fn job_of_type(&mut self, job_type: &str) -> Result<Job<'_>, Error> {
+        let open = self.engine.open_jobs();
+        match open.iter().find(|j| j.job_type == job_type) {
+            Some(info) => {
+                let info = info.clone();
+                Ok(Job { t: self, info })
+            }
+            None => Err(Error::NoJobOfType {
+                job_type: job_type.to_owned(),
+                open: open.iter().map(|j| format!("{} (type {})", j.id, j.job_type)).collect(),
+            }),
+        }
+    }
+
+    /// Completes every open job of this type, oldest first, each with these variables (a
+    /// Zeebe worker activating and completing a batch); returns how many it completed.
+    pub fn complete_jobs_of_type(&mut self, job_type: &str, variables: Variables) -> Result<usize, Error> {
+        let ids: Vec<String> = self.jobs_of_type(job_type).list().into_iter().map(|j| j.id).collect();
+        for id in &ids {
+            // A job an earlier completion ended (a boundary, a termination) is skipped.
+            if self.engine.open_job(id).is_ok() {
+                self.engine.complete_job(id, variables.clone()).map_err(|e| self.explain(e))?;
+            }
+        }
+        Ok(ids.len())
+    }
+
     /// Every open user task of the engine, oldest first (Camunda's `taskService.createTaskQuery()`).
     pub fn tasks(&self) -> JobQuery<'_> {
         JobQuery::new(&self.engine, Some(JobKind::User))
@@ -649,6 +697,87 @@ impl Job<'_> {
     /// Reports a technical failure; retries count down, then it becomes an incident.
     pub fn fail(self, message: &str) -> Result<(), Error> {
         self.t.engine.fail_job(&self.info.id, message, None).map_err(|e| self.t.explain(e))
+    }
+
+    /// Reports a technical failure leaving `retries` retries, the next attempt waiting
+    /// `backoff` on the virtual clock (Zeebe's `newFailCommand(job).retries(n).retryBackoff(..)`);
+    /// `retries` 0 makes it an incident now.
+    pub fn fail_with(self, message: &str, retries: u32, backoff: impl Into<Option<jiff::Span>>) -> Result<(), Error> {
+        let result = match backoff.into() {
+            Some(span) => self.t.engine.fail_job_with_backoff(&self.info.id, message, Some(retries), span),
+            None => self.t.engine.fail_job(&self.info.id, message, Some(retries)),
+        };
+        result.map_err(|e| self.t.explain(e))
+    }
+
+    /// Throws a BPMN error with a message and variables (Zeebe's
+    /// `newThrowErrorCommand(job).errorCode(..).errorMessage(..).variables(..)`); a Camunda 7
+    /// catching event's `camunda:errorMessageVariable` receives the message.
+    pub fn throw_error_with(self, code: &str, message: &str, variables: Variables) -> Result<(), Error> {
+        self.t.engine.throw_error_with_message(&self.info.id, code, message, variables).map_err(|e| self.t.explain(e))
+    }
+
+    /// Claims a user task for a user (Camunda 7's `taskService.claim(id, user)`): refused when
+    /// another user holds it, as Camunda 7 refuses (`TaskAlreadyClaimedException`).
+    pub fn claim(self, user: &str) -> Result<Self, Error> {
+        match self.user_assignee()? {
+            Some(holder) if holder != user => Err(Error::AlreadyClaimed {
+                task: self.info.id.clone(),
+                element: self.info.node.to_string(),
+                assignee: holder,
+                user: user.to_owned(),
+            }),
+            _ => self.set_assignee(Some(user)),
+        }
+    }
+
+    /// Gives a claimed user task back to its candidates (Camunda 7's `taskService.claim(id, null)`,
+    /// Camunda 8's `unassign`).
+    pub fn unclaim(self) -> Result<Self, Error> {
+        self.user_assignee()?;
+        self.set_assignee(None)
+    }
+
+    /// Assigns a user task to someone, whoever holds it now (Camunda 7's `setAssignee`,
+    /// Camunda 8's `assign`).
+    pub fn assign(self, user: &str) -> Result<Self, Error> {
+        self.user_assignee()?;
+        self.set_assignee(Some(user))
+    }
+
+    fn user_assignee(&self) -> Result<Option<String>, Error> {
+        if self.info.kind != JobKind::User {
+            return Err(Error::NotAUserTask {
+                instance: self.info.instance.clone(),
+                element: self.info.node.to_string(),
+                kind: if self.info.kind == JobKind::Manual { "manual task" } else { "service task" }.to_owned(),
+                job_type: self.info.job_type.clone(),
+            });
+        }
+        Ok(self.info.user.as_ref().and_then(|u| u.assignee.clone()))
+    }
+
+    fn set_assignee(mut self, user: Option<&str>) -> Result<Self, Error> {
+        self.t.engine.set_task_assignee(&self.info.id, user).map_err(|e| self.t.explain(e))?;
+        self.info = self.t.engine.open_job(&self.info.id)?;
+        Ok(self)
+    }
+}
+
+/// What a deployment deployed: each process with the version it got, and each decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Deployment {
+    /// `(process id, version)`, in document order; a process deployed again gets the next version.
+    pub processes: Vec<(String, u32)>,
+    /// Decision ids; always empty: Baton does not deploy DMN decisions yet.
+    pub decisions: Vec<String>,
+}
+
+impl Deployment {
+    /// The version a process got in this deployment.
+    pub fn version(&self, process: &str) -> Option<u32> {
+        self.processes.iter().find(|(id, _)| id == process).map(|(_, v)| *v)
     }
 }
 

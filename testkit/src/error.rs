@@ -125,6 +125,28 @@ pub enum Error {
         /// What the parser said.
         reason: String,
     },
+    /// No open job has this type.
+    #[error("no open job has type `{job_type}`; open jobs: {}", if open.is_empty() { "none".to_owned() } else { open.join(", ") })]
+    NoJobOfType {
+        /// The type asked for.
+        job_type: String,
+        /// The open jobs, each with its type.
+        open: Vec<String>,
+    },
+    /// A user task was claimed while another user holds it.
+    #[error(
+        "user task {task} at `{element}` is claimed by {assignee:?}, so {user:?} cannot claim it; `.unclaim()` it first, or `.assign({user:?})` to hand it over"
+    )]
+    AlreadyClaimed {
+        /// The task's job id.
+        task: String,
+        /// Its element.
+        element: String,
+        /// Who holds it.
+        assignee: String,
+        /// Who tried to claim it.
+        user: String,
+    },
     /// A file given to deploy could not be found.
     #[error("cannot find `{path}` (looked relative to {})", looked.join(", "))]
     NotFound {
@@ -181,6 +203,8 @@ mod tests {
             },
             Error::NotFound { path: s("p.bpmn"), looked: vec![s(".")] },
             Error::BadInstant { text: s("tomorrow"), reason: s("invalid digit") },
+            Error::NoJobOfType { job_type: s("charge"), open: vec![s("p#1/job#1 (type pay)")] },
+            Error::AlreadyClaimed { task: s("p#1/job#1"), element: s("review"), assignee: s("anna"), user: s("ben") },
         ];
         for error in errors {
             let debug = format!("{error:?}");

@@ -52,12 +52,12 @@ mod view; // snapshot-friendly traces
 mod vars; // vars! and serde conversions
 mod error; // the one error type
 
-pub use assert::{JobAssert, Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that};
+pub use assert::{JobAssert, Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that, expect_failure};
 pub use baton_engine::runtime::{
-    ConditionInfo, HandlerError, HandlerFuture, JobInfo, SubscriptionInfo, SubscriptionKind, Variables,
+    ConditionInfo, HandlerError, HandlerFuture, JobClient, JobInfo, SubscriptionInfo, SubscriptionKind, Variables,
 };
 pub use baton_engine::{model, parse, validate};
-pub use engine::{Advance, ClockInstant, Instance, Job, TestEngine};
+pub use engine::{Advance, ClockInstant, Deployment, Instance, Job, TestEngine};
 pub use error::Error;
 pub use query::JobQuery;
 pub use scenario::{Scenario, ScenarioRun, WaitState, complete, defer};
@@ -73,7 +73,7 @@ pub use serde_json::json as __json;
 /// Everything a test needs: `use baton_testkit::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Error, HandlerError, Instance, Scenario, TestEngine, TestResult, Variables, assert_that, complete, defer,
-        to_vars, vars,
+        Error, HandlerError, Instance, JobClient, Scenario, TestEngine, TestResult, Variables, assert_that, complete,
+        defer, expect_failure, to_vars, vars,
     };
 }

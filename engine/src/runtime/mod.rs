@@ -61,7 +61,13 @@ pub struct JobInfo {
     pub id: String,
     /// The instance it belongs to.
     pub instance: String,
-    /// The node it was created at.
+    /// The id of the process the instance runs (Zeebe's `bpmnProcessId`, Camunda 7's
+    /// process definition key).
+    pub process: String,
+    /// The version of that process the instance runs, from 1 (Zeebe's
+    /// `processDefinitionVersion`).
+    pub version: u32,
+    /// The node it was created at (Zeebe's `elementId`, Camunda 7's `activityId`).
     pub node: NodeId,
     /// Service work, user task or manual task.
     pub kind: JobKind,
@@ -144,29 +150,141 @@ pub struct ConditionInfo {
 }
 
 /// What a handler reports when the work did not succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// ```
+/// # use baton_engine::runtime::{HandlerError, Variables};
+/// // Zeebe: client.newThrowErrorCommand(job).errorCode("CARD_DECLINED").errorMessage(..).variables(..)
+/// let declined = HandlerError::bpmn("CARD_DECLINED")
+///     .with_message("the bank said no")
+///     .with_variables(Variables::from([("reason".to_string(), "limit".into())]));
+/// // Zeebe: client.newFailCommand(job).retries(job.getRetries() - 1).retryBackoff(Duration.ofMinutes(5))
+/// let down = HandlerError::failed("bank unreachable").with_retries(2).with_backoff(jiff::Span::new().minutes(5));
+/// # let _ = (declined, down);
+/// ```
+#[derive(Debug, Clone)]
 pub enum HandlerError {
     /// A business error, caught by an error boundary event with this code.
     Bpmn {
         /// The error code, e.g. `CARD_DECLINED`.
         code: String,
+        /// The error message (what Camunda 7's `camunda:errorMessageVariable` receives).
+        message: Option<String>,
+        /// Variables set on the instance before the error is caught.
+        variables: Variables,
     },
     /// A technical failure: the job is retried while retries last, then becomes an incident.
     Failed {
         /// What went wrong.
         message: String,
+        /// The retries left after this failure; `None`: one less than before.
+        retries: Option<u32>,
+        /// How long the next attempt waits, on the virtual clock; `None`: the model's retry
+        /// cycle (Camunda 7's `failedJobRetryTimeCycle`), else at once.
+        backoff: Option<jiff::Span>,
     },
+}
+
+impl PartialEq for HandlerError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                HandlerError::Bpmn { code, message, variables },
+                HandlerError::Bpmn { code: c, message: m, variables: v },
+            ) => code == c && message == m && variables == v,
+            (
+                HandlerError::Failed { message, retries, backoff },
+                HandlerError::Failed { message: m, retries: r, backoff: b },
+            ) => message == m && retries == r && backoff.map(|s| s.fieldwise()) == b.map(|s| s.fieldwise()),
+            _ => false,
+        }
+    }
 }
 
 impl HandlerError {
     /// A business error with this code.
     pub fn bpmn(code: impl Into<String>) -> Self {
-        HandlerError::Bpmn { code: code.into() }
+        HandlerError::Bpmn { code: code.into(), message: None, variables: Variables::new() }
     }
 
     /// A technical failure.
     pub fn failed(message: impl Into<String>) -> Self {
-        HandlerError::Failed { message: message.into() }
+        HandlerError::Failed { message: message.into(), retries: None, backoff: None }
+    }
+
+    /// A business error's message (a failure's message is given to [`HandlerError::failed`]).
+    pub fn with_message(mut self, text: impl Into<String>) -> Self {
+        match &mut self {
+            HandlerError::Bpmn { message, .. } => *message = Some(text.into()),
+            HandlerError::Failed { message, .. } => *message = text.into(),
+        }
+        self
+    }
+
+    /// Variables a business error sets on the instance before it is caught; a failure has none.
+    pub fn with_variables(mut self, more: Variables) -> Self {
+        if let HandlerError::Bpmn { variables, .. } = &mut self {
+            variables.extend(more);
+        }
+        self
+    }
+
+    /// The retries a failure leaves (Zeebe's fail command sets them; 0: an incident now).
+    pub fn with_retries(mut self, left: u32) -> Self {
+        if let HandlerError::Failed { retries, .. } = &mut self {
+            *retries = Some(left);
+        }
+        self
+    }
+
+    /// How long the retry of a failure waits, on the virtual clock (Zeebe's `retryBackoff`).
+    pub fn with_backoff(mut self, span: jiff::Span) -> Self {
+        if let HandlerError::Failed { backoff, .. } = &mut self {
+            *backoff = Some(span);
+        }
+        self
+    }
+}
+
+/// What a handler asks of the engine while it works, besides its result (Zeebe's `JobClient`,
+/// Camunda 7's `DelegateExecution`): variables to set now and messages to publish. The
+/// commands run in the order given, after the handler returns and before its result.
+#[derive(Debug, Default)]
+pub struct JobClient {
+    commands: Vec<ClientCommand>,
+}
+
+#[derive(Debug)]
+enum ClientCommand {
+    Variables(Variables),
+    LocalVariables(Variables),
+    Publish { name: String, correlation_key: Option<String>, variables: Variables },
+}
+
+impl JobClient {
+    /// Sets variables as the job's own result would: each to the nearest scope that has it,
+    /// else the process (Zeebe's `SetVariables` with `local = false`, Camunda 7's
+    /// `execution.setVariable`).
+    pub fn set_variables(&mut self, variables: Variables) -> &mut Self {
+        self.commands.push(ClientCommand::Variables(variables));
+        self
+    }
+
+    /// Sets variables local to the job's element: they end with it (Zeebe's `SetVariables`
+    /// with `local = true` on the element instance, Camunda 7's `setVariableLocal`).
+    pub fn set_local_variables(&mut self, variables: Variables) -> &mut Self {
+        self.commands.push(ClientCommand::LocalVariables(variables));
+        self
+    }
+
+    /// Publishes a message as Camunda 8 does, without buffering it (time to live zero; see
+    /// [`Engine::publish_message`]).
+    pub fn publish_message(&mut self, name: &str, correlation_key: Option<&str>, variables: Variables) -> &mut Self {
+        self.commands.push(ClientCommand::Publish {
+            name: name.to_owned(),
+            correlation_key: correlation_key.map(str::to_owned),
+            variables,
+        });
+        self
     }
 }
 
@@ -176,9 +294,13 @@ pub type HandlerResult = Result<Variables, HandlerError>;
 /// The future an async handler returns.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = HandlerResult> + Send>>;
 
+/// A handler that acts through a [`JobClient`].
+type ClientHandler = dyn FnMut(&JobInfo, &mut JobClient) -> HandlerResult + Send;
+
 /// A registered handler: plain code, or an async function awaited by [`Engine::drive`].
 enum Handler {
     Sync(Box<dyn FnMut(&JobInfo) -> HandlerResult + Send>),
+    Client(Box<ClientHandler>),
     Async(Box<dyn FnMut(JobInfo) -> HandlerFuture + Send>),
 }
 
@@ -380,6 +502,21 @@ impl Engine {
         self.handlers.insert(job_type, Handler::Sync(Box::new(handler)));
     }
 
+    /// Registers a handler that also gets a [`JobClient`], to set variables or publish
+    /// messages while it works; otherwise like [`Engine::register`].
+    pub fn register_with_client<F>(&mut self, job_type: impl Into<String>, handler: F)
+    where
+        F: FnMut(&JobInfo, &mut JobClient) -> Result<Variables, HandlerError> + Send + 'static,
+    {
+        let job_type = job_type.into();
+        for inst in self.state.instances.values() {
+            for job in inst.jobs.values().filter(|j| j.kind == JobKind::Service && j.job_type == job_type) {
+                self.state.for_handlers.insert(job.created, (inst.id.clone(), job.number));
+            }
+        }
+        self.handlers.insert(job_type, Handler::Client(Box::new(handler)));
+    }
+
     /// Registers an async handler (e.g. one that calls a service with tokio). Its jobs wait
     /// until [`Engine::drive`] is awaited, which runs every handler's jobs in creation order,
     /// awaiting one at a time: async code can never reorder a trace.
@@ -420,7 +557,7 @@ impl Engine {
                         continue;
                     }
                 },
-                Some(Handler::Sync(_)) | None => continue,
+                Some(Handler::Sync(_) | Handler::Client(..)) | None => continue,
             };
             let outcome = CatchUnwind(future).await;
             self.apply_outcome(&job, outcome)?;
@@ -604,21 +741,56 @@ impl Engine {
         Ok(())
     }
 
+    /// Sets (or with `None` clears) the assignee of an open user task, as a person claiming,
+    /// unclaiming or handing it on does (Camunda 7's `taskService.claim`/`setAssignee`, Camunda
+    /// 8's user task `assign`/`unassign`). Returns `false`, changing nothing, for a job that is
+    /// not a user task (only a user task has an assignee).
+    pub fn set_task_assignee(&mut self, job: &str, assignee: Option<&str>) -> Result<bool, Error> {
+        let (instance, number) = self.job_mut(job)?;
+        let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.get_mut(&number)) else {
+            return Ok(false);
+        };
+        if j.kind != JobKind::User {
+            return Ok(false);
+        }
+        j.user.get_or_insert_with(Default::default).assignee = assignee.map(str::to_owned);
+        Ok(true)
+    }
+
     /// Reports a job as failed. Its retries count down (or are set to `retries`); at zero it
     /// becomes an incident.
     pub fn fail_job(&mut self, job: &str, message: &str, retries: Option<u32>) -> Result<(), Error> {
-        self.apply_failure(job, message, retries)?;
+        self.apply_failure(job, message, retries, None)?;
         self.run()
     }
 
-    fn apply_failure(&mut self, job: &str, message: &str, retries: Option<u32>) -> Result<(), Error> {
+    /// [`Engine::fail_job`] with a back-off: a handler's retry waits this long on the virtual
+    /// clock (Zeebe's fail command with `retryBackoff`); the clock's advance runs it.
+    pub fn fail_job_with_backoff(
+        &mut self,
+        job: &str,
+        message: &str,
+        retries: Option<u32>,
+        backoff: jiff::Span,
+    ) -> Result<(), Error> {
+        self.apply_failure(job, message, retries, Some(backoff))?;
+        self.run()
+    }
+
+    fn apply_failure(
+        &mut self,
+        job: &str,
+        message: &str,
+        retries: Option<u32>,
+        backoff: Option<jiff::Span>,
+    ) -> Result<(), Error> {
         let (instance, number) = self.job_mut(job)?;
         let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.get_mut(&number)) else {
             return Ok(());
         };
         j.retries = retries.unwrap_or(j.retries.saturating_sub(1));
         // A retry cycle: the next attempt waits, on the virtual clock.
-        j.retry_at = j.retry_interval.and_then(|span| crate::clock::after(self.state.now, span).ok());
+        j.retry_at = backoff.or(j.retry_interval).and_then(|span| crate::clock::after(self.state.now, span).ok());
         let (left, token, node, id) = (j.retries, j.token, j.node.clone(), j.id.clone());
         self.record(&instance, TraceKind::JobFailed { job: id.clone(), retries: left, message: message.to_owned() });
         if left == 0 {
@@ -631,18 +803,49 @@ impl Engine {
     /// Throws a BPMN error on a job: the nearest error boundary event for `code` takes over,
     /// else it becomes an incident.
     pub fn throw_error(&mut self, job: &str, code: &str, variables: Variables) -> Result<(), Error> {
-        self.apply_error(job, code, variables)?;
+        self.apply_error(job, code, None, variables)?;
         self.run()
     }
 
-    fn apply_error(&mut self, job: &str, code: &str, variables: Variables) -> Result<(), Error> {
+    /// [`Engine::throw_error`] with an error message: the catching event's Camunda 7
+    /// `camunda:errorMessageVariable` receives it (Zeebe's throw-error command's `errorMessage`).
+    pub fn throw_error_with_message(
+        &mut self,
+        job: &str,
+        code: &str,
+        message: &str,
+        variables: Variables,
+    ) -> Result<(), Error> {
+        self.apply_error(job, code, Some(message), variables)?;
+        self.run()
+    }
+
+    fn apply_error(&mut self, job: &str, code: &str, message: Option<&str>, variables: Variables) -> Result<(), Error> {
         let (instance, number) = self.job_mut(job)?;
         let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.remove(&number)) else {
             return Ok(());
         };
         self.record(&instance, TraceKind::ErrorThrown { node: j.node.to_string(), code: code.to_owned() });
         self.record_variables(&instance, variables);
+        let from = self.state.trace.len();
         self.throw_from(&instance, j.token, code, false);
+        if let Some(message) = message {
+            // The event that caught it (entered just now) keeps the message where it says.
+            let caught: Vec<(String, String)> = self.state.trace[from..]
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    TraceKind::NodeEntered { node } => Some((e.instance.clone(), node.clone())),
+                    _ => None,
+                })
+                .collect();
+            for (at, node) in caught {
+                if let Some(FlowNode { kind: NodeKind::Event(event), .. }) = self.node_of(&at, &node)
+                    && let Some(name) = event.error_message_variable.clone()
+                {
+                    self.set_variable(&at, &name, Value::String(message.to_owned()));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -1379,8 +1582,18 @@ impl Engine {
                 continue;
             }
             let Some(job) = self.next_handled_job(false) else { return Ok(()) };
-            let Some(Handler::Sync(handler)) = self.handlers.get_mut(&job.job_type) else { return Ok(()) };
-            let outcome = catch_unwind(AssertUnwindSafe(|| handler(&job)));
+            let outcome = match self.handlers.get_mut(&job.job_type) {
+                Some(Handler::Sync(handler)) => catch_unwind(AssertUnwindSafe(|| handler(&job))),
+                Some(Handler::Client(handler)) => {
+                    let mut client = JobClient::default();
+                    let outcome = catch_unwind(AssertUnwindSafe(|| handler(&job, &mut client)));
+                    if outcome.is_ok() {
+                        self.apply_client(&job, client);
+                    }
+                    outcome
+                }
+                Some(Handler::Async(_)) | None => return Ok(()),
+            };
             self.apply_outcome(&job, outcome)?;
         }
     }
@@ -1390,9 +1603,11 @@ impl Engine {
     fn apply_outcome(&mut self, job: &JobInfo, outcome: std::thread::Result<HandlerResult>) -> Result<(), Error> {
         match outcome {
             Ok(Ok(variables)) => self.apply_completion(&job.id, variables),
-            Ok(Err(HandlerError::Bpmn { code })) => self.apply_error(&job.id, &code, Variables::new()),
-            Ok(Err(HandlerError::Failed { message })) => {
-                self.apply_failure(&job.id, &message, None)?;
+            Ok(Err(HandlerError::Bpmn { code, message, variables })) => {
+                self.apply_error(&job.id, &code, message.as_deref(), variables)
+            }
+            Ok(Err(HandlerError::Failed { message, retries, backoff })) => {
+                self.apply_failure(&job.id, &message, retries, backoff)?;
                 self.requeue(&job.id);
                 Ok(())
             }
@@ -1402,7 +1617,7 @@ impl Engine {
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "the handler panicked".to_owned());
-                self.apply_failure(&job.id, &format!("handler panicked: {message}"), Some(0))
+                self.apply_failure(&job.id, &format!("handler panicked: {message}"), Some(0), None)
             }
         }
     }
@@ -1439,6 +1654,38 @@ impl Engine {
             return Some(info);
         }
         None
+    }
+
+    /// Runs what a handler asked through its [`JobClient`], in order, before its result.
+    fn apply_client(&mut self, job: &JobInfo, client: JobClient) {
+        let token = self
+            .state
+            .instances
+            .get(&job.instance)
+            .and_then(|i| i.jobs.values().find(|j| j.id == job.id))
+            .map(|j| j.token);
+        for command in client.commands {
+            match (command, token) {
+                (ClientCommand::Variables(variables), Some(token)) => {
+                    self.record_variables_at(&job.instance, token, variables)
+                }
+                (ClientCommand::LocalVariables(variables), Some(token)) => {
+                    let mut locals = self
+                        .state
+                        .instances
+                        .get(&job.instance)
+                        .and_then(|i| i.tokens.get(&token))
+                        .map(|t| t.locals.clone())
+                        .unwrap_or_default();
+                    locals.extend(variables);
+                    self.set_locals(&job.instance, token, locals);
+                }
+                (ClientCommand::Publish { name, correlation_key, variables }, _) => {
+                    self.correlate_published(&name, correlation_key.as_deref(), &variables);
+                }
+                (_, None) => {}
+            }
+        }
     }
 
     /// Puts a job that failed with retries left back in line for its handler.
@@ -1745,6 +1992,8 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
     JobInfo {
         id: job.id.clone(),
         instance: instance.id.clone(),
+        process: instance.process.clone(),
+        version: instance.version,
         node: job.node.clone(),
         kind: job.kind,
         job_type: job.job_type.clone(),
