@@ -277,6 +277,18 @@ pub enum Error {
         /// The instant asked for.
         to: jiff::Timestamp,
     },
+    /// A start or modification instruction Baton cannot follow (or the model's engine refuses).
+    #[error("cannot {action} `{element}` of {target}: {reason}")]
+    CannotActivate {
+        /// `process `order`` or `instance order#1`.
+        target: String,
+        /// `start before`, `start after`, `terminate`, ...
+        action: String,
+        /// The element id.
+        element: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// A snapshot could not be read.
     #[error("the snapshot cannot be restored: {message}; was it written by this version of Baton?")]
     Snapshot {
@@ -349,6 +361,7 @@ impl Error {
             | Error::NotRunning { .. }
             | Error::CalledInstance { .. }
             | Error::ClockBackwards { .. }
+            | Error::CannotActivate { .. }
             | Error::Snapshot { .. } => None,
             Error::Malformed { at, .. }
             | Error::NotBpmn { at, .. }
@@ -409,6 +422,12 @@ mod tests {
                 root: "p#1".into(),
             },
             Error::ClockBackwards { now: crate::runtime::DEFAULT_START, to: jiff::Timestamp::UNIX_EPOCH },
+            Error::CannotActivate {
+                target: "process `p`".into(),
+                action: "start after".into(),
+                element: "Ship".into(),
+                reason: "it has 2 outgoing flows".into(),
+            },
             Error::Snapshot { message: "eof".into() },
         ];
         for error in errors {

@@ -166,6 +166,19 @@ pub enum TraceKind {
         /// The incident id.
         incident: String,
     },
+    /// The instance was given a business key (Camunda 7), right after it started.
+    BusinessKeySet {
+        /// The key.
+        business_key: String,
+    },
+    /// The instance was modified from outside (Camunda 7's process instance modification,
+    /// Zeebe's modify command): the terminations and the new tokens follow.
+    InstanceModified {
+        /// Elements new tokens start at (before them, or after them on their outgoing flow).
+        activated: Vec<String>,
+        /// Elements whose tokens are terminated.
+        terminated: Vec<String>,
+    },
 }
 
 impl TraceKind {
@@ -199,6 +212,17 @@ impl TraceKind {
             TraceKind::VariableSet { name, value } => format!("{name} = {value}"),
             TraceKind::IncidentRaised { node, message, .. } => format!("incident at {}: {message}", label(node)),
             TraceKind::IncidentResolved { incident } => format!("incident {incident} resolved"),
+            TraceKind::BusinessKeySet { business_key } => format!("business key \"{business_key}\""),
+            TraceKind::InstanceModified { activated, terminated } => {
+                let names = |ids: &[String]| ids.iter().map(|id| label(id)).collect::<Vec<_>>().join(", ");
+                match (activated.is_empty(), terminated.is_empty()) {
+                    (false, false) => {
+                        format!("modified: terminated {}, activated {}", names(terminated), names(activated))
+                    }
+                    (false, true) => format!("modified: activated {}", names(activated)),
+                    (true, _) => format!("modified: terminated {}", names(terminated)),
+                }
+            }
         }
     }
 }

@@ -39,6 +39,10 @@ fn trace(engine: &Engine, instance: &str) -> String {
             TraceKind::InstanceEnded => "instance ended".into(),
             TraceKind::InstanceTerminated => "instance terminated".into(),
             TraceKind::InstanceCancelled => "instance cancelled".into(),
+            TraceKind::BusinessKeySet { business_key } => format!("business key {business_key}"),
+            TraceKind::InstanceModified { activated, terminated } => {
+                format!("modified: activated {activated:?}, terminated {terminated:?}")
+            }
             TraceKind::NodeEntered { node } => format!("entered {node}"),
             TraceKind::NodeCompleted { node } => format!("completed {node}"),
             TraceKind::NodeTerminated { node } => format!("terminated {node}"),

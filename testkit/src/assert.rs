@@ -123,6 +123,20 @@ impl<'t> ProcessAssert<'t> {
         self
     }
 
+    /// The instance was started with this business key (camunda-bpm-assert's `hasBusinessKey`).
+    #[track_caller]
+    pub fn has_business_key(&self, key: &str) -> &Self {
+        match self.engine.business_key(&self.instance) {
+            Some(actual) if actual == key => {}
+            Some(actual) => self.fail(format!("has business key \"{actual}\", not \"{key}\""), None),
+            None => self.fail(
+                format!("has no business key, expected \"{key}\""),
+                Some("give it one when starting: t.start_with(..).business_key(..).run()".into()),
+            ),
+        }
+        self
+    }
+
     /// The instance ended: every token reached an end. A terminated or cancelled instance did
     /// not end (zeebe-process-test's `isCompleted`; see [`ProcessAssert::is_terminated`]).
     #[track_caller]

@@ -8,6 +8,8 @@ use baton_engine::runtime::{
 };
 
 use crate::error::Error;
+use crate::message::Message;
+use crate::modify::{Modify, Start};
 use crate::query::JobQuery;
 use crate::record::{Recorder, model};
 use crate::state::Element;
@@ -229,6 +231,51 @@ impl TestEngine {
     /// Starts an instance of the latest version of a process, by id.
     pub fn start(&mut self, process: &str, variables: Variables) -> Result<Instance, Error> {
         Ok(Instance { id: self.engine.start(process, variables).map_err(|e| self.explain(e))? })
+    }
+
+    /// An instance to start where the test says: before or after elements, with a business key
+    /// and variables, terminated after an element; see [`Start`].
+    pub fn start_with(&mut self, process: &str) -> Start<'_> {
+        Start {
+            t: self,
+            process: process.to_owned(),
+            elements: Vec::new(),
+            terminate_after: Vec::new(),
+            business_key: None,
+            variables: Variables::new(),
+        }
+    }
+
+    /// A modification of a running instance: activate elements, terminate the tokens at
+    /// others, move tokens; see [`Modify`].
+    pub fn modify(&mut self, instance: &Instance) -> Modify<'_> {
+        Modify {
+            t: self,
+            instance: instance.clone(),
+            activate: Vec::new(),
+            terminate: Vec::new(),
+            variables: Variables::new(),
+        }
+    }
+
+    /// The instance's business key (Camunda 7), if it was started with one.
+    pub fn business_key(&self, instance: &Instance) -> Option<String> {
+        self.engine.business_key(&instance.id).map(str::to_owned)
+    }
+
+    /// A message to correlate (by business key, by variable values, to one or all) or to
+    /// publish (with a message id and a time-to-live); see [`Message`].
+    pub fn message(&mut self, name: &str) -> Message<'_> {
+        Message {
+            t: self,
+            name: name.to_owned(),
+            correlation_key: None,
+            business_key: None,
+            correlation_keys: Variables::new(),
+            variables: Variables::new(),
+            message_id: None,
+            time_to_live: None,
+        }
     }
 
     /// The open job (service work, user or manual task) at an element of the instance, or of

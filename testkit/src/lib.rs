@@ -51,6 +51,8 @@ pub mod record; // run files for the report
 mod view; // snapshot-friendly traces
 mod vars; // vars! and serde conversions
 mod error; // the one error type
+mod message; // messages by business key and variable values, Zeebe message ids
+mod modify; // start anywhere, modify running instances
 
 pub use assert::{JobAssert, Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that, expect_failure};
 pub use baton_engine::runtime::{
@@ -59,6 +61,8 @@ pub use baton_engine::runtime::{
 pub use baton_engine::{model, parse, validate};
 pub use engine::{Advance, ClockInstant, Deployment, Instance, Job, TestEngine};
 pub use error::Error;
+pub use message::Message;
+pub use modify::{Modify, Start};
 pub use query::JobQuery;
 pub use scenario::{Scenario, ScenarioRun, WaitState, complete, defer};
 pub use vars::to_vars;

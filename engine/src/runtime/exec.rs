@@ -298,6 +298,9 @@ impl Engine {
     }
 
     pub(crate) fn record(&mut self, instance: &str, kind: TraceKind) {
+        if let TraceKind::NodeCompleted { node } | TraceKind::NodeTerminated { node } = &kind {
+            self.note_finished(instance, node);
+        }
         self.state.seq += 1;
         let event =
             crate::trace::TraceEvent { seq: self.state.seq, time: self.state.now, instance: instance.to_owned(), kind };
@@ -1629,7 +1632,7 @@ impl Engine {
         self.scope_check(instance, tok.scope);
     }
 
-    fn scope_check(&mut self, instance: &str, scope: Option<u64>) {
+    pub(crate) fn scope_check(&mut self, instance: &str, scope: Option<u64>) {
         // A token leaving may make an inclusive join fireable.
         let gateways: Vec<NodeId> = self
             .state
@@ -1821,7 +1824,7 @@ impl Engine {
     // ----- events -----------------------------------------------------------------------------
 
     /// Arms the timer and message boundary events of the activity `token` is at.
-    fn arm_boundaries(&mut self, instance: &str, token: u64, activity: &FlowNode) {
+    pub(crate) fn arm_boundaries(&mut self, instance: &str, token: u64, activity: &FlowNode) {
         let Some(process) = self.process_of(instance) else { return };
         let boundaries: Vec<(NodeId, bool, Trigger)> = process
             .nodes

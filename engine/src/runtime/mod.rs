@@ -32,6 +32,7 @@
 //! ```
 
 mod exec;
+mod modify;
 mod state;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -49,6 +50,7 @@ use crate::trace::{TraceEvent, TraceKind};
 use crate::validate::{Severity, validate};
 
 use state::*;
+pub use modify::{Activation, Correlation, Modification, StartInstructions};
 pub use state::{InstanceState, JobKind};
 
 /// Variables, by name, in name order.
@@ -362,6 +364,7 @@ impl Engine {
                 dirty: Default::default(),
                 jobs_created: 0,
                 for_handlers: BTreeMap::new(),
+                terminate_due: Vec::new(),
             },
             handlers: BTreeMap::new(),
             step_budget: DEFAULT_STEP_BUDGET,
@@ -624,6 +627,8 @@ impl Engine {
                 multi: BTreeMap::new(),
                 cancelling: Default::default(),
                 started_by_key: None,
+                business_key: None,
+                terminate_after: Vec::new(),
             },
         );
         let parent = parent.map(|p| format!("{}/token#{}", p.instance, p.token));
@@ -1577,6 +1582,7 @@ impl Engine {
                     });
                 }
                 self.step(step)?;
+                self.terminate_finished();
             }
             if self.evaluate_conditions() {
                 continue;

@@ -54,6 +54,9 @@ pub(crate) struct State {
     /// Entries of jobs done meanwhile are skipped when reached.
     #[serde(skip)]
     pub for_handlers: BTreeMap<u64, (String, u64)>,
+    /// Instances whose `terminate_after` element just finished: terminated after the step.
+    #[serde(default)]
+    pub terminate_due: Vec<String>,
 }
 
 /// A deployed process.
@@ -124,6 +127,13 @@ pub(crate) struct Instance {
     /// instance (Camunda 8): no other message with this key starts the process while it runs.
     #[serde(default)]
     pub started_by_key: Option<String>,
+    /// Its Camunda 7 business key, when it was started with one.
+    #[serde(default)]
+    pub business_key: Option<String>,
+    /// Elements after which the instance is terminated, once one completes or is terminated
+    /// (Camunda 8's `TERMINATE_PROCESS_INSTANCE` runtime instruction).
+    #[serde(default)]
+    pub terminate_after: Vec<NodeId>,
 }
 
 /// A multi-instance activity in progress.

@@ -162,7 +162,9 @@ fn is_business(event: &TraceEvent, process: Option<&Process>) -> bool {
         | TraceKind::SignalReceived { .. }
         | TraceKind::Compensating { .. }
         | TraceKind::IncidentRaised { .. }
-        | TraceKind::IncidentResolved { .. } => true,
+        | TraceKind::IncidentResolved { .. }
+        | TraceKind::BusinessKeySet { .. }
+        | TraceKind::InstanceModified { .. } => true,
         _ => false,
     }
 }
