@@ -179,6 +179,16 @@ pub enum TraceKind {
         /// Elements whose tokens are terminated.
         terminated: Vec<String>,
     },
+    /// An execution or task listener ran (Camunda 7: its handler or expression; Camunda 8: its
+    /// job completed).
+    ListenerRan {
+        /// The node id.
+        node: String,
+        /// The event it ran at: `start`, `end`, `create`, `assignment`, `complete`, `creating`, ...
+        at: String,
+        /// The job type, class name or expression.
+        listener: String,
+    },
 }
 
 impl TraceKind {
@@ -222,6 +232,9 @@ impl TraceKind {
                     (false, true) => format!("modified: activated {}", names(activated)),
                     (true, _) => format!("modified: terminated {}", names(terminated)),
                 }
+            }
+            TraceKind::ListenerRan { node, at, listener } => {
+                format!("{at} listener {listener} ran at {}", label(node))
             }
         }
     }

@@ -63,6 +63,7 @@ fn trace(engine: &Engine, instance: &str) -> String {
             TraceKind::VariableSet { name, value } => format!("set {name} = {value}"),
             TraceKind::IncidentRaised { incident, message, .. } => format!("incident {incident}: {message}"),
             TraceKind::IncidentResolved { incident } => format!("resolved {incident}"),
+            TraceKind::ListenerRan { node, at, listener } => format!("{at} listener {listener} at {node}"),
         };
         writeln!(out, "{:>4} {:>9} {:<11} {what}", event.seq, format!("{:#}", offset), event.instance).ok();
     }

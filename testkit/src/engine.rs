@@ -193,6 +193,20 @@ impl TestEngine {
         self
     }
 
+    /// Registers a Camunda 7 listener's handler under its class name, delegate expression or
+    /// expression as the model writes it (`t.listener("com.acme.AuditListener", |event| ..)`):
+    /// it runs at each event the listener is declared for, sees the event
+    /// (`event.listener`: `start`, `end`, `create`, `assignment`, `complete`), the element and
+    /// the variables, and the variables it returns are set. Camunda 8 listeners are jobs of
+    /// their type: [`TestEngine::register`] them, or complete them with [`TestEngine::job`].
+    pub fn listener<F>(&mut self, listener: &str, handler: F) -> &mut Self
+    where
+        F: FnMut(&JobInfo) -> Result<Variables, HandlerError> + Send + 'static,
+    {
+        self.engine.register_listener(listener, handler);
+        self
+    }
+
     /// Registers an async handler (a tokio service call, say). Its jobs wait for
     /// [`TestEngine::drive`], which awaits handlers one at a time in job creation order.
     pub fn register_async<F>(&mut self, job_type: &str, handler: F) -> &mut Self

@@ -257,6 +257,70 @@ pub struct FlowNode {
     pub documentation: Option<String>,
     /// Where the element starts.
     pub position: Position,
+    /// Execution and task listeners (`camunda:executionListener`, `camunda:taskListener`,
+    /// `zeebe:executionListener`, `zeebe:taskListener`), in document order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listeners: Vec<Listener>,
+}
+
+/// An execution or task listener: what runs at one event of an element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listener {
+    /// The event as the model writes it: `start`, `end` (execution listeners); Camunda 7's
+    /// `create`, `assignment`, `complete`; Camunda 8's `creating`, `assigning`, `completing`.
+    pub event: String,
+    /// What runs.
+    pub implementation: ListenerImplementation,
+    /// Where the listener element starts.
+    pub position: Position,
+}
+
+/// What a listener runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum ListenerImplementation {
+    /// Camunda 8: a job of this type (`type`, `retries`).
+    Job {
+        /// The job type.
+        job_type: String,
+        /// `retries`, as written.
+        retries: Option<String>,
+    },
+    /// Camunda 7 `class`: a handler registered under the class name.
+    Class {
+        /// The class name.
+        name: String,
+    },
+    /// Camunda 7 `delegateExpression`: a handler registered under the expression text.
+    DelegateExpression {
+        /// The expression, e.g. `${auditListener}`.
+        expression: String,
+    },
+    /// Camunda 7 `expression`: JUEL, unless a handler is registered under its text.
+    Expression {
+        /// The expression.
+        expression: String,
+    },
+    /// Camunda 7 `<camunda:script>`.
+    Script {
+        /// `scriptFormat`.
+        format: String,
+        /// The script text (or `resource`).
+        body: String,
+    },
+}
+
+impl ListenerImplementation {
+    /// The name a handler is registered under: the job type, class or expression text.
+    pub fn name(&self) -> &str {
+        match self {
+            ListenerImplementation::Job { job_type: s, .. }
+            | ListenerImplementation::Class { name: s }
+            | ListenerImplementation::DelegateExpression { expression: s }
+            | ListenerImplementation::Expression { expression: s }
+            | ListenerImplementation::Script { body: s, .. } => s,
+        }
+    }
 }
 
 impl FlowNode {

@@ -247,6 +247,7 @@ struct Extensions {
     output_element: Option<String>,
     correlation_key: Option<String>,
     version_tag: Option<String>,
+    listeners: Vec<Listener>,
 }
 
 #[derive(Default)]
@@ -259,6 +260,9 @@ struct Builder {
     target_prefixes: Vec<String>,
     /// How many ids were made for each `flow:<source>→<target>` (or `association:...`) so far.
     generated: rustc_hash::FxHashMap<String, u32>,
+    /// Whether the extensions being read are a flow node's, where listeners are run; elsewhere
+    /// (a process, a sequence flow's `take`) they stay unsupported.
+    node_listeners: bool,
 }
 
 impl Builder {
@@ -672,7 +676,9 @@ impl Builder {
         let id = self.id(el)?;
         let node_id = NodeId(id.clone());
         // Moved out field by field below, once the loop characteristics have read it.
+        self.node_listeners = true;
         let mut ext = self.extensions(el, Some(&id));
+        self.node_listeners = false;
         self.camunda_attributes(el);
 
         let mut incoming = Vec::new();
@@ -860,6 +866,7 @@ impl Builder {
             outgoing,
             documentation: documentation(el),
             position: el.position(),
+            listeners: std::mem::take(&mut ext.listeners),
         })
     }
 
@@ -1130,6 +1137,33 @@ impl Builder {
                 ext.output_collection = attr("outputCollection");
                 ext.output_element = attr("outputElement");
             }
+            // docs.camunda.io: components/concepts/execution-listeners/ and
+            // components/concepts/user-task-listeners/: each listener is a job of its type.
+            "executionListeners" | "taskListeners" if self.node_listeners => {
+                let (element, events): (&str, &[&str]) = if item.local() == "executionListeners" {
+                    ("executionListener", &["start", "end"])
+                } else {
+                    ("taskListener", &["creating", "assigning", "completing"])
+                };
+                for listener in item.children() {
+                    match (listener.attr("eventType"), listener.attr("type")) {
+                        (Some(event), Some(job_type))
+                            if listener.is(&Ns::Zeebe, element) && events.contains(&event) =>
+                        {
+                            ext.listeners.push(Listener {
+                                event: event.to_owned(),
+                                implementation: ListenerImplementation::Job {
+                                    job_type: job_type.to_owned(),
+                                    retries: listener.attr("retries").map(str::to_owned),
+                                },
+                                position: listener.position(),
+                            });
+                        }
+                        // Other events (`updating`, `canceling`) are not run yet: kept visible.
+                        _ => self.unsupported(listener, owner, UnsupportedKind::Extension),
+                    }
+                }
+            }
             "subscription" => ext.correlation_key = attr("correlationKey"),
             "versionTag" => ext.version_tag = attr("value"),
             // A marker for Camunda's own user tasks; Baton treats every user task alike.
@@ -1203,8 +1237,49 @@ impl Builder {
                 }
             }
             "failedJobRetryTimeCycle" => ext.retries = item.trimmed_text().map(str::to_owned),
+            "executionListener" | "taskListener" if self.node_listeners => match self.camunda_listener(item) {
+                Some(listener) => ext.listeners.push(listener),
+                None => self.unsupported(item, owner, UnsupportedKind::Extension),
+            },
             _ => self.unsupported(item, owner, UnsupportedKind::Extension),
         }
+    }
+
+    /// A Camunda 7 listener on a flow node, at an event Baton fires (docs.camunda.org:
+    /// user-guide/process-engine/delegation-code/#execution-listener, #task-listener). `None`
+    /// (kept unsupported) for other events (`take` belongs to flows, `delete`, `timeout`), field
+    /// injection, or no implementation.
+    fn camunda_listener(&mut self, item: Node<'_, '_>) -> Option<Listener> {
+        let task = item.local() == "taskListener";
+        let event = item.attr("event").map(str::trim).unwrap_or(if task { "create" } else { "start" });
+        let known: &[&str] = if task { &["create", "assignment", "complete"] } else { &["start", "end"] };
+        if !known.contains(&event) {
+            return None;
+        }
+        let attr = |name: &str| item.attr(name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let mut script = None;
+        for child in item.children() {
+            match (child.ns(), child.local()) {
+                (Ns::Camunda, "script") => {
+                    let body =
+                        child.attr("resource").map(str::to_owned).or_else(|| Some(child.text().trim().to_owned()));
+                    script = Some(ListenerImplementation::Script {
+                        format: child.attr("scriptFormat").unwrap_or_default().to_owned(),
+                        body: body.unwrap_or_default(),
+                    });
+                }
+                // `camunda:field` injection: a handler could not see the fields yet.
+                _ => return None,
+            }
+        }
+        let implementation = match (attr("class"), attr("delegateExpression"), attr("expression"), script) {
+            (Some(name), ..) => ListenerImplementation::Class { name },
+            (_, Some(expression), ..) => ListenerImplementation::DelegateExpression { expression },
+            (.., Some(expression), _) => ListenerImplementation::Expression { expression },
+            (.., Some(script)) => script,
+            _ => return None,
+        };
+        Some(Listener { event: event.to_owned(), implementation, position: item.position() })
     }
 
     /// A `camunda:list` or `camunda:map` parameter value; `None` (reported as unsupported) for a

@@ -402,6 +402,7 @@ impl Engine {
                 locals: BTreeMap::new(),
                 loops: 0,
                 wait: Wait::Moving,
+                listened: [0; 3],
             },
         );
         id
@@ -462,6 +463,9 @@ impl Engine {
             (node.activity().and_then(|a| a.loop_characteristics.as_deref()), tok.inner_of)
         {
             return self.enter_multi(instance, &tok, &node, mi);
+        }
+        if !self.run_listeners(instance, &tok, &node, ENTERING, false) {
+            return Ok(());
         }
         if let Some(LoopCharacteristics::Standard { condition: Some(condition), test_before: true, .. }) =
             node.activity().and_then(|a| a.loop_characteristics.as_deref())
@@ -656,10 +660,15 @@ impl Engine {
             TaskKind::User(user) => Some(user.clone()),
             _ => None,
         };
+        let assigned = user.as_ref().is_some_and(|u| u.assignee.as_deref().is_some_and(|a| !a.trim().is_empty()));
+        if kind == JobKind::User && !self.run_listeners(instance, tok, node, CREATING, assigned) {
+            return Ok(());
+        }
         let (retries, retry_interval) = job_retries(task.retries.as_deref());
         let job_type = match kind {
             JobKind::User => "user".to_owned(),
             JobKind::Manual => "manual".to_owned(), // not made since manual tasks pass through
+            JobKind::Listener => node.id.to_string(), // made by `listener_job`
             JobKind::Service => match &task.implementation {
                 Some(implementation) => implementation.task_type().to_owned(),
                 None => node.id.to_string(),
@@ -690,6 +699,7 @@ impl Engine {
                 user,
                 retry_interval,
                 retry_at: None,
+                listener: None,
             },
         );
         self.set_wait(instance, tok.id, Wait::Job(number));
@@ -1101,11 +1111,208 @@ impl Engine {
         self.push(Step::Leave { instance: instance.to_owned(), token: first });
     }
 
+    // ----- listeners --------------------------------------------------------------------------
+
+    /// Runs the node's listeners of `phase` that have not run in this visit yet, in the engines'
+    /// order. `true`: all have run and the element goes on; `false`: the token now waits for a
+    /// listener job or an incident, and the job's completion runs this again.
+    ///
+    /// Camunda 7 (docs.camunda.org: user-guide/process-engine/delegation-code/#execution-listener,
+    /// #task-listener): start listeners, then at a user task `assignment` (when it has an
+    /// assignee) before `create`; on completion `complete`, then end listeners. Camunda 8
+    /// (docs.camunda.io: components/concepts/execution-listeners/, user-task-listeners/): start
+    /// listeners, then `creating`, then `assigning` for an assignee; `completing`, then end
+    /// listeners. Each blocks the element until it is done.
+    fn run_listeners(&mut self, instance: &str, tok: &Token, node: &FlowNode, phase: usize, assigned: bool) -> bool {
+        if node.listeners.is_empty() {
+            return true;
+        }
+        let camunda7 = self.is_camunda7(instance);
+        let events: &[&str] = match (phase, camunda7, assigned) {
+            (ENTERING, ..) => &["start"],
+            (CREATING, true, true) => &["assignment", "create"],
+            (CREATING, true, false) => &["create"],
+            (CREATING, false, true) => &["creating", "assigning"],
+            (CREATING, false, false) => &["creating"],
+            (_, true, _) => &["complete", "end"],
+            (_, false, _) => &["completing", "end"],
+        };
+        let ordered: Vec<Listener> =
+            events.iter().flat_map(|e| node.listeners.iter().filter(move |l| l.event == *e)).cloned().collect();
+        let mut done = self.token(instance, tok.id).map_or(0, |t| t.listened[phase] as usize);
+        let resume = if phase == LEAVING { Resume::Leave } else { Resume::Execute };
+        while let Some(listener) = ordered.get(done) {
+            let name = listener.implementation.name().to_owned();
+            let kind = if matches!(listener.event.as_str(), "start" | "end") { "execution" } else { "task" };
+            let mut vars = self.scope_view(instance, tok.scope);
+            vars.extend(tok.locals.clone());
+            // Camunda 7 evaluates expression listeners, and JUEL scripts, itself; a registered
+            // handler for the same text takes precedence, and a bean call needs one.
+            let inline = match &listener.implementation {
+                ListenerImplementation::Expression { expression }
+                    if camunda7 && !self.handlers.contains_key(expression.as_str()) =>
+                {
+                    match crate::expr::juel::parse(expression) {
+                        Ok(parsed) if parsed.bean().is_some_and(|bean| !vars.contains_key(bean)) => None,
+                        parsed => Some(parsed.and_then(|j| j.evaluate_with_writes(&vars))),
+                    }
+                }
+                ListenerImplementation::Script { format, body }
+                    if format.eq_ignore_ascii_case("juel") && !self.handlers.contains_key(body.as_str()) =>
+                {
+                    Some(crate::expr::juel::parse(body).and_then(|j| j.evaluate_with_writes(&vars)))
+                }
+                _ => None,
+            };
+            match inline {
+                Some(Ok((_, writes))) => {
+                    for (variable, value) in writes {
+                        self.set_variable(instance, &variable, value);
+                    }
+                    self.record(
+                        instance,
+                        TraceKind::ListenerRan {
+                            node: node.id.to_string(),
+                            at: listener.event.clone(),
+                            listener: name,
+                        },
+                    );
+                    done += 1;
+                    if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&tok.id)) {
+                        t.listened[phase] = done as u32;
+                    }
+                    continue;
+                }
+                Some(Err(err)) => {
+                    let message = format!("{} listener `{name}` of `{}`: {err}", listener.event, node.label());
+                    self.raise_incident(instance, tok.id, &node.id, message, resume);
+                    return false;
+                }
+                None => {}
+            }
+            if camunda7 && !self.handlers.contains_key(name.as_str()) {
+                let what = match &listener.implementation {
+                    ListenerImplementation::Class { .. } => "camunda:class",
+                    ListenerImplementation::DelegateExpression { .. } => "camunda:delegateExpression",
+                    ListenerImplementation::Script { format, .. } => {
+                        let message = format!(
+                            "{} {kind} listener of `{}` is a `{format}` script, which Baton cannot run \
+                             (scriptFormat=\"juel\" only): register a listener for `{name}` with \
+                             t.listener(\"{name}\", |event| ..) or Engine::register_listener",
+                            listener.event,
+                            node.label()
+                        );
+                        self.raise_incident(instance, tok.id, &node.id, message, resume);
+                        return false;
+                    }
+                    _ => "camunda:expression",
+                };
+                let message = format!(
+                    "no listener registered for {what} `{name}` ({} {kind} listener of `{}`): register one with \
+                     t.listener(\"{name}\", |event| ..) in the testkit, or Engine::register_listener",
+                    listener.event,
+                    node.label()
+                );
+                self.raise_incident(instance, tok.id, &node.id, message, resume);
+                return false;
+            }
+            // A job of the listener's type (Camunda 8), or the registered handler (Camunda 7):
+            // the element waits for it. A Camunda 7 listener that fails is an incident at once.
+            let retries = match &listener.implementation {
+                ListenerImplementation::Job { retries, .. } => job_retries(retries.as_deref()),
+                _ => (1, None),
+            };
+            self.listener_job(instance, tok, node, listener, phase, vars, retries);
+            return false;
+        }
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn listener_job(
+        &mut self,
+        instance: &str,
+        tok: &Token,
+        node: &FlowNode,
+        listener: &Listener,
+        phase: usize,
+        variables: BTreeMap<String, Value>,
+        (retries, retry_interval): (u32, Option<jiff::Span>),
+    ) {
+        let job_type = listener.implementation.name().to_owned();
+        self.state.jobs_created += 1;
+        let created = self.state.jobs_created;
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
+        inst.next_job += 1;
+        let number = inst.next_job;
+        let id = format!("{instance}/job#{number}");
+        inst.jobs.insert(
+            number,
+            Job {
+                number,
+                id: id.clone(),
+                token: tok.id,
+                node: node.id.clone(),
+                kind: JobKind::Listener,
+                job_type: job_type.clone(),
+                retries,
+                variables,
+                headers: Vec::new(),
+                created,
+                user: None,
+                retry_interval,
+                retry_at: None,
+                listener: Some((listener.event.clone(), phase)),
+            },
+        );
+        self.set_wait(instance, tok.id, Wait::Job(number));
+        if self.handlers.contains_key(&job_type) {
+            self.state.for_handlers.insert(created, (instance.to_owned(), number));
+        }
+        self.record(instance, TraceKind::JobCreated { job: id, node: node.id.to_string(), job_type });
+    }
+
+    /// A listener job is done: its variables are set, and the element goes on with its next
+    /// listener or its own behaviour.
+    pub(crate) fn listener_done(
+        &mut self,
+        instance: &str,
+        job: &Job,
+        event: &str,
+        phase: usize,
+        variables: BTreeMap<String, Value>,
+    ) {
+        let locals = self.token(instance, job.token).map(|t| t.locals).unwrap_or_default();
+        let (kept, merged): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            variables.into_iter().partition(|(name, _)| locals.contains_key(name));
+        let mut locals = locals;
+        locals.extend(kept);
+        self.set_locals(instance, job.token, locals);
+        self.record_variables_at(instance, job.token, merged);
+        self.record(
+            instance,
+            TraceKind::ListenerRan { node: job.node.to_string(), at: event.to_owned(), listener: job.job_type.clone() },
+        );
+        if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&job.token)) {
+            t.listened[phase] += 1;
+            t.wait = Wait::Moving;
+        }
+        let step = if phase == LEAVING {
+            Step::Leave { instance: instance.to_owned(), token: job.token }
+        } else {
+            Step::Execute { instance: instance.to_owned(), token: job.token }
+        };
+        self.push(step);
+    }
+
     // ----- leaving ----------------------------------------------------------------------------
 
     fn leave(&mut self, instance: &str, token: u64) -> Result<(), Error> {
         let Some(tok) = self.token(instance, token) else { return Ok(()) };
         let Some(node) = self.node(instance, &tok.node) else { return Ok(()) };
+        if !self.run_listeners(instance, &tok, &node, LEAVING, false) {
+            return Ok(());
+        }
         if let Some((body, index)) = tok.inner_of {
             // One instance of a multi-instance activity is done: the body decides what next.
             self.inner_done(instance, &tok, &node, body, index);
@@ -1134,6 +1341,7 @@ impl Engine {
                 if let Some(t) = self.state.instances.get_mut(instance).and_then(|i| i.tokens.get_mut(&token)) {
                     t.loops = done;
                     t.wait = Wait::Moving;
+                    t.listened = [0; 3];
                 }
                 self.push(Step::Execute { instance: instance.to_owned(), token });
                 return Ok(());
@@ -1226,6 +1434,7 @@ impl Engine {
                     t.wait = Wait::Moving;
                     // The element's local variables end with it.
                     t.locals.clear();
+                    t.listened = [0; 3];
                 }
                 token
             } else {
@@ -2426,6 +2635,11 @@ impl Engine {
 /// engine/the-job-executor/ "Failed Jobs"; the engine sets the retries from the cycle on the
 /// first failure). Without either, a job has 3 retries and is retried at once (Camunda 7's
 /// default, and Zeebe's default count).
+/// The listener phases of an element's visit: entering (start), creating a user task, leaving.
+const ENTERING: usize = 0;
+const CREATING: usize = 1;
+const LEAVING: usize = 2;
+
 pub(crate) fn job_retries(text: Option<&str>) -> (u32, Option<jiff::Span>) {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return (3, None) };
     if let Ok(count) = text.parse::<u32>() {

@@ -49,8 +49,8 @@ use crate::model::{Definitions, EventKind as NodeEvent, FlowNode, NodeId, NodeKi
 use crate::trace::{TraceEvent, TraceKind};
 use crate::validate::{Severity, validate};
 
-use state::*;
 pub use modify::{Activation, Correlation, Modification, StartInstructions};
+use state::*;
 pub use state::{InstanceState, JobKind};
 
 /// Variables, by name, in name order.
@@ -87,6 +87,8 @@ pub struct JobInfo {
     /// For a user task: its assignee, candidates and due date as the task was created (a Camunda 7
     /// model's `${...}` evaluated then, as Camunda 7 does), what assertions and queries see.
     pub user: Option<crate::model::UserTask>,
+    /// For a listener job: the event it runs at (`start`, `end`, `creating`, `complete`, ...).
+    pub listener: Option<String>,
 }
 
 /// An armed timer.
@@ -498,11 +500,27 @@ impl Engine {
         let job_type = job_type.into();
         // Jobs already waiting for this type are now the handler's too.
         for inst in self.state.instances.values() {
-            for job in inst.jobs.values().filter(|j| j.kind == JobKind::Service && j.job_type == job_type) {
+            let handled = |j: &&Job| matches!(j.kind, JobKind::Service | JobKind::Listener) && j.job_type == job_type;
+            for job in inst.jobs.values().filter(handled) {
                 self.state.for_handlers.insert(job.created, (inst.id.clone(), job.number));
             }
         }
         self.handlers.insert(job_type, Handler::Sync(Box::new(handler)));
+    }
+
+    /// Registers the handler of a Camunda 7 listener, under its `class`, its
+    /// `delegateExpression` or its `expression` as the model writes it (`com.acme.AuditListener`,
+    /// `${auditListener}`). It runs at each event the listener is declared for (start/end;
+    /// create/assignment/complete), sees the event in [`JobInfo::listener`], the element and the
+    /// variables, and its returned variables are set; the element waits for it. A class or
+    /// delegate expression listener without a handler is an incident at its element. (Camunda
+    /// 8 listeners are jobs of their type: [`Engine::register`] them, or complete them from the
+    /// test.)
+    pub fn register_listener<F>(&mut self, listener: impl Into<String>, handler: F)
+    where
+        F: FnMut(&JobInfo) -> Result<Variables, HandlerError> + Send + 'static,
+    {
+        self.register(listener, handler);
     }
 
     /// Registers a handler that also gets a [`JobClient`], to set variables or publish
@@ -693,6 +711,10 @@ impl Engine {
             return Ok(());
         };
         self.record(&instance, TraceKind::JobCompleted { job: done.id.clone() });
+        if let Some((event, phase)) = &done.listener {
+            self.listener_done(&instance, &done, event, *phase, variables);
+            return Ok(());
+        }
         let outputs = match self.process_of(&instance).and_then(|p| p.node(done.node.as_str())).map(|n| &n.kind) {
             Some(NodeKind::Task(task)) => task.activity.outputs.clone(),
             _ => Vec::new(),
@@ -2008,6 +2030,7 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
         local_variables: instance.tokens.get(&job.token).map(|t| t.locals.clone()).unwrap_or_default(),
         headers: job.headers.clone(),
         user: job.user.clone(),
+        listener: job.listener.as_ref().map(|(event, _)| event.clone()),
     }
 }
 

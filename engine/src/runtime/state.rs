@@ -199,6 +199,10 @@ pub(crate) struct Token {
     #[serde(default)]
     pub loops: u64,
     pub wait: Wait,
+    /// Listeners of its node already run in this visit: entering (start), creating a user task,
+    /// leaving (complete, end).
+    #[serde(default)]
+    pub listened: [u32; 3],
 }
 
 /// What a token waits for.
@@ -243,6 +247,9 @@ pub enum JobKind {
     User,
     /// A manual task.
     Manual,
+    /// An execution or task listener (a Camunda 8 listener job, or a Camunda 7 listener's
+    /// registered handler); its element waits for it.
+    Listener,
 }
 
 /// Work that waits to be done.
@@ -271,6 +278,9 @@ pub(crate) struct Job {
     /// A failed job is not retried before this instant (virtual time).
     #[serde(default)]
     pub retry_at: Option<Timestamp>,
+    /// For a listener job: its event and the phase of the element's visit it belongs to.
+    #[serde(default)]
+    pub listener: Option<(String, usize)>,
 }
 
 /// Something that needs a person.
