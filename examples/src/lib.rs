@@ -19,3 +19,8 @@ pub fn processes_dir() -> PathBuf {
 pub fn order_bpmn() -> PathBuf {
     processes_dir().join("order.bpmn")
 }
+
+/// A refund reviewed by a person of the support group, then paid (Camunda 8 dialect, with DI).
+pub fn refund_review_bpmn() -> PathBuf {
+    processes_dir().join("refund-review.bpmn")
+}

@@ -207,6 +207,41 @@ impl TestEngine {
         self
     }
 
+    /// Registers a handler that also gets a [`JobClient`]: it can set process or local
+    /// variables and publish messages while it works, as a Zeebe worker with its `JobClient`
+    /// or a Camunda 7 delegate with its `DelegateExecution` does.
+    ///
+    /// ```
+    /// # use baton_testkit::prelude::*;
+    /// # fn main() -> TestResult {
+    /// let mut t = TestEngine::deploy_str(r#"
+    ///   <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    ///                xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+    ///     <process id="order" isExecutable="true">
+    ///       <startEvent id="start" />
+    ///       <sequenceFlow id="f1" sourceRef="start" targetRef="pay" />
+    ///       <serviceTask id="pay" name="Pay item">
+    ///         <extensionElements><zeebe:taskDefinition type="pay" /></extensionElements>
+    ///       </serviceTask>
+    ///     </process>
+    ///   </definitions>"#)?;
+    /// t.register_with_client("pay", |job, client| {
+    ///     client.set_variables(vars! { "attempted": true });
+    ///     Err(HandlerError::failed("bank down").with_retries(0))
+    /// });
+    /// let order = t.start("order", vars! {})?;
+    /// assert_that(&t, &order).has_incident("Pay item").variable("attempted").is(true);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn register_with_client<F>(&mut self, job_type: &str, handler: F) -> &mut Self
+    where
+        F: FnMut(&JobInfo, &mut JobClient) -> Result<Variables, HandlerError> + Send + 'static,
+    {
+        self.engine.register_with_client(job_type, handler);
+        self
+    }
+
     /// Registers an async handler (a tokio service call, say). Its jobs wait for
     /// [`TestEngine::drive`], which awaits handlers one at a time in job creation order.
     pub fn register_async<F>(&mut self, job_type: &str, handler: F) -> &mut Self

@@ -74,6 +74,10 @@ pub type TestResult = Result<(), Error>;
 #[doc(hidden)]
 pub use serde_json::json as __json;
 
+/// The time library of the virtual clock (`jiff::Span` for back-offs and `advance`,
+/// `jiff::Timestamp` for `set_clock`), so a test needs no dependency of its own for it.
+pub use jiff;
+
 /// Everything a test needs: `use baton_testkit::prelude::*;`.
 pub mod prelude {
     pub use crate::{
