@@ -135,3 +135,15 @@ fn business_keys_and_correlation_by_values() -> TestResult {
     insta::assert_snapshot!("message_id_twice", error.to_string());
     Ok(())
 }
+
+/// A worker sees its instance's business key (Camunda 7's `execution.getProcessBusinessKey()`,
+/// an external task's `getBusinessKey()`).
+#[test]
+fn a_job_carries_its_instances_business_key() -> TestResult {
+    let mut t = TestEngine::deploy_file(C7)?;
+    t.start_with("order_c7").before("Fetch item").business_key("K-1").run()?;
+    let jobs = t.jobs().list();
+    assert!(!jobs.is_empty());
+    assert!(jobs.iter().all(|j| j.business_key.as_deref() == Some("K-1")), "{jobs:?}");
+    Ok(())
+}

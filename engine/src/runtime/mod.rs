@@ -89,6 +89,8 @@ pub struct JobInfo {
     pub user: Option<crate::model::UserTask>,
     /// For a listener job: the event it runs at (`start`, `end`, `creating`, `complete`, ...).
     pub listener: Option<String>,
+    /// The business key of the job's instance (Camunda 7), when it was started with one.
+    pub business_key: Option<String>,
 }
 
 /// An armed timer.
@@ -2031,6 +2033,7 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
         headers: job.headers.clone(),
         user: job.user.clone(),
         listener: job.listener.as_ref().map(|(event, _)| event.clone()),
+        business_key: instance.business_key.clone(),
     }
 }
 
