@@ -369,3 +369,24 @@ fn a_message_flows_visible_kind_is_read_and_a_misspelt_one_is_a_defect() {
         defs.defects
     );
 }
+
+/// A Camunda 7 `take` listener on a sequence flow is not run yet: it is reported (B2002, at the
+/// flow), never dropped without a word.
+#[test]
+fn extensions_on_a_sequence_flow_are_reported() {
+    let xml = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">
+  <process id="p" isExecutable="true">
+    <startEvent id="s" />
+    <sequenceFlow id="f" sourceRef="s" targetRef="e">
+      <extensionElements><camunda:executionListener class="com.acme.Audit" event="take" /></extensionElements>
+    </sequenceFlow>
+    <endEvent id="e" />
+  </process>
+</definitions>"#;
+    let definitions = baton_engine::parse::parse(xml).unwrap();
+    let problems = baton_engine::validate::validate(&definitions);
+    assert!(
+        problems.iter().any(|p| p.code == Code::UnsupportedExtension && p.element.as_deref() == Some("f")),
+        "{problems:?}"
+    );
+}

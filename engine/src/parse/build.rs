@@ -508,7 +508,14 @@ impl Builder {
         for child in el.children() {
             match (child.ns(), child.local()) {
                 (Ns::Bpmn, "conditionExpression") => condition = Some(expression(child)),
-                (Ns::Bpmn, "documentation" | "extensionElements") => {}
+                (Ns::Bpmn, "documentation") => {}
+                // Nothing on a sequence flow is run yet (Camunda 7 `take` listeners, properties):
+                // kept visible, never dropped.
+                (Ns::Bpmn, "extensionElements") => {
+                    for item in child.children() {
+                        self.unsupported(item, Some(&id), UnsupportedKind::Extension);
+                    }
+                }
                 _ => self.unsupported(child, Some(&id), UnsupportedKind::BpmnElement),
             }
         }
