@@ -530,6 +530,30 @@ impl Engine {
         }
     }
 
+    /// A script task evaluated by the engine: its writes and result variable are set and the
+    /// token leaves, or its error is an incident that runs the script again when resolved.
+    fn script_done(
+        &mut self,
+        instance: &str,
+        tok: &Token,
+        node: &FlowNode,
+        outcome: Result<(Value, Vec<(String, Value)>), String>,
+        result_variable: Option<&str>,
+    ) {
+        match outcome {
+            Ok((value, writes)) => {
+                for (name, value) in writes {
+                    self.set_variable(instance, &name, value);
+                }
+                if let Some(name) = result_variable {
+                    self.set_variable(instance, name, value);
+                }
+                self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
+            }
+            Err(message) => self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute),
+        }
+    }
+
     fn enter_task(&mut self, instance: &str, tok: &Token, node: &FlowNode, task: &Task) -> Result<(), Error> {
         let kind = match &task.kind {
             // A plain task and a manual task do nothing in either engine: the token passes through.
@@ -541,21 +565,11 @@ impl Engine {
                 if format == "feel" =>
             {
                 let vars = self.vars_of(instance);
-                match self.value_of(body, &vars) {
-                    Ok(value) => {
-                        if let Some(name) = result_variable {
-                            self.set_variable(instance, name, value);
-                        }
-                        self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
-                    }
-                    Err(err) => self.raise_incident(
-                        instance,
-                        tok.id,
-                        &node.id,
-                        format!("script of `{}`: {err}", node.label()),
-                        Resume::Execute,
-                    ),
-                }
+                let outcome = self
+                    .value_of(body, &vars)
+                    .map(|value| (value, Vec::new()))
+                    .map_err(|err| format!("script of `{}`: {err}", node.label()));
+                self.script_done(instance, tok, node, outcome, result_variable.as_deref());
                 return Ok(());
             }
             TaskKind::Script(Script { format: Some(format), body: Some(body), result_variable })
@@ -566,24 +580,10 @@ impl Engine {
                 // (docs.camunda.org: user-guide/process-engine/scripting/).
                 let mut vars = self.scope_view(instance, tok.scope);
                 vars.extend(tok.locals.clone());
-                match crate::expr::juel::parse(body).and_then(|j| j.evaluate_with_writes(&vars)) {
-                    Ok((value, writes)) => {
-                        for (name, value) in writes {
-                            self.set_variable(instance, &name, value);
-                        }
-                        if let Some(name) = result_variable {
-                            self.set_variable(instance, name, value);
-                        }
-                        self.push(Step::Leave { instance: instance.to_owned(), token: tok.id });
-                    }
-                    Err(err) => self.raise_incident(
-                        instance,
-                        tok.id,
-                        &node.id,
-                        format!("script of `{}` (scriptFormat=\"juel\"): {err}", node.label()),
-                        Resume::Execute,
-                    ),
-                }
+                let outcome = crate::expr::juel::parse(body)
+                    .and_then(|j| j.evaluate_with_writes(&vars))
+                    .map_err(|err| format!("script of `{}` (scriptFormat=\"juel\"): {err}", node.label()));
+                self.script_done(instance, tok, node, outcome, result_variable.as_deref());
                 return Ok(());
             }
             TaskKind::Receive { message, .. } => {
