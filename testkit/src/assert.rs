@@ -719,6 +719,31 @@ impl UserTaskAssert<'_, '_> {
         self
     }
 
+    /// The task is to be followed up at this date, as the task was created
+    /// (`camunda:followUpDate`, `zeebe:taskSchedule followUpDate`; `${...}` or `=...`
+    /// evaluated), compared as text.
+    #[track_caller]
+    pub fn has_follow_up_date(&self, follow_up: &str) -> &Self {
+        let actual = self.user().follow_up_date;
+        if actual.as_deref() != Some(follow_up) {
+            let actual = actual.map_or_else(|| "no follow-up date".to_owned(), |d| format!("follow-up {d:?}"));
+            self.process.fail(format!("has user task {} with {actual}, not {follow_up:?}", self.label), None);
+        }
+        self
+    }
+
+    /// The task has this priority, as the task was created (`camunda:priority`,
+    /// `zeebe:priorityDefinition priority`; `${...}` or `=...` evaluated).
+    #[track_caller]
+    pub fn has_priority(&self, priority: i64) -> &Self {
+        let actual = self.user().priority;
+        if actual.as_deref() != Some(priority.to_string().as_str()) {
+            let actual = actual.map_or_else(|| "no priority".to_owned(), |p| format!("priority {p}"));
+            self.process.fail(format!("has user task {} with {actual}, not {priority}", self.label), None);
+        }
+        self
+    }
+
     /// The task offers this form.
     #[track_caller]
     pub fn has_form_key(&self, form_key: &str) -> &Self {

@@ -538,6 +538,13 @@ pub struct UserTask {
     pub form_key: Option<String>,
     /// `camunda:dueDate` or `zeebe:taskSchedule dueDate`.
     pub due_date: Option<String>,
+    /// `camunda:followUpDate` or `zeebe:taskSchedule followUpDate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_date: Option<String>,
+    /// `camunda:priority` or `zeebe:priorityDefinition priority`, as written (evaluated when the
+    /// task is created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
 }
 
 /// A script task's script.
@@ -716,8 +723,12 @@ pub struct Event {
     pub definitions: Vec<EventDefinition>,
     /// `parallelMultiple`: all definitions must trigger, not one.
     pub parallel_multiple: bool,
-    /// Output mappings (`zeebe:output`, `camunda:outputParameter`) and input mappings.
+    /// Output mappings (`zeebe:output`, `camunda:outputParameter`).
     pub mappings: Vec<Mapping>,
+    /// Input mappings (`zeebe:input`, `camunda:inputParameter`): the local variables of a
+    /// message throw event's job.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<Mapping>,
     /// Camunda 7 `camunda:errorCodeVariable` of a catching error event: the caught error's code
     /// is stored there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -725,6 +736,17 @@ pub struct Event {
     /// Camunda 7 `camunda:errorMessageVariable`: the caught error's message is stored there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message_variable: Option<String>,
+    /// A message throw or end event that is a job, as a service task is: `zeebe:taskDefinition`,
+    /// or the message event definition's `camunda:type="external"`, `class`, `expression`,
+    /// `delegateExpression`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<Implementation>,
+    /// That job's retries (`zeebe:taskDefinition retries`, `camunda:failedJobRetryTimeCycle`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<String>,
+    /// That job's static headers (`zeebe:taskHeaders`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
 }
 
 /// Where an event sits in the flow.

@@ -235,6 +235,8 @@ struct Extensions {
     candidate_users: Vec<String>,
     form_key: Option<String>,
     due_date: Option<String>,
+    follow_up_date: Option<String>,
+    priority: Option<String>,
     called_element: Option<String>,
     propagate_all_child: Option<bool>,
     propagate_all_parent: Option<bool>,
@@ -761,6 +763,8 @@ impl Builder {
                     },
                     form_key: ext.form_key.take().or_else(|| camunda(el, "formKey")),
                     due_date: ext.due_date.take().or_else(|| camunda(el, "dueDate")),
+                    follow_up_date: ext.follow_up_date.take().or_else(|| camunda(el, "followUpDate")),
+                    priority: ext.priority.take().or_else(|| camunda(el, "priority")),
                 }),
                 "manualTask" => TaskKind::Manual,
                 "scriptTask" => TaskKind::Script(match &ext.script {
@@ -781,16 +785,7 @@ impl Builder {
                 }),
                 _ => TaskKind::Abstract,
             };
-            let implementation = match ext.job_type.take() {
-                Some(job_type) => Some(Implementation::JobType(job_type)),
-                None => match (camunda(el, "type").as_deref(), camunda(el, "topic")) {
-                    (Some("external"), Some(topic)) => Some(Implementation::ExternalTopic(topic)),
-                    _ => camunda(el, "class")
-                        .map(Implementation::Class)
-                        .or_else(|| camunda(el, "delegateExpression").map(Implementation::DelegateExpression))
-                        .or_else(|| camunda(el, "expression").map(Implementation::Expression)),
-                },
-            };
+            let implementation = implementation(ext.job_type.take(), el);
             NodeKind::Task(Task {
                 kind,
                 activity,
@@ -850,18 +845,46 @@ impl Builder {
                 _ => EventKind::End,
             };
             // An event's mappings were moved into the (unused) activity part above.
-            let mut mappings = activity.inputs;
-            mappings.extend(activity.outputs);
+            let (inputs, mappings) = (activity.inputs, activity.outputs);
             // Camunda 7 keeps the caught error's code and message in these (docs.camunda.org:
             // reference/bpmn20/events/error-events/).
             let error_definition = el.children().find(|c| c.is(&Ns::Bpmn, "errorEventDefinition"));
+            // A message throw or end event can be a job, as a service task is: Zeebe reads its
+            // `zeebe:taskDefinition` (docs.camunda.io: components/modeler/bpmn/message-events/
+            // "Message throw events"), Camunda 7 the message event definition's `camunda:class`,
+            // `expression`, `delegateExpression` or `type="external"` (docs.camunda.org:
+            // reference/bpmn20/events/message-events/ "Message Intermediate Throwing Event").
+            let throws_message = matches!(kind, EventKind::IntermediateThrow | EventKind::End)
+                && definitions.iter().any(|d| matches!(d.trigger, Trigger::Message { .. }));
+            let (job_type, retries, headers) =
+                (ext.job_type.take(), ext.retries.take(), std::mem::take(&mut ext.headers));
+            let implementation = match el.children().find(|c| c.is(&Ns::Bpmn, "messageEventDefinition")) {
+                Some(definition) if throws_message => implementation(job_type, definition),
+                _ => {
+                    // Elsewhere the engines ignore a task definition: kept visible, not dropped.
+                    if job_type.is_some() || !headers.is_empty() {
+                        let items = el.child(&Ns::Bpmn, "extensionElements").into_iter().flat_map(|e| e.children());
+                        for item in items {
+                            if item.is(&Ns::Zeebe, "taskDefinition") || item.is(&Ns::Zeebe, "taskHeaders") {
+                                self.unsupported(item, Some(&id), UnsupportedKind::Extension);
+                            }
+                        }
+                    }
+                    None
+                }
+            };
+            let (retries, headers) = if implementation.is_some() { (retries, headers) } else { (None, Vec::new()) };
             NodeKind::Event(Event {
                 kind,
                 definitions,
                 parallel_multiple: self.bool_attr(el, &Ns::None, "parallelMultiple", false),
                 mappings,
+                inputs,
                 error_code_variable: error_definition.and_then(|d| camunda(d, "errorCodeVariable")),
                 error_message_variable: error_definition.and_then(|d| camunda(d, "errorMessageVariable")),
+                implementation,
+                retries,
+                headers,
             })
         };
         Some(FlowNode {
@@ -1120,11 +1143,20 @@ impl Builder {
             }
             "assignmentDefinition" => {
                 ext.assignee = attr("assignee");
-                ext.candidate_groups = comma_list(item.attr("candidateGroups"));
-                ext.candidate_users = comma_list(item.attr("candidateUsers"));
+                // `=...` is one FEEL expression giving the list, commas and all.
+                let list = |value: Option<&str>| match value {
+                    Some(value) if value.trim_start().starts_with('=') => vec![value.to_owned()],
+                    value => comma_list(value),
+                };
+                ext.candidate_groups = list(item.attr("candidateGroups"));
+                ext.candidate_users = list(item.attr("candidateUsers"));
             }
             "formDefinition" => ext.form_key = attr("formKey").or_else(|| attr("formId")),
-            "taskSchedule" => ext.due_date = attr("dueDate"),
+            "taskSchedule" => {
+                ext.due_date = attr("dueDate");
+                ext.follow_up_date = attr("followUpDate");
+            }
+            "priorityDefinition" => ext.priority = attr("priority"),
             "calledElement" => {
                 ext.called_element = attr("processId");
                 ext.propagate_all_child = Some(item.attr("propagateAllChildVariables") != Some("false"));
@@ -1528,6 +1560,21 @@ impl Builder {
             colors: Self::colors(el),
             position: el.position(),
         })
+    }
+}
+
+/// How a task (or a message throw event, reading its event definition) does its work: a Zeebe
+/// job type, else Camunda 7's external topic, class, delegate expression or expression on `el`.
+fn implementation(job_type: Option<String>, el: Node<'_, '_>) -> Option<Implementation> {
+    match job_type {
+        Some(job_type) => Some(Implementation::JobType(job_type)),
+        None => match (camunda(el, "type").as_deref(), camunda(el, "topic")) {
+            (Some("external"), Some(topic)) => Some(Implementation::ExternalTopic(topic)),
+            _ => camunda(el, "class")
+                .map(Implementation::Class)
+                .or_else(|| camunda(el, "delegateExpression").map(Implementation::DelegateExpression))
+                .or_else(|| camunda(el, "expression").map(Implementation::Expression)),
+        },
     }
 }
 

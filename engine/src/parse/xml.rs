@@ -45,12 +45,15 @@ pub(crate) enum Ns {
 pub(crate) const BPMN_NS: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 
 /// The namespaces Baton knows, with their URIs.
-const KNOWN: [(Ns, &str); 10] = [
+const KNOWN: [(Ns, &str); 11] = [
     (Ns::Bpmn, BPMN_NS),
     (Ns::BpmnDi, "http://www.omg.org/spec/BPMN/20100524/DI"),
     (Ns::Dc, "http://www.omg.org/spec/DD/20100524/DC"),
     (Ns::Di, "http://www.omg.org/spec/DD/20100524/DI"),
     (Ns::Camunda, "http://camunda.org/schema/1.0/bpmn"),
+    // Camunda 7 reads Activiti's namespace as its own (docs.camunda.org: update/ "Migrate from
+    // Activiti"): `activiti:` attributes and elements are `camunda:` ones.
+    (Ns::Camunda, "http://activiti.org/bpmn"),
     (Ns::Zeebe, "http://camunda.org/schema/zeebe/1.0"),
     (Ns::Modeler, "http://camunda.org/schema/modeler/1.0"),
     (Ns::Bioc, "http://bpmn.io/schema/bpmn/biocolor/1.0"),

@@ -285,7 +285,91 @@ impl Engine {
             },
             None => None,
         };
-        Ok(UserTask { assignee, candidate_groups, candidate_users, form_key: user.form_key.clone(), due_date })
+        let follow_up_date = match &user.follow_up_date {
+            Some(text) => match self.juel(text, vars).map_err(|e| format!("follow-up date: {e}"))? {
+                Value::Null => None,
+                Value::String(s) => Some(s),
+                other => {
+                    return Err(format!(
+                        "follow-up date `{}` returns {}: return an ISO 8601 date-time as text",
+                        text.trim(),
+                        describe(&other)
+                    ));
+                }
+            },
+            None => None,
+        };
+        let priority = match &user.priority {
+            Some(text) => Some(priority_of(text, self.juel(text, vars).map_err(|e| format!("priority: {e}"))?)?),
+            None => None,
+        };
+        Ok(UserTask {
+            assignee,
+            candidate_groups,
+            candidate_users,
+            form_key: user.form_key.clone(),
+            due_date,
+            follow_up_date,
+            priority,
+        })
+    }
+
+    /// A Camunda 8 user task as Zeebe creates it: each property written as `=...` is FEEL,
+    /// evaluated now; candidates give a list of strings, dates a date-time, the priority a number
+    /// (docs.camunda.io: components/modeler/bpmn/user-tasks/ "Assignments", "Scheduling",
+    /// "Define user task priority").
+    fn user_task_as_created_feel(&self, user: &UserTask, vars: &BTreeMap<String, Value>) -> Result<UserTask, String> {
+        let describe = crate::expr::juel::describe;
+        let text = |value: &Option<String>, what: &str| -> Result<Option<String>, String> {
+            let Some(text) = value else { return Ok(None) };
+            if !is_feel(text) {
+                return Ok(Some(text.clone()));
+            }
+            match self.value_of(text, vars).map_err(|e| format!("{what}: {e}"))? {
+                Value::Null => Ok(None),
+                Value::String(s) => Ok(Some(s)),
+                other => Err(format!("{what} `{}` returns {}, not a string", text.trim(), describe(&other))),
+            }
+        };
+        let candidates = |entries: &[String], what: &str| -> Result<Vec<String>, String> {
+            let mut out = Vec::new();
+            for entry in entries {
+                if !is_feel(entry) {
+                    out.push(entry.clone());
+                    continue;
+                }
+                match self.value_of(entry, vars).map_err(|e| format!("{what}: {e}"))? {
+                    Value::String(s) => out.extend(s.split(',').map(|c| c.trim().to_owned())),
+                    Value::Array(items) if items.iter().all(Value::is_string) => {
+                        out.extend(items.iter().filter_map(Value::as_str).map(str::to_owned));
+                    }
+                    other => {
+                        return Err(format!(
+                            "{what} `{}` returns {}; return a list of strings",
+                            entry.trim(),
+                            describe(&other)
+                        ));
+                    }
+                }
+            }
+            Ok(out)
+        };
+        let priority = match &user.priority {
+            Some(text) if is_feel(text) => {
+                Some(priority_of(text, self.value_of(text, vars).map_err(|e| format!("priority: {e}"))?)?)
+            }
+            Some(text) => Some(priority_of(text, Value::String(text.clone()))?),
+            None => None,
+        };
+        Ok(UserTask {
+            assignee: text(&user.assignee, "assignee")?,
+            candidate_groups: candidates(&user.candidate_groups, "candidate groups")?,
+            candidate_users: candidates(&user.candidate_users, "candidate users")?,
+            form_key: user.form_key.clone(),
+            due_date: text(&user.due_date, "due date")?,
+            follow_up_date: text(&user.follow_up_date, "follow-up date")?,
+            priority,
+        })
     }
 
     /// A condition outside Camunda 7: `${...}` is JUEL, anything else the plugged-in language's.
@@ -657,29 +741,95 @@ impl Engine {
                     return Ok(());
                 }
             },
-            TaskKind::User(user) => Some(user.clone()),
+            TaskKind::User(user) => match self.user_task_as_created_feel(user, &variables) {
+                Ok(user) => Some(user),
+                Err(message) => {
+                    let message = format!("user task `{}`: {message}", node.label());
+                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                    return Ok(());
+                }
+            },
             _ => None,
         };
         let assigned = user.as_ref().is_some_and(|u| u.assignee.as_deref().is_some_and(|a| !a.trim().is_empty()));
         if kind == JobKind::User && !self.run_listeners(instance, tok, node, CREATING, assigned) {
             return Ok(());
         }
-        let (retries, retry_interval) = job_retries(task.retries.as_deref());
+        let job = NewJob {
+            kind,
+            implementation: task.implementation.as_ref(),
+            retries: task.retries.as_deref(),
+            headers: &task.headers,
+            variables,
+            user,
+        };
+        self.create_job(instance, tok, node, job);
+        Ok(())
+    }
+
+    /// Creates a job at `node` for the token, which waits for it. Zeebe evaluates a job type or
+    /// retries written as `=...` now, as the job is created (docs.camunda.io:
+    /// components/modeler/bpmn/service-tasks/ "Task definition": both may be expressions;
+    /// headers are static); a type that is not a string or retries that are not a count are an
+    /// incident naming the element.
+    fn create_job(&mut self, instance: &str, tok: &Token, node: &FlowNode, job: NewJob<'_>) {
+        let NewJob { kind, implementation, retries, headers, variables, user } = job;
         let job_type = match kind {
             JobKind::User => "user".to_owned(),
             JobKind::Manual => "manual".to_owned(), // not made since manual tasks pass through
             JobKind::Listener => node.id.to_string(), // made by `listener_job`
-            JobKind::Service => match &task.implementation {
+            JobKind::Service => match implementation {
+                Some(Implementation::JobType(text)) if is_feel(text) => match self.value_of(text, &variables) {
+                    Ok(Value::String(job_type)) if !job_type.trim().is_empty() => job_type,
+                    Ok(other) => {
+                        let message = format!(
+                            "job type `{}` of `{}` is {}, not a non-empty string; make the expression give the type's name",
+                            text.trim(),
+                            node.label(),
+                            crate::expr::juel::describe(&other)
+                        );
+                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                        return;
+                    }
+                    Err(err) => {
+                        let message = format!("job type `{}` of `{}`: {err}", text.trim(), node.label());
+                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                        return;
+                    }
+                },
                 Some(implementation) => implementation.task_type().to_owned(),
                 None => node.id.to_string(),
             },
         };
+        let retries_text = match retries {
+            Some(text) if is_feel(text) => match self.value_of(text, &variables) {
+                Ok(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) => Some(n.to_string()),
+                Ok(Value::String(s)) if s.trim().parse::<u32>().is_ok() => Some(s.trim().to_owned()),
+                Ok(other) => {
+                    let message = format!(
+                        "job retries `{}` of `{}` is {}, not a count; make the expression give a whole number",
+                        text.trim(),
+                        node.label(),
+                        crate::expr::juel::describe(&other)
+                    );
+                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                    return;
+                }
+                Err(err) => {
+                    let message = format!("job retries `{}` of `{}`: {err}", text.trim(), node.label());
+                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                    return;
+                }
+            },
+            other => other.map(str::to_owned),
+        };
+        let (retries, retry_interval) = job_retries(retries_text.as_deref());
         if tok.inner_of.is_none() {
             self.arm_boundaries(instance, tok.id, node);
         }
         self.state.jobs_created += 1;
         let created = self.state.jobs_created;
-        let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
+        let Some(inst) = self.state.instances.get_mut(instance) else { return };
         inst.next_job += 1;
         let number = inst.next_job;
         let id = format!("{instance}/job#{number}");
@@ -694,7 +844,7 @@ impl Engine {
                 job_type: job_type.clone(),
                 retries,
                 variables,
-                headers: task.headers.clone(),
+                headers: headers.to_vec(),
                 created,
                 user,
                 retry_interval,
@@ -707,7 +857,6 @@ impl Engine {
             self.state.for_handlers.insert(created, (instance.to_owned(), number));
         }
         self.record(instance, TraceKind::JobCreated { job: id, node: node.id.to_string(), job_type });
-        Ok(())
     }
 
     fn enter_call(&mut self, instance: &str, tok: &Token, node: &FlowNode, call: &CallActivity) -> Result<(), Error> {
@@ -888,6 +1037,33 @@ impl Engine {
                 inst.compensating.insert(token, chosen);
                 self.set_wait(instance, token, Wait::Compensation);
                 self.next_compensation(instance, token);
+            }
+            (EventKind::IntermediateThrow | EventKind::End, Some(Trigger::Message { .. }))
+                if event.implementation.is_some() =>
+            {
+                // A job, as a service task is: its worker sends the message, and the event is
+                // left when the job completes (docs.camunda.io: components/modeler/bpmn/
+                // message-events/ "Message throw events"; docs.camunda.org: reference/bpmn20/
+                // events/message-events/ "Message Intermediate Throwing Event").
+                let variables = match self.local_scope(instance, tok, &event.inputs, node.label()) {
+                    Ok((variables, locals)) => {
+                        self.set_locals(instance, token, locals);
+                        variables
+                    }
+                    Err(message) => {
+                        self.raise_incident(instance, token, &node.id, message, Resume::Execute);
+                        return Ok(());
+                    }
+                };
+                let job = NewJob {
+                    kind: JobKind::Service,
+                    implementation: event.implementation.as_ref(),
+                    retries: event.retries.as_deref(),
+                    headers: &event.headers,
+                    variables,
+                    user: None,
+                };
+                self.create_job(instance, tok, node, job);
             }
             (EventKind::IntermediateThrow | EventKind::End, Some(Trigger::Message { message })) => {
                 // A message sent by the model reaches the first subscription waiting for it in
@@ -2639,6 +2815,38 @@ impl Engine {
 const ENTERING: usize = 0;
 const CREATING: usize = 1;
 const LEAVING: usize = 2;
+
+/// Whether a Camunda 8 property is a FEEL expression (`=...`) rather than its literal value.
+fn is_feel(text: &str) -> bool {
+    text.trim_start().starts_with('=')
+}
+
+/// What [`Engine::create_job`] needs to make a job.
+struct NewJob<'a> {
+    kind: JobKind,
+    implementation: Option<&'a Implementation>,
+    retries: Option<&'a str>,
+    headers: &'a [(String, String)],
+    variables: super::Variables,
+    user: Option<UserTask>,
+}
+
+/// A user task's priority as text: a whole number, given as a number or as text.
+fn priority_of(text: &str, value: Value) -> Result<String, String> {
+    let number = match &value {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    match number {
+        Some(number) => Ok(number.to_string()),
+        None => Err(format!(
+            "priority `{}` is {}, not a whole number; give the priority as a number",
+            text.trim(),
+            crate::expr::juel::describe(&value)
+        )),
+    }
+}
 
 pub(crate) fn job_retries(text: Option<&str>) -> (u32, Option<jiff::Span>) {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return (3, None) };

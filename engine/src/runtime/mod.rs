@@ -719,6 +719,7 @@ impl Engine {
         }
         let outputs = match self.process_of(&instance).and_then(|p| p.node(done.node.as_str())).map(|n| &n.kind) {
             Some(NodeKind::Task(task)) => task.activity.outputs.clone(),
+            Some(NodeKind::Event(event)) => event.mappings.clone(),
             _ => Vec::new(),
         };
         let mut locals = self
