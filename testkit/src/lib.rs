@@ -53,6 +53,8 @@ mod vars; // vars! and serde conversions
 mod error; // the one error type
 mod message; // messages by business key and variable values, Zeebe message ids
 mod modify; // start anywhere, modify running instances
+#[cfg(feature = "gherkin")]
+pub mod gherkin; // feature files on the engine: a cucumber World and steps in BPMN terms
 
 pub use assert::{JobAssert, Names, ProcessAssert, UserTaskAssert, VariableAssert, assert_that, expect_failure};
 pub use baton_engine::runtime::{
