@@ -571,7 +571,10 @@ impl Engine {
         }
         match &node.kind {
             NodeKind::Gateway(gateway) => self.enter_gateway(instance, &tok, &node, gateway),
-            NodeKind::Event(event) => self.enter_event(instance, &tok, &node, event),
+            NodeKind::Event(event) => {
+                let Some(tok) = self.event_inputs(instance, tok, &node, event) else { return Ok(()) };
+                self.enter_event(instance, &tok, &node, event)
+            }
             NodeKind::Task(task) => self.enter_task(instance, &tok, &node, task),
             NodeKind::SubProcess(_) => {
                 if tok.inner_of.is_none() {
@@ -955,6 +958,58 @@ impl Engine {
             child.insert(mapping.target.clone(), value);
         }
         Ok(child)
+    }
+
+    /// Camunda 7 `camunda:inputParameter`s of an intermediate catch or throw event or an end
+    /// event: the event's local variables, evaluated as it is entered (docs.camunda.org:
+    /// user-guide/process-engine/variables/ "Input/Output Variable Mapping"; the engine's
+    /// InputOutputEventTest). A message event that is a job maps its inputs as a task does.
+    /// Returns the token with its locals, or `None` after an incident naming the parameter.
+    fn event_inputs(&mut self, instance: &str, tok: Token, node: &FlowNode, event: &Event) -> Option<Token> {
+        let applies =
+            matches!(event.kind, EventKind::IntermediateCatch | EventKind::IntermediateThrow | EventKind::End)
+                && event.implementation.is_none()
+                && !event.inputs.is_empty()
+                && self.is_camunda7(instance);
+        if !applies {
+            return Some(tok);
+        }
+        match self.local_scope(instance, &tok, &event.inputs, node.label()) {
+            Ok((_, locals)) => {
+                self.set_locals(instance, tok.id, locals);
+                self.token(instance, tok.id)
+            }
+            Err(message) => {
+                self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                None
+            }
+        }
+    }
+
+    /// Camunda 7 `camunda:outputParameter`s of an intermediate catch or throw event, as it is
+    /// left: they see its local variables and, for a catch event, what its message or signal
+    /// set, and write the process's variables (docs.camunda.org: user-guide/process-engine/
+    /// variables/ "Input/Output Variable Mapping"). False after an incident naming the parameter.
+    fn event_outputs(&mut self, instance: &str, tok: &Token, node: &FlowNode) -> bool {
+        let NodeKind::Event(event) = &node.kind else { return true };
+        let applies = matches!(event.kind, EventKind::IntermediateCatch | EventKind::IntermediateThrow)
+            && event.implementation.is_none()
+            && !event.mappings.is_empty()
+            && self.is_camunda7(instance);
+        if !applies {
+            return true;
+        }
+        let mut view = self.scope_view(instance, tok.scope);
+        view.extend(tok.locals.clone());
+        let mut results = BTreeMap::new();
+        if let Err(message) =
+            self.apply_mappings(instance, &event.mappings, Some(&view), &mut results, "output parameter", node.label())
+        {
+            self.raise_incident(instance, tok.id, &node.id, message, Resume::Leave);
+            return false;
+        }
+        self.record_variables(instance, results);
+        true
     }
 
     fn enter_event(&mut self, instance: &str, tok: &Token, node: &FlowNode, event: &Event) -> Result<(), Error> {
@@ -1487,6 +1542,9 @@ impl Engine {
         let Some(tok) = self.token(instance, token) else { return Ok(()) };
         let Some(node) = self.node(instance, &tok.node) else { return Ok(()) };
         if !self.run_listeners(instance, &tok, &node, LEAVING, false) {
+            return Ok(());
+        }
+        if !self.event_outputs(instance, &tok, &node) {
             return Ok(());
         }
         if let Some((body, index)) = tok.inner_of {

@@ -1,0 +1,62 @@
+//! Rules where Baton used to differ from the engines users deploy to, one rule per test: each
+//! model as Camunda Modeler writes it for its dialect (with DI), run through the engine. Each test
+//! names the page it follows: Camunda 7 under docs.camunda.org/manual/latest/, Camunda 8 under
+//! docs.camunda.io/docs/.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
+use baton_engine::parse::parse_file;
+use baton_engine::runtime::{Engine, Variables};
+use serde_json::{Value, json};
+
+fn engine(files: &[&str]) -> Engine {
+    let mut engine = Engine::new();
+    for file in files {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/gaps").join(file);
+        engine.deploy(parse_file(&path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    }
+    engine
+}
+
+fn vars(value: Value) -> Variables {
+    serde_json::from_value(value).unwrap()
+}
+
+fn var(engine: &Engine, instance: &str, name: &str) -> Option<Value> {
+    engine.variables(instance).unwrap().get(name).cloned()
+}
+
+/// Camunda 7: `camunda:inputOutput` on events. An intermediate throw event's input parameters are
+/// its local variables, which its output parameters see; an intermediate catch event's input
+/// parameters are local while it waits, and its output parameters see the message's variables;
+/// an end event's input parameters are evaluated (output parameters are refused there).
+/// Camunda 7: user-guide/process-engine/variables/ ("Input/Output Variable Mapping", on events).
+#[test]
+fn c7_event_input_output_parameters_are_applied() {
+    let mut e = engine(&["event_io.c7.bpmn"]);
+    let i = e.start("event_io_c7", vars(json!({"order": "A-1"}))).unwrap();
+    assert_eq!(var(&e, &i, "noted"), Some(json!("Order A-1")), "the throw event's output sees its input");
+    assert_eq!(var(&e, &i, "label"), None, "an input parameter is local to its event");
+    assert_eq!(e.local_variables(&i, "Event_Arrived"), [vars(json!({"expected": "A-1"}))]);
+    e.correlate_message("parcel-arrived", None, vars(json!({"scan": "dock 3", "receipt": "R-9"}))).unwrap();
+    assert!(e.is_ended(&i));
+    assert_eq!(var(&e, &i, "arrivedAt"), Some(json!("dock 3 for A-1")), "the catch event's output sees the message");
+    assert_eq!(var(&e, &i, "expected"), None);
+    assert_eq!(var(&e, &i, "summary"), None, "an end event's input parameter is local to it");
+}
+
+/// Camunda 7: an end event's input parameter is evaluated when the event is reached; one that
+/// reads an unset variable stops the token there (an incident naming the parameter).
+/// Camunda 7: user-guide/process-engine/variables/ ("Input/Output Variable Mapping", on events).
+#[test]
+fn c7_an_end_event_input_parameter_is_evaluated() {
+    let mut e = engine(&["event_io.c7.bpmn"]);
+    let i = e.start("event_io_c7", vars(json!({"order": "A-1"}))).unwrap();
+    e.correlate_message("parcel-arrived", None, vars(json!({"scan": "dock 3"}))).unwrap();
+    assert!(!e.is_ended(&i));
+    let incidents = e.incidents(&i);
+    assert_eq!(incidents.len(), 1, "{incidents:?}");
+    assert_eq!(incidents[0].node.as_str(), "EndEvent_1");
+    assert!(incidents[0].message.contains("summary"), "{}", incidents[0].message);
+}
+
