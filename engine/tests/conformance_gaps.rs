@@ -60,3 +60,15 @@ fn c7_an_end_event_input_parameter_is_evaluated() {
     assert!(incidents[0].message.contains("summary"), "{}", incidents[0].message);
 }
 
+/// Camunda 7: `camunda:errorMessage` on a `<bpmn:error>` (text, or JUEL evaluated when thrown)
+/// is the message an error end event throws; the catching event's `camunda:errorMessageVariable`
+/// receives it, as `camunda:errorCodeVariable` receives the code.
+/// Camunda 7: reference/bpmn20/events/error-events/ ("Defining an Error", "Error Boundary Event").
+#[test]
+fn c7_an_error_end_event_throws_the_error_message() {
+    let mut e = engine(&["error_message.c7.bpmn"]);
+    let i = e.start("error_message_c7", vars(json!({"item": "coffee"}))).unwrap();
+    assert!(e.is_ended(&i));
+    assert_eq!(var(&e, &i, "code"), Some(json!("OUT_OF_STOCK")));
+    assert_eq!(var(&e, &i, "reason"), Some(json!("No coffee left")));
+}

@@ -1151,6 +1151,10 @@ pub struct BpmnError {
     pub name: Option<String>,
     /// `errorCode`: what a handler throws.
     pub code: Option<String>,
+    /// Camunda 7 `camunda:errorMessage`: the message an error end event throws with it (JUEL
+    /// text, evaluated when thrown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// Not declared by the document: an `errorRef` names no `<error>`, and Camunda 7 then takes
     /// the reference itself as the error code. The parser declares such an error (code and id
     /// both the reference, position the first event definition naming it) for every dialect but

@@ -91,6 +91,7 @@ pub(crate) fn definitions(mut reader: Reader<'_>, source: Option<&Path>) -> Resu
                         id: ErrorId(id),
                         name: name(child),
                         code: child.attr("errorCode").map(str::to_owned),
+                        message: camunda(child, "errorMessage"),
                         implicit: false,
                         position: child.position(),
                     });
@@ -170,6 +171,7 @@ fn declare_error_codes(defs: &mut Definitions) {
                 id: id.clone(),
                 name: None,
                 code: Some(id.to_string()),
+                message: None,
                 implicit: true,
                 position: definition.position,
             });

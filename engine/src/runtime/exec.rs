@@ -1067,15 +1067,30 @@ impl Engine {
                 self.consume(instance, token);
             }
             (EventKind::End, Some(Trigger::Error { error })) => {
-                let code = error
-                    .as_ref()
-                    .and_then(|e| {
-                        self.definitions_of(instance).and_then(|d| d.error(e.as_str())).and_then(|e| e.code.clone())
-                    })
-                    .unwrap_or_default();
+                let declared = error.as_ref().and_then(|e| self.definitions_of(instance)?.error(e.as_str()).cloned());
+                let code = declared.as_ref().and_then(|e| e.code.clone()).unwrap_or_default();
+                // Camunda 7's `camunda:errorMessage` is JUEL text, evaluated as it is thrown
+                // (docs.camunda.org: reference/bpmn20/events/error-events/ "Defining an Error").
+                let message = match declared.and_then(|e| e.message) {
+                    Some(text) => {
+                        let mut view = self.scope_view(instance, tok.scope);
+                        view.extend(tok.locals.clone());
+                        match self.text_of(instance, &text, &view) {
+                            Ok(Value::String(message)) => Some(message),
+                            Ok(Value::Null) => None,
+                            Ok(other) => Some(other.to_string()),
+                            Err(err) => {
+                                let message = format!("camunda:errorMessage `{text}` of `{}`: {err}", node.label());
+                                self.raise_incident(instance, token, &node.id, message, Resume::Execute);
+                                return Ok(());
+                            }
+                        }
+                    }
+                    None => None,
+                };
                 self.record(instance, TraceKind::NodeCompleted { node: node.id.to_string() });
                 self.record(instance, TraceKind::ErrorThrown { node: node.id.to_string(), code: code.clone() });
-                self.throw_from(instance, token, &code, true);
+                self.throw_from(instance, token, &code, message.as_deref(), true);
             }
             (EventKind::IntermediateThrow | EventKind::End, Some(Trigger::Compensation { activity, .. })) => {
                 let Some(inst) = self.state.instances.get_mut(instance) else { return Ok(()) };
@@ -2739,7 +2754,14 @@ impl Engine {
 
     /// Throws a BPMN error from `token`: the nearest matching error boundary event catches it,
     /// looking outward through sub-processes and call activities; else it becomes an incident.
-    pub(crate) fn throw_from(&mut self, instance: &str, token: u64, code: &str, token_is_done: bool) {
+    pub(crate) fn throw_from(
+        &mut self,
+        instance: &str,
+        token: u64,
+        code: &str,
+        message: Option<&str>,
+        token_is_done: bool,
+    ) {
         let mut current_instance = instance.to_owned();
         let mut current = self.token(instance, token);
         let origin = current.as_ref().map(|t| t.node.clone());
@@ -2756,7 +2778,7 @@ impl Engine {
                 self.terminate_token(&current_instance, tok.id);
                 let caught = self.new_token(&current_instance, boundary.clone(), scope, None);
                 self.record(&current_instance, TraceKind::NodeEntered { node: boundary.to_string() });
-                self.keep_error(&current_instance, &boundary, code);
+                self.keep_error(&current_instance, &boundary, code, message);
                 self.push(Step::Leave { instance: current_instance.clone(), token: caught });
                 return;
             }
@@ -2766,7 +2788,7 @@ impl Engine {
                 if token_is_done && let Some(inst) = self.state.instances.get_mut(instance) {
                     inst.tokens.remove(&token);
                 }
-                self.keep_error(&current_instance, &start, code);
+                self.keep_error(&current_instance, &start, code, message);
                 self.start_event_sub(&current_instance, tok.scope, &sub, &start, interrupting);
                 return;
             }
@@ -2793,15 +2815,15 @@ impl Engine {
     }
 
     /// Camunda 7's `camunda:errorCodeVariable` and `camunda:errorMessageVariable` of the event
-    /// that caught an error: the code, and the message (null: Baton's errors carry none yet)
+    /// that caught an error: the code, and the message (null when the error carries none)
     /// (docs.camunda.org: reference/bpmn20/events/error-events/).
-    fn keep_error(&mut self, instance: &str, catcher: &NodeId, code: &str) {
+    fn keep_error(&mut self, instance: &str, catcher: &NodeId, code: &str, message: Option<&str>) {
         let Some(FlowNode { kind: NodeKind::Event(event), .. }) = self.node(instance, catcher) else { return };
         if let Some(name) = &event.error_code_variable {
             self.set_variable(instance, name, Value::String(code.to_owned()));
         }
         if let Some(name) = &event.error_message_variable {
-            self.set_variable(instance, name, Value::Null);
+            self.set_variable(instance, name, message.map_or(Value::Null, |m| Value::String(m.to_owned())));
         }
     }
 

@@ -857,25 +857,8 @@ impl Engine {
         };
         self.record(&instance, TraceKind::ErrorThrown { node: j.node.to_string(), code: code.to_owned() });
         self.record_variables(&instance, variables);
-        let from = self.state.trace.len();
-        self.throw_from(&instance, j.token, code, false);
-        if let Some(message) = message {
-            // The event that caught it (entered just now) keeps the message where it says.
-            let caught: Vec<(String, String)> = self.state.trace[from..]
-                .iter()
-                .filter_map(|e| match &e.kind {
-                    TraceKind::NodeEntered { node } => Some((e.instance.clone(), node.clone())),
-                    _ => None,
-                })
-                .collect();
-            for (at, node) in caught {
-                if let Some(FlowNode { kind: NodeKind::Event(event), .. }) = self.node_of(&at, &node)
-                    && let Some(name) = event.error_message_variable.clone()
-                {
-                    self.set_variable(&at, &name, Value::String(message.to_owned()));
-                }
-            }
-        }
+        // The event that catches it keeps the message where its errorMessageVariable says.
+        self.throw_from(&instance, j.token, code, message, false);
         Ok(())
     }
 
