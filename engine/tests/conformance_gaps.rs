@@ -72,3 +72,22 @@ fn c7_an_error_end_event_throws_the_error_message() {
     assert_eq!(var(&e, &i, "code"), Some(json!("OUT_OF_STOCK")));
     assert_eq!(var(&e, &i, "reason"), Some(json!("No coffee left")));
 }
+
+/// Camunda 7: `camunda:in variables="all" local="true"` passes only the call activity's local
+/// variables (its input parameters) to the called instance; `camunda:out variables="all"
+/// local="true"` sets all the child's variables as local variables of the call activity, where
+/// its output parameters read them and the process does not see them.
+/// Camunda 7: reference/bpmn20/subprocesses/call-activity/ ("Passing Variables", "Combination
+/// with Input/Output Parameters").
+#[test]
+fn c7_all_variables_local_in_and_out() {
+    let mut e = engine(&["../data/call_child.c7.bpmn", "call_all_local.c7.bpmn"]);
+    let i = e.start("call_all_local_c7", vars(json!({"amount": 25}))).unwrap();
+    let child = e.called_instances(&i).remove(0).0;
+    assert_eq!(e.variables(&child).unwrap(), &vars(json!({"limit": 26})), "only the call activity's locals pass");
+    let work = e.jobs(&child).remove(0);
+    e.complete_job(&work.id, vars(json!({"result": "ok"}))).unwrap();
+    assert_eq!(var(&e, &i, "checked"), Some(json!("ok under 26")));
+    assert_eq!(var(&e, &i, "result"), None, "the child's variables are the call activity's locals");
+    assert_eq!(var(&e, &i, "limit"), None);
+}

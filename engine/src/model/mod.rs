@@ -636,6 +636,14 @@ pub struct CallActivity {
     /// Copy all child variables back (`camunda:out variables="all"`,
     /// `zeebe:calledElement propagateAllChildVariables`, Zeebe default).
     pub propagate_all_child_variables: bool,
+    /// Camunda 7 `camunda:in variables="all" local="true"`: only the call activity's local
+    /// variables pass into the child.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_in_local: bool,
+    /// Camunda 7 `camunda:out variables="all" local="true"`: the child's variables become local
+    /// variables of the call activity, which its output parameters read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_out_local: bool,
     /// Camunda 7 `camunda:in` mappings with a target: the child's variables. The call
     /// activity's own `camunda:inputParameter`s are `activity.inputs`, its local variables.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -242,6 +242,9 @@ struct Extensions {
     called_element: Option<String>,
     propagate_all_child: Option<bool>,
     propagate_all_parent: Option<bool>,
+    /// `camunda:in variables="all" local="true"`, `camunda:out variables="all" local="true"`.
+    all_in_local: bool,
+    all_out_local: bool,
     decision: Option<String>,
     result_variable: Option<String>,
     script: Option<String>,
@@ -803,6 +806,8 @@ impl Builder {
                     activity,
                     propagate_all_parent_variables: ext.propagate_all_parent.unwrap_or(self.saw_zeebe_in(el)),
                     propagate_all_child_variables: ext.propagate_all_child.unwrap_or(self.saw_zeebe_in(el)),
+                    all_in_local: ext.all_in_local,
+                    all_out_local: ext.all_out_local,
                     passed_in: std::mem::take(&mut ext.passed_in),
                     passed_out: std::mem::take(&mut ext.passed_out),
                 }),
@@ -1247,10 +1252,16 @@ impl Builder {
                 let all = item.attr("variables") == Some("all");
                 let into_child = item.local() == "in";
                 if all {
+                    // `local="true"` with `variables="all"`: the call activity's local variables
+                    // only (in), or the child's as its local variables (out) (docs.camunda.org:
+                    // reference/bpmn20/subprocesses/call-activity/ "Passing Variables").
+                    let local = item.attr("local") == Some("true");
                     if into_child {
                         ext.propagate_all_parent = Some(true);
+                        ext.all_in_local |= local;
                     } else {
                         ext.propagate_all_child = Some(true);
+                        ext.all_out_local |= local;
                     }
                 }
                 // `source` names a variable, copied as it is; `sourceExpression` is JUEL

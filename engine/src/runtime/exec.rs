@@ -949,7 +949,11 @@ impl Engine {
         if !self.is_camunda7(instance) {
             return Ok(if call.propagate_all_parent_variables { view } else { locals });
         }
-        let mut child = if call.propagate_all_parent_variables { view.clone() } else { BTreeMap::new() };
+        let mut child = match (call.propagate_all_parent_variables, call.all_in_local) {
+            (true, true) => locals.clone(),
+            (true, false) => view.clone(),
+            (false, _) => BTreeMap::new(),
+        };
         for mapping in &call.passed_in {
             let from = if mapping.local { &locals } else { &view };
             let value = self
@@ -2186,8 +2190,11 @@ impl Engine {
             // child variable, `sourceExpression` JUEL over the child's), written to the process
             // scope, or with `local="true"` as the call activity's local variables; then its
             // `camunda:outputParameter`s, which see those locals.
-            let mut out = if call.propagate_all_child_variables { child_vars.clone() } else { BTreeMap::new() };
             let mut locals = tok.locals.clone();
+            let mut out = BTreeMap::new();
+            if call.propagate_all_child_variables {
+                if call.all_out_local { locals.extend(child_vars.clone()) } else { out = child_vars.clone() }
+            }
             for mapping in &call.passed_out {
                 match self.value_of_mapping(&parent.instance, mapping, &child_vars) {
                     Ok(value) if mapping.local => {
