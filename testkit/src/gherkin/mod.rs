@@ -35,6 +35,7 @@ mod unmatched; // a writer that fails an unmatched step with the closest phrasin
 mod world; // BpmnWorld: the engine, the current instance, where the feature lives
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 pub use phrases::{PHRASES, unmatched};
 pub use unmatched::Unmatched;
@@ -54,8 +55,11 @@ pub fn run(features: impl AsRef<Path>) {
 }
 
 async fn run_features(features: &Path) {
+    use cucumber::event::ScenarioFinished;
     use cucumber::writer::Stats as _;
     use cucumber::{World as _, WriterExt as _};
+    let verdicts: Arc<Mutex<Vec<Verdict>>> = Arc::default();
+    let recorded = Arc::clone(&verdicts);
     let writer = BpmnWorld::cucumber()
         .max_concurrent_scenarios(1)
         .before(|feature, _rule, scenario, world| {
@@ -63,13 +67,68 @@ async fn run_features(features: &Path) {
                 world.begin(feature, scenario);
             })
         })
+        .after(move |feature, _rule, scenario, finished, _world| {
+            // A skipped step is one that matched no phrasing: `Unmatched` fails it.
+            let failure = match finished {
+                ScenarioFinished::StepPassed => None,
+                ScenarioFinished::StepSkipped => Some("a step matches no phrasing (see above)".to_owned()),
+                ScenarioFinished::StepFailed(_, _, error) => Some(error.to_string()),
+                ScenarioFinished::BeforeHookFailed(_) => Some("the scenario could not begin".to_owned()),
+            };
+            let name = world::scenario_name(feature, scenario);
+            let recorded = Arc::clone(&recorded);
+            Box::pin(async move {
+                recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(Verdict { name, failure });
+            })
+        })
         .with_writer(Unmatched::new(cucumber::writer::Basic::stdout().summarized()))
         .run(features)
         .await;
+    let verdicts = std::mem::take(&mut *verdicts.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    print!("{}", libtest_lines(&verdicts));
     if writer.execution_has_failed() {
         // cucumber has printed the failures and the summary; a panic would add a backtrace.
         std::process::exit(1);
     }
+}
+
+/// One scenario's verdict, as cucumber gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Verdict {
+    name: String,
+    failure: Option<String>,
+}
+
+/// The scenarios' verdicts in libtest's words (`test <name> ... ok|FAILED`, then each failure's
+/// `---- <name> stdout ----` section), after cucumber's own report: `cargo baton test` reads
+/// every test binary's verdicts from these lines, so a scenario gets its harness's verdict in
+/// the report like any test.
+fn libtest_lines(verdicts: &[Verdict]) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!("\nrunning {} tests\n", verdicts.len());
+    for v in verdicts {
+        writeln!(out, "test {} ... {}", v.name, if v.failure.is_some() { "FAILED" } else { "ok" }).ok();
+    }
+    let failed: Vec<&Verdict> = verdicts.iter().filter(|v| v.failure.is_some()).collect();
+    if !failed.is_empty() {
+        out.push_str("\nfailures:\n\n");
+        for v in &failed {
+            writeln!(out, "---- {} stdout ----\n{}\n", v.name, v.failure.as_deref().unwrap_or_default()).ok();
+        }
+        out.push_str("\nfailures:\n");
+        for v in &failed {
+            writeln!(out, "    {}", v.name).ok();
+        }
+    }
+    let passed = verdicts.len() - failed.len();
+    writeln!(
+        out,
+        "\ntest result: {}. {passed} passed; {} failed; 0 ignored; 0 measured; 0 filtered out\n",
+        if failed.is_empty() { "ok" } else { "FAILED" },
+        failed.len()
+    )
+    .ok();
+    out
 }
 
 /// Drives a future to its end on this thread: the steps never wait on anything outside the
@@ -93,5 +152,22 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
             Poll::Ready(output) => return output,
             Poll::Pending => std::thread::park(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_read_as_libtest_writes_them() {
+        let verdicts = [
+            Verdict { name: "Order: shipped".into(), failure: None },
+            Verdict { name: "Order: declined".into(), failure: Some("step failed: not waiting".into()) },
+        ];
+        let text = libtest_lines(&verdicts);
+        assert!(text.contains("test Order: shipped ... ok\ntest Order: declined ... FAILED\n"), "{text}");
+        assert!(text.contains("---- Order: declined stdout ----\nstep failed: not waiting\n"), "{text}");
+        assert!(text.contains("test result: FAILED. 1 passed; 1 failed;"), "{text}");
     }
 }

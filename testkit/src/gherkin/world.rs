@@ -54,14 +54,10 @@ impl BpmnWorld {
     /// folder model paths are relative to.
     pub fn begin(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) {
         self.folder = feature.path.as_deref().and_then(Path::parent).map(Path::to_owned);
-        self.name = if scenario.examples.is_empty() {
-            format!("{}: {}", feature.name, scenario.name)
-        } else {
-            format!("{}: {} (example at line {})", feature.name, scenario.name, scenario.position.line)
-        };
+        self.name = scenario_name(feature, scenario);
     }
 
-    /// The name of this scenario's run file.
+    /// The name of this scenario's run file and verdict.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -325,4 +321,14 @@ pub(crate) fn names(step: &gherkin::Step) -> Result<Vec<String>, Failure> {
             ))),
         })
         .collect()
+}
+
+/// A scenario's name in run files and verdicts: `Feature: Scenario`, and for a row of a
+/// Scenario Outline ` (example at line N)`.
+pub fn scenario_name(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> String {
+    if scenario.examples.is_empty() {
+        format!("{}: {}", feature.name, scenario.name)
+    } else {
+        format!("{}: {} (example at line {})", feature.name, scenario.name, scenario.position.line)
+    }
 }
