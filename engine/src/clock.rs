@@ -224,6 +224,24 @@ pub fn after(now: Timestamp, span: Span) -> Result<Timestamp, String> {
         .map_err(|err| format!("cannot add {span} to {now}: {err}"))
 }
 
+/// Camunda 7's `failedJobRetryTimeCycle`: the attempts a job gets and the waits before its
+/// retries. `R5/PT1M` is five attempts a minute apart; a list `PT1M,PT5M,PT10M` is one attempt
+/// and one retry after each interval in turn, the last interval repeating if retries are added
+/// (docs.camunda.org: user-guide/process-engine/the-job-executor/ "Retry Intervals"; the
+/// engine's `ParseUtil.parseRetryIntervals`: retries = intervals + 1). `None` for text that is
+/// neither.
+pub fn retry_cycle(text: &str) -> Option<(u32, Vec<Span>)> {
+    let items: Vec<&str> = text.split(',').map(str::trim).collect();
+    if let [single] = items.as_slice() {
+        return match TimerSpec::parse(TimerKind::Cycle, single) {
+            Ok(TimerSpec::Cycle { repetitions: Some(count), interval, .. }) => Some((count, vec![interval])),
+            _ => None,
+        };
+    }
+    let intervals = items.iter().map(|item| duration(item).ok()).collect::<Option<Vec<Span>>>()?;
+    Some((u32::try_from(intervals.len()).ok()?.checked_add(1)?, intervals))
+}
+
 /// An ISO 8601 duration such as `P7D`, `PT1H30M` or `P1Y2M`.
 pub fn duration(text: &str) -> Result<Span, TimerError> {
     let upper = text.to_ascii_uppercase();

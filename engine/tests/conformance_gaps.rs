@@ -91,3 +91,33 @@ fn c7_all_variables_local_in_and_out() {
     assert_eq!(var(&e, &i, "result"), None, "the child's variables are the call activity's locals");
     assert_eq!(var(&e, &i, "limit"), None);
 }
+
+/// Camunda 7: `camunda:failedJobRetryTimeCycle` as a list of intervals (`PT1M,PT5M,PT10M`): the
+/// job is tried once, then once more after each interval in turn (retries: the list's length
+/// plus one), and the last failure is an incident.
+/// Camunda 7: user-guide/process-engine/the-job-executor/ ("Retry Intervals"); the engine's
+/// `ParseUtil.parseRetryIntervals`.
+#[test]
+fn c7_a_retry_list_waits_each_interval_in_turn() {
+    let mut e = engine(&["retry_list.c7.bpmn"]);
+    e.register("${chargeCard}", |_| Err(baton_engine::runtime::HandlerError::failed("card declined")));
+    let i = e.start("retry_list_c7", Variables::new()).unwrap();
+    let failures = |e: &Engine| -> Vec<(String, u32)> {
+        e.trace_of(&i)
+            .iter()
+            .filter_map(|ev| match &ev.kind {
+                baton_engine::trace::TraceKind::JobFailed { retries, .. } => Some((ev.time.to_string(), *retries)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(failures(&e), [("2026-01-01T00:00:00Z".to_owned(), 3)]);
+    e.advance("PT59S").unwrap();
+    assert_eq!(failures(&e).len(), 1, "the first retry waits a minute");
+    e.advance("PT1H").unwrap();
+    let expected: Vec<(String, u32)> = [("00:00", 3), ("00:01", 2), ("00:06", 1), ("00:16", 0)]
+        .map(|(at, left)| (format!("2026-01-01T{at}:00Z"), left))
+        .into();
+    assert_eq!(failures(&e), expected);
+    assert_eq!(e.incidents(&i).len(), 1);
+}

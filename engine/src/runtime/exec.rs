@@ -1470,7 +1470,7 @@ impl Engine {
             // the element waits for it. A Camunda 7 listener that fails is an incident at once.
             let retries = match &listener.implementation {
                 ListenerImplementation::Job { retries, .. } => job_retries(retries.as_deref()),
-                _ => (1, None),
+                _ => (1, Vec::new()),
             };
             self.listener_job(instance, tok, node, listener, phase, vars, retries);
             return false;
@@ -1487,7 +1487,7 @@ impl Engine {
         listener: &Listener,
         phase: usize,
         variables: BTreeMap<String, Value>,
-        (retries, retry_interval): (u32, Option<jiff::Span>),
+        (retries, retry_interval): (u32, Vec<jiff::Span>),
     ) {
         let job_type = listener.implementation.name().to_owned();
         self.state.jobs_created += 1;
@@ -2935,15 +2935,12 @@ fn priority_of(text: &str, value: Value) -> Result<String, String> {
     }
 }
 
-pub(crate) fn job_retries(text: Option<&str>) -> (u32, Option<jiff::Span>) {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return (3, None) };
+pub(crate) fn job_retries(text: Option<&str>) -> (u32, Vec<jiff::Span>) {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return (3, Vec::new()) };
     if let Ok(count) = text.parse::<u32>() {
-        return (count, None);
+        return (count, Vec::new());
     }
-    match crate::clock::TimerSpec::parse(crate::model::TimerKind::Cycle, text) {
-        Ok(crate::clock::TimerSpec::Cycle { repetitions: Some(count), interval, .. }) => (count, Some(interval)),
-        _ => (3, None),
-    }
+    crate::clock::retry_cycle(text).unwrap_or((3, Vec::new()))
 }
 
 /// The compensation handler of an activity: the `isForCompensation` activity associated with

@@ -818,9 +818,14 @@ impl Engine {
         let Some(j) = self.state.instances.get_mut(&instance).and_then(|i| i.jobs.get_mut(&number)) else {
             return Ok(());
         };
+        // A retry cycle: the next attempt waits, on the virtual clock. With a list of intervals
+        // Camunda 7 takes the one at `intervals - (retries - 1)`, retries counted before this
+        // failure (DefaultJobRetryCmd), so each interval in turn and then the last one.
+        let intervals = j.retry_interval.len();
+        let index = intervals.saturating_sub(j.retries.saturating_sub(1) as usize).min(intervals.saturating_sub(1));
+        let interval = j.retry_interval.get(index).copied();
         j.retries = retries.unwrap_or(j.retries.saturating_sub(1));
-        // A retry cycle: the next attempt waits, on the virtual clock.
-        j.retry_at = backoff.or(j.retry_interval).and_then(|span| crate::clock::after(self.state.now, span).ok());
+        j.retry_at = backoff.or(interval).and_then(|span| crate::clock::after(self.state.now, span).ok());
         let (left, token, node, id) = (j.retries, j.token, j.node.clone(), j.id.clone());
         self.record(&instance, TraceKind::JobFailed { job: id.clone(), retries: left, message: message.to_owned() });
         if left == 0 {

@@ -271,10 +271,11 @@ pub(crate) struct Job {
     /// evaluated), none for other jobs.
     #[serde(default)]
     pub user: Option<crate::model::UserTask>,
-    /// How long a failed job waits before it is retried (Camunda 7's
-    /// `failedJobRetryTimeCycle`); `None`: at once.
+    /// How long a failed job waits before each retry, in turn (Camunda 7's
+    /// `failedJobRetryTimeCycle`: one interval for `R5/PT1M`, a list for `PT1M,PT5M`; the last
+    /// one repeats); empty: at once.
     #[serde(default)]
-    pub retry_interval: Option<jiff::Span>,
+    pub retry_interval: Vec<jiff::Span>,
     /// A failed job is not retried before this instant (virtual time).
     #[serde(default)]
     pub retry_at: Option<Timestamp>,
