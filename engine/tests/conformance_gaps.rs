@@ -121,3 +121,17 @@ fn c7_a_retry_list_waits_each_interval_in_turn() {
     assert_eq!(failures(&e), expected);
     assert_eq!(e.incidents(&i).len(), 1);
 }
+
+/// Camunda 7 evaluates a user task's `name` as JUEL text when the task is created (`Review
+/// ${order}`); Camunda 8 has no name expression, so the name is the text as written. The job
+/// carries the name as the task was created.
+/// Camunda 7: reference/bpmn20/tasks/user-task/ and user-guide/process-engine/expression-language/
+/// ("Usage of Expression Language": task name). Camunda 8: components/modeler/bpmn/user-tasks/.
+#[test]
+fn a_user_task_name_is_evaluated_in_camunda_7_only() {
+    let mut e = engine(&["task_name.c7.bpmn", "task_name.c8.bpmn"]);
+    let c7 = e.start("task_name_c7", vars(json!({"order": "A-1"}))).unwrap();
+    assert_eq!(e.jobs(&c7)[0].name.as_deref(), Some("Review A-1"));
+    let c8 = e.start("task_name_c8", vars(json!({"order": "A-1"}))).unwrap();
+    assert_eq!(e.jobs(&c8)[0].name.as_deref(), Some("Review ${order}"));
+}

@@ -499,7 +499,12 @@ impl<'t> ProcessAssert<'t> {
             self.fail(format!("has no open user task at {}", self.label(&id)), self.where_hint(&id));
         };
         let node = self.node(&id);
-        UserTaskAssert { process: self, label: self.label(&id), node, job_id: job.id }
+        // Named as the task was created (a Camunda 7 name expression evaluated).
+        let label = match &job.name {
+            Some(name) if node.and_then(|n| n.name.as_ref()) != Some(name) => format!("\"{name}\" ({})", id.node),
+            _ => self.label(&id),
+        };
+        UserTaskAssert { process: self, label, node, job_id: job.id }
     }
 
     /// Assertions on the open job (service work) at an element.
@@ -740,6 +745,19 @@ impl UserTaskAssert<'_, '_> {
         if actual.as_deref() != Some(priority.to_string().as_str()) {
             let actual = actual.map_or_else(|| "no priority".to_owned(), |p| format!("priority {p}"));
             self.process.fail(format!("has user task {} with {actual}, not {priority}", self.label), None);
+        }
+        self
+    }
+
+    /// The task has this name, as the task was created (a Camunda 7 model's `name="Review
+    /// ${order}"` evaluated then; Camunda 8 has no name expression). camunda-bpm-assert's
+    /// `task().hasName(..)`.
+    #[track_caller]
+    pub fn has_name(&self, name: &str) -> &Self {
+        let actual = self.process.engine.open_job(&self.job_id).ok().and_then(|job| job.name);
+        if actual.as_deref() != Some(name) {
+            let actual = actual.map_or_else(|| "no name".to_owned(), |n| format!("name {n:?}"));
+            self.process.fail(format!("has user task {} with {actual}, not {name:?}", self.label), None);
         }
         self
     }

@@ -63,7 +63,7 @@ impl<'t> JobQuery<'t> {
     }
 
     /// Only jobs at this element, by id or name (Camunda's `taskDefinitionKey`/`activityId`,
-    /// Zeebe's `elementId`).
+    /// Zeebe's `elementId`), the name also as the task was created (Camunda 7's `taskName`).
     pub fn element(mut self, element: &str) -> Self {
         self.element = Some(element.to_owned());
         self
@@ -106,10 +106,13 @@ impl<'t> JobQuery<'t> {
             && self.instance.as_ref().is_none_or(|i| *i == job.instance)
             && self.process.as_ref().is_none_or(|p| process.is_some_and(|q| q.id.as_str() == p))
             && self.job_type.as_ref().is_none_or(|t| *t == job.job_type)
-            && self
-                .element
-                .as_ref()
-                .is_none_or(|e| job.node.as_str() == e || node.and_then(|n| n.name.as_deref()) == Some(e.as_str()))
+            && self.element.as_ref().is_none_or(|e| {
+                // By id, by name, or by the name as the task was created (Camunda 7's name
+                // expression evaluated).
+                job.node.as_str() == e
+                    || node.and_then(|n| n.name.as_deref()) == Some(e.as_str())
+                    || job.name.as_deref() == Some(e.as_str())
+            })
             && self.assignee.as_ref().is_none_or(|a| match &job.user {
                 // As the task was created (a Camunda 7 model's `${...}` evaluated).
                 Some(user) => user.assignee.as_deref() == Some(a.as_str()),

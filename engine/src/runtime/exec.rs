@@ -827,6 +827,13 @@ impl Engine {
             other => other.map(str::to_owned),
         };
         let (retries, retry_interval) = job_retries(retries_text.as_deref());
+        let name = match self.job_name(instance, node, kind, &variables) {
+            Ok(name) => name,
+            Err(message) => {
+                self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                return;
+            }
+        };
         if tok.inner_of.is_none() {
             self.arm_boundaries(instance, tok.id, node);
         }
@@ -850,6 +857,7 @@ impl Engine {
                 headers: headers.to_vec(),
                 created,
                 user,
+                name,
                 retry_interval,
                 retry_at: None,
                 listener: None,
@@ -860,6 +868,28 @@ impl Engine {
             self.state.for_handlers.insert(created, (instance.to_owned(), number));
         }
         self.record(instance, TraceKind::JobCreated { job: id, node: node.id.to_string(), job_type });
+    }
+
+    /// A job's name: the element's. Camunda 7 evaluates a user task's name as JUEL text when the
+    /// task is created (`Review ${order}`; docs.camunda.org: reference/bpmn20/tasks/user-task/,
+    /// the engine's TaskDefinition name expression); other elements and Camunda 8 keep the text.
+    fn job_name(
+        &self,
+        instance: &str,
+        node: &FlowNode,
+        kind: JobKind,
+        vars: &BTreeMap<String, Value>,
+    ) -> Result<Option<String>, String> {
+        let Some(name) = &node.name else { return Ok(None) };
+        if kind != JobKind::User || !self.is_camunda7(instance) || !(name.contains("${") || name.contains("#{")) {
+            return Ok(Some(name.clone()));
+        }
+        match self.juel(name, vars) {
+            Ok(Value::String(text)) => Ok(Some(text)),
+            Ok(Value::Null) => Ok(None),
+            Ok(other) => Ok(Some(other.to_string())),
+            Err(err) => Err(format!("name `{name}` of user task `{}`: {err}", node.id)),
+        }
     }
 
     fn enter_call(&mut self, instance: &str, tok: &Token, node: &FlowNode, call: &CallActivity) -> Result<(), Error> {
@@ -1510,6 +1540,7 @@ impl Engine {
                 headers: Vec::new(),
                 created,
                 user: None,
+                name: node.name.clone(),
                 retry_interval,
                 retry_at: None,
                 listener: Some((listener.event.clone(), phase)),

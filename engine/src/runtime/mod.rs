@@ -87,6 +87,9 @@ pub struct JobInfo {
     /// For a user task: its assignee, candidates and due date as the task was created (a Camunda 7
     /// model's `${...}` evaluated then, as Camunda 7 does), what assertions and queries see.
     pub user: Option<crate::model::UserTask>,
+    /// The element's name as the job was created: a Camunda 7 user task's `name="Review
+    /// ${order}"` evaluated then (Camunda 8 has no name expression: the name as written).
+    pub name: Option<String>,
     /// For a listener job: the event it runs at (`start`, `end`, `creating`, `complete`, ...).
     pub listener: Option<String>,
     /// The business key of the job's instance (Camunda 7), when it was started with one.
@@ -2021,6 +2024,7 @@ fn job_info(instance: &Instance, job: &Job) -> JobInfo {
         local_variables: instance.tokens.get(&job.token).map(|t| t.locals.clone()).unwrap_or_default(),
         headers: job.headers.clone(),
         user: job.user.clone(),
+        name: job.name.clone(),
         listener: job.listener.as_ref().map(|(event, _)| event.clone()),
         business_key: instance.business_key.clone(),
     }

@@ -271,6 +271,10 @@ pub(crate) struct Job {
     /// evaluated), none for other jobs.
     #[serde(default)]
     pub user: Option<crate::model::UserTask>,
+    /// The element's name as the job was created (a Camunda 7 user task's name expression
+    /// evaluated then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// How long a failed job waits before each retry, in turn (Camunda 7's
     /// `failedJobRetryTimeCycle`: one interval for `R5/PT1M`, a list for `PT1M,PT5M`; the last
     /// one repeats); empty: at once.

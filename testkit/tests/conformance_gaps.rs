@@ -1,0 +1,37 @@
+//! Assertions and commands where Baton used to fall short of Camunda's test tools, one rule per
+//! test, on models written as Camunda Modeler writes them
+//! (`engine/tests/fixtures/conformance/gaps/`, with DI). Each test names the Camunda
+//! documentation page it follows.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
+
+use baton_testkit::prelude::*;
+
+const FIXTURES: &str = "../engine/tests/fixtures/conformance/gaps";
+
+fn deploy(files: &[&str]) -> TestEngine {
+    TestEngine::deploy_files(files.iter().map(|f| format!("{FIXTURES}/{f}"))).unwrap()
+}
+
+fn panic_text(assertion: impl FnOnce()) -> String {
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assertion)).unwrap_err();
+    err.downcast_ref::<String>().cloned().unwrap_or_default()
+}
+
+/// A Camunda 7 user task's name expression is evaluated when the task is created: `has_name`
+/// (camunda-bpm-assert's `task().hasName(..)`) sees it, task queries find the task by it, and a
+/// failed assertion names the task by it.
+/// Camunda 7: reference/bpmn20/tasks/user-task/; camunda-bpm-assert's TaskAssert `hasName`.
+#[test]
+fn a_task_name_as_created_is_asserted_and_queried() {
+    let mut t = deploy(&["task_name.c7.bpmn", "task_name.c8.bpmn"]);
+    let c7 = t.start("task_name_c7", vars! { "order": "A-1" }).unwrap();
+    assert_that(&t, &c7).user_task("Task_Review").has_name("Review A-1");
+    assert_eq!(t.tasks().element("Review A-1").count(), 1);
+    let failure = panic_text(|| {
+        assert_that(&t, &c7).user_task("Task_Review").has_name("Review B-2");
+    });
+    assert!(failure.contains("\"Review A-1\" (") && failure.contains("not \"Review B-2\""), "{failure}");
+    let c8 = t.start("task_name_c8", vars! { "order": "A-1" }).unwrap();
+    assert_that(&t, &c8).user_task("Task_Review").has_name("Review ${order}");
+}
