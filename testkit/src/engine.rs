@@ -98,13 +98,24 @@ impl TestEngine {
         Ok(t)
     }
 
-    /// A new engine with several files deployed, in order.
+    /// A new engine with several files deployed, in order. When files do not deploy, the error
+    /// lists every failing file's problems, not only the first's (as Camunda 7 and Zeebe reject a
+    /// deployment with every resource's problems); one failing file gives its own error.
     pub fn deploy_files<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>) -> Result<Self, Error> {
         let mut t = Self::new();
+        let mut files = 0;
+        let mut errors = Vec::new();
         for path in paths {
-            t.deploy(path)?;
+            files += 1;
+            if let Err(err) = t.deploy(path) {
+                errors.push(err);
+            }
         }
-        Ok(t)
+        match errors.len() {
+            0 => Ok(t),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Deploys { files, errors }),
+        }
     }
 
     /// A new engine with a model given as text.

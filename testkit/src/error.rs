@@ -11,6 +11,15 @@ pub enum Error {
     /// The engine refused: a model that does not parse or validate, an unknown job, ...
     #[error(transparent)]
     Engine(#[from] baton_engine::Error),
+    /// Several files of one `deploy_files` do not deploy: each one's problems (with its cause
+    /// chain), in file order.
+    #[error("{} of {files} files do not deploy:\n\n{}", errors.len(), errors.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>().join("\n\n"))]
+    Deploys {
+        /// How many files were given.
+        files: usize,
+        /// Each failing file's error.
+        errors: Vec<Error>,
+    },
     /// The engine refused, at an instance whose state says why.
     #[error("{error}\n{}", state.trim_end())]
     AtInstance {

@@ -35,3 +35,22 @@ fn a_task_name_as_created_is_asserted_and_queried() {
     let c8 = t.start("task_name_c8", vars! { "order": "A-1" }).unwrap();
     assert_that(&t, &c8).user_task("Task_Review").has_name("Review ${order}");
 }
+
+/// Deploying several files reports the problems of every file that fails, not only the first's:
+/// Camunda 7 rejects a deployment with every resource's parse errors
+/// (user-guide/process-engine/deployments/), Zeebe with every resource's validation messages
+/// (docs.camunda.io: apis-tools/zeebe-api/gateway-service/ "DeployResource RPC").
+#[test]
+fn deploy_files_lists_every_failing_file() {
+    let files = [
+        "../engine/tests/fixtures/conformance/api/unfinished_c7.bpmn",
+        "../engine/tests/fixtures/conformance/gaps/task_name.c7.bpmn",
+        "../engine/tests/fixtures/conformance/deploy/bad_intermediate_timer.c8.bpmn",
+    ];
+    let err = TestEngine::deploy_files(files).unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(format!("{err:?}"), shown, "Debug must print the Display text");
+    assert!(shown.starts_with("2 of 3 files do not deploy"), "{shown}");
+    assert!(shown.contains("unfinished_c7.bpmn") && shown.contains("bad_intermediate_timer.c8.bpmn"), "{shown}");
+    assert!(!shown.contains("task_name.c7.bpmn"), "{shown}");
+}
