@@ -593,8 +593,10 @@ impl TestEngine {
         Ok(Job { t: self, info })
     }
 
-    /// Every open message and signal subscription of every instance, in the order they opened
-    /// (Camunda 7's `runtimeService.createEventSubscriptionQuery()`).
+    /// Every open message and signal subscription (Camunda 7's
+    /// `runtimeService.createEventSubscriptionQuery()`): the message and signal start events of
+    /// the deployed processes, without an instance, then every instance's, in the order they
+    /// opened.
     ///
     /// ```
     /// # use baton_testkit::prelude::*;
@@ -616,7 +618,7 @@ impl TestEngine {
     /// let order = t.start("order", vars! {})?;
     /// let open = t.event_subscriptions();
     /// assert_eq!((open[0].kind, open[0].name.as_str()), (SubscriptionKind::Message, "payment-received"));
-    /// assert_eq!(open[0].instance, order.id);
+    /// assert_eq!(open[0].instance.as_ref(), Some(&order.id));
     /// # Ok(())
     /// # }
     /// ```

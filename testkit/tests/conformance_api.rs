@@ -180,7 +180,7 @@ fn open_subscriptions_and_waiting_conditions_are_listed() {
     let open = t.event_subscriptions();
     assert_eq!(open.len(), 1);
     assert_eq!(
-        (open[0].instance.as_str(), open[0].node.as_str(), open[0].kind, open[0].name.as_str()),
+        (open[0].instance.as_deref().unwrap_or_default(), open[0].node.as_str(), open[0].kind, open[0].name.as_str()),
         ("order_api_c8#1", "Event_PaymentReceived", SubscriptionKind::Message, "payment-received")
     );
     assert_eq!(open[0].correlation_key.as_deref(), Some("O-1"));

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
+use baton_testkit::SubscriptionKind;
 use baton_testkit::prelude::*;
 
 const FIXTURES: &str = "../engine/tests/fixtures/conformance/gaps";
@@ -53,4 +54,30 @@ fn deploy_files_lists_every_failing_file() {
     assert!(shown.starts_with("2 of 3 files do not deploy"), "{shown}");
     assert!(shown.contains("unfinished_c7.bpmn") && shown.contains("bad_intermediate_timer.c8.bpmn"), "{shown}");
     assert!(!shown.contains("task_name.c7.bpmn"), "{shown}");
+}
+
+/// A message start event of a deployed process is an open subscription without an instance, as
+/// Camunda 7's event subscription query lists it (processInstanceId null); it stays open after
+/// it started an instance.
+/// Camunda 7: reference/rest/event-subscription/get-query/; reference/bpmn20/events/message-events/
+/// ("Message Start Event").
+#[test]
+fn message_start_events_are_listed_without_an_instance() {
+    let mut t =
+        TestEngine::deploy_files(["../engine/tests/fixtures/conformance/events/message_start_only_c7.bpmn"]).unwrap();
+    let open = t.event_subscriptions();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(
+        (
+            open[0].instance.as_deref(),
+            open[0].process.as_str(),
+            open[0].node.as_str(),
+            open[0].kind,
+            open[0].name.as_str()
+        ),
+        (None, "message_start_only_c7", "StartEvent_Placed", SubscriptionKind::Message, "order placed")
+    );
+    t.correlate("order placed", None, vars! {}).unwrap();
+    assert_eq!(t.instances_of("message_start_only_c7").len(), 1);
+    assert_eq!(t.event_subscriptions(), open, "the start event still listens");
 }

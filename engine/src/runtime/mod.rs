@@ -123,11 +123,15 @@ pub struct IncidentInfo {
 }
 
 /// An open message or signal subscription: a catch event, boundary event, receive task or
-/// event sub-process start waiting for a message or a signal by name.
+/// event sub-process start waiting for a message or a signal by name, or a message or signal
+/// start event of a deployed process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionInfo {
-    /// The instance that waits.
-    pub instance: String,
+    /// The instance that waits; `None` for a start event, which belongs to the deployed process
+    /// (Camunda 7 lists it without a process instance).
+    pub instance: Option<String>,
+    /// The process: the waiting instance's, or the one the start event starts.
+    pub process: String,
     /// The event (or receive task) that catches it.
     pub node: NodeId,
     /// A message or a signal.
@@ -1848,21 +1852,56 @@ impl Engine {
         })
     }
 
-    /// Every open message and signal subscription of every instance, in the order they opened
-    /// (Camunda 7's `createEventSubscriptionQuery`). Message start events are not listed: they
-    /// belong to the deployed process, see [`Engine::message_start_process`].
+    /// Every open message and signal subscription (Camunda 7's `createEventSubscriptionQuery`):
+    /// first the message and signal start events of each process's latest version, in the order
+    /// the processes were first deployed, without an instance (docs.camunda.org:
+    /// reference/rest/event-subscription/get-query/, `processInstanceId` null); then every
+    /// instance's, in the order they opened.
     pub fn subscriptions(&self) -> Vec<SubscriptionInfo> {
-        self.state
-            .subscriptions
-            .iter()
-            .map(|s| SubscriptionInfo {
-                instance: s.instance.clone(),
-                node: s.node.clone(),
-                kind: if s.signal { SubscriptionKind::Signal } else { SubscriptionKind::Message },
-                name: s.message.clone(),
-                correlation_key: s.correlation_key.clone(),
-            })
-            .collect()
+        let mut open = Vec::new();
+        for process in self.deployed_processes() {
+            let Some(index) = self.latest(&process) else { continue };
+            let definitions = &self.state.files[self.state.processes[index].file];
+            let Some(model) = definitions.process(&process) else { continue };
+            for node in model.children(None) {
+                let NodeKind::Event(e) = &node.kind else { continue };
+                if !matches!(e.kind, NodeEvent::Start { .. }) {
+                    continue;
+                }
+                for definition in &e.definitions {
+                    let (kind, name) = match &definition.trigger {
+                        Trigger::Message { message: Some(m) } => (
+                            SubscriptionKind::Message,
+                            definitions.message(m.as_str()).map(|m| m.name.clone().unwrap_or_else(|| m.id.to_string())),
+                        ),
+                        Trigger::Signal { signal: Some(s) } => (
+                            SubscriptionKind::Signal,
+                            definitions.signal(s.as_str()).map(|s| s.name.clone().unwrap_or_else(|| s.id.to_string())),
+                        ),
+                        _ => continue,
+                    };
+                    if let Some(name) = name {
+                        open.push(SubscriptionInfo {
+                            instance: None,
+                            process: process.clone(),
+                            node: node.id.clone(),
+                            kind,
+                            name,
+                            correlation_key: None,
+                        });
+                    }
+                }
+            }
+        }
+        open.extend(self.state.subscriptions.iter().map(|s| SubscriptionInfo {
+            instance: Some(s.instance.clone()),
+            process: self.state.instances.get(&s.instance).map(|i| i.process.clone()).unwrap_or_default(),
+            node: s.node.clone(),
+            kind: if s.signal { SubscriptionKind::Signal } else { SubscriptionKind::Message },
+            name: s.message.clone(),
+            correlation_key: s.correlation_key.clone(),
+        }));
+        open
     }
 
     /// Every conditional event waiting for its condition, in the order they started waiting.
