@@ -385,6 +385,17 @@ impl<'t> ProcessAssert<'t> {
         self
     }
 
+    /// The instance has no variables at all (camunda-bpm-assert's `hasNoVariables()`).
+    #[track_caller]
+    pub fn has_no_variables(&self) -> &Self {
+        let names: Vec<String> =
+            self.engine.variables(&self.instance).map(|v| v.keys().cloned().collect()).unwrap_or_default();
+        if !names.is_empty() {
+            self.fail(format!("has variables {}, but it should have none", names.join(", ")), None);
+        }
+        self
+    }
+
     /// Assertions on one variable's value.
     #[track_caller]
     pub fn variable(&self, name: &str) -> VariableAssert<'_, 't> {
@@ -600,6 +611,35 @@ impl JobAssert<'_, '_> {
                 ),
                 None,
             );
+        }
+        self
+    }
+
+    /// The job's element has this local variable (an input mapping's or input parameter's
+    /// result, which the process scope does not see; Camunda 7's `getVariableLocal`).
+    #[track_caller]
+    pub fn has_local_variable(&self, name: &str, expected: impl Into<Value>) -> &Self {
+        let expected = expected.into();
+        match self.job.local_variables.get(name) {
+            Some(value) if *value == expected => {}
+            other => {
+                let locals: Vec<&str> = self.job.local_variables.keys().map(String::as_str).collect();
+                let hint = if locals.is_empty() {
+                    "the element has no local variables; an input mapping (zeebe:input, camunda:inputParameter) makes one"
+                        .to_owned()
+                } else {
+                    format!("its local variables: {}", locals.join(", "))
+                };
+                self.process.fail(
+                    format!(
+                        "has job {} at {} with local variable `{name}` {}, not {expected}",
+                        self.job.id,
+                        self.label,
+                        other.map_or("unset".to_owned(), |v| format!("= {v}"))
+                    ),
+                    Some(hint),
+                );
+            }
         }
         self
     }

@@ -81,3 +81,28 @@ fn message_start_events_are_listed_without_an_instance() {
     assert_eq!(t.instances_of("message_start_only_c7").len(), 1);
     assert_eq!(t.event_subscriptions(), open, "the start event still listens");
 }
+
+/// A job's local variables (its element's input parameters) are asserted apart from the process
+/// variables (camunda-bpm-assert's `task().hasVariables` on a task's local scope, Camunda 7's
+/// `getVariablesLocal`), and an instance without variables says so (camunda-bpm-assert's
+/// `hasNoVariables()`).
+/// Camunda 7: user-guide/process-engine/variables/ ("Input/Output Variable Mapping"); user-guide/
+/// testing/assert-examples/ (`hasNoVariables`).
+#[test]
+fn local_variables_and_no_variables_are_asserted() {
+    let mut t = TestEngine::deploy_files(["../engine/tests/fixtures/conformance/data/input_output.c7.bpmn"]).unwrap();
+    let i = t.start("input_output_c7", vars! { "order": { "amount": 25 }, "city": "Berlin" }).unwrap();
+    assert_that(&t, &i).job("Pay").has_local_variable("amount", 25).has_local_variable("currency", "EUR");
+    let failure = panic_text(|| {
+        assert_that(&t, &i).job("Pay").has_local_variable("city", "Berlin");
+    });
+    assert!(failure.contains("local variable `city` unset, not \"Berlin\""), "{failure}");
+    let failure = panic_text(|| {
+        assert_that(&t, &i).has_no_variables();
+    });
+    assert!(failure.contains("has variables city, order"), "{failure}");
+
+    let mut t = deploy(&["task_name.c8.bpmn"]);
+    let none = t.start("task_name_c8", vars! {}).unwrap();
+    assert_that(&t, &none).has_no_variables();
+}
