@@ -97,7 +97,7 @@ fn a_sequence_with_mappings_jobs_and_a_user_task() {
     assert_eq!(confirm.kind, JobKind::User);
     assert_eq!(
         e.complete_job(&pay.id, Variables::new()).unwrap_err().to_string(),
-        "job `sequence#1/job#1` is not open: its job at \"Pay item\" was completed at 2026-01-01T00:00:00Z; open jobs: sequence#1/job#2"
+        "job `sequence#1/job#1` is not open: its job at \"Pay item\" was completed at 2026-01-01T00:00:00Z by the test; open jobs: sequence#1/job#2"
     );
     e.complete_job(&confirm.id, Variables::new()).unwrap();
     assert!(e.is_ended(&order));

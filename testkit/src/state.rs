@@ -224,17 +224,21 @@ fn job_done(engine: &Engine, instance: &str, target: &Element) -> String {
     use baton_engine::trace::TraceKind;
     let events = engine.trace_of(instance);
     let in_process = |member: &str| engine.process(member).is_some_and(|p| p.id.as_str() == target.process);
-    let Some(job) = events.iter().rev().find_map(|e| match &e.kind {
-        TraceKind::JobCreated { job, node, .. } if node == target.node.as_str() && in_process(&e.instance) => Some(job),
+    let Some((job, job_type)) = events.iter().rev().find_map(|e| match &e.kind {
+        TraceKind::JobCreated { job, node, job_type } if node == target.node.as_str() && in_process(&e.instance) => {
+            Some((job, job_type))
+        }
         _ => None,
     }) else {
         return String::new();
     };
+    // Jobs of a type with a registered handler are done by it, the others by the test.
+    let by = if engine.has_handler(job_type) { "its registered handler" } else { "the test" };
     events
         .iter()
         .find_map(|e| match &e.kind {
             TraceKind::JobCompleted { job: done } if done == job => {
-                Some(format!(": its job {job} was completed at {} (trace event #{})", e.time, e.seq))
+                Some(format!(": its job {job} was completed at {} by {by} (trace event #{})", e.time, e.seq))
             }
             _ => None,
         })

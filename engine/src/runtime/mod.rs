@@ -684,13 +684,20 @@ impl Engine {
     fn job_history(&self, job: &str) -> Option<String> {
         let mut node = None;
         let mut ended = None;
+        let mut by = "";
         for event in &self.state.trace {
             match &event.kind {
-                TraceKind::JobCreated { job: id, node: at, .. } if id == job => {
+                TraceKind::JobCreated { job: id, node: at, job_type } if id == job => {
                     node = self.node_of(&event.instance, at).map(|n| format!("\"{}\"", n.label()));
+                    // Jobs of a type with a registered handler are done by it, others by the test.
+                    by = if self.handlers.contains_key(job_type) {
+                        " by its registered handler"
+                    } else {
+                        " by the test"
+                    };
                 }
                 TraceKind::JobCompleted { job: id } if id == job => {
-                    ended = Some(format!("completed at {}", event.time))
+                    ended = Some(format!("completed at {}{by}", event.time))
                 }
                 TraceKind::JobFailed { job: id, retries: 0, message } if id == job => {
                     ended = Some(format!("failed for the last time at {} ({message})", event.time))
@@ -705,6 +712,11 @@ impl Engine {
                 "its job at {node} ended when the element was left (a boundary event, an error, or termination)"
             ),
         })
+    }
+
+    /// Whether a handler is registered for this job type (sync or async).
+    pub fn has_handler(&self, job_type: &str) -> bool {
+        self.handlers.contains_key(job_type)
     }
 
     /// Completes a job: its variables are set (through the task's output mappings, if any)
