@@ -390,3 +390,40 @@ fn extensions_on_a_sequence_flow_are_reported() {
         "{problems:?}"
     );
 }
+
+/// A job type or retries written as FEEL that gives the wrong kind of value is an incident at
+/// the task that says what it gave and what to write (docs.camunda.io: service-tasks, "Task
+/// definition": both may be expressions).
+#[test]
+fn a_feel_job_type_or_retries_of_the_wrong_kind_is_an_incident() {
+    let model = |definition: &str| {
+        format!(
+            r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <process id="p" isExecutable="true">
+    <startEvent id="s" /><sequenceFlow id="f1" sourceRef="s" targetRef="pay" />
+    <serviceTask id="pay" name="Pay"><extensionElements>{definition}</extensionElements></serviceTask>
+    <sequenceFlow id="f2" sourceRef="pay" targetRef="e" /><endEvent id="e" />
+  </process>
+</definitions>"#
+        )
+    };
+    for (definition, expected) in [
+        (
+            r#"<zeebe:taskDefinition type="=42" />"#,
+            ["job type `=42` of `Pay` is ", "not a non-empty string; make the expression give the type's name"],
+        ),
+        (r#"<zeebe:taskDefinition type="=kind" />"#, ["job type `=kind` of `Pay` is ", "not a non-empty string"]),
+        (
+            r#"<zeebe:taskDefinition type="pay" retries="=&quot;many&quot;" />"#,
+            ["job retries `=\"many\"` of `Pay` is ", "not a count; make the expression give a whole number"],
+        ),
+    ] {
+        let mut engine = baton_engine::runtime::Engine::new();
+        engine.deploy(parse(&model(definition)).unwrap()).unwrap();
+        let instance = engine.start("p", Default::default()).unwrap();
+        let incidents = engine.incidents(&instance);
+        assert_eq!(incidents.len(), 1, "{definition}");
+        let message = &incidents[0].message;
+        assert!(message.starts_with(expected[0]) && message.contains(expected[1]), "{message}");
+    }
+}

@@ -770,6 +770,26 @@ impl Engine {
         Ok(())
     }
 
+    /// A job property written as FEEL (`type="=..."`), evaluated as the job is created: the
+    /// value `accept` takes from it, or the incident's text (what it gave instead of `wanted`).
+    fn job_property<T>(
+        &self,
+        text: &str,
+        what: &str,
+        node: &FlowNode,
+        variables: &BTreeMap<String, Value>,
+        wanted: &str,
+        accept: impl FnOnce(&Value) -> Option<T>,
+    ) -> Result<T, String> {
+        match self.value_of(text, variables) {
+            Ok(value) => accept(&value).ok_or_else(|| {
+                let got = crate::expr::juel::describe(&value);
+                format!("{what} `{}` of `{}` is {got}, not {wanted}", text.trim(), node.label())
+            }),
+            Err(err) => Err(format!("{what} `{}` of `{}`: {err}", text.trim(), node.label())),
+        }
+    }
+
     /// Creates a job at `node` for the token, which waits for it. Zeebe evaluates a job type or
     /// retries written as `=...` now, as the job is created (docs.camunda.io:
     /// components/modeler/bpmn/service-tasks/ "Task definition": both may be expressions;
@@ -782,48 +802,41 @@ impl Engine {
             JobKind::Manual => "manual".to_owned(), // not made since manual tasks pass through
             JobKind::Listener => node.id.to_string(), // made by `listener_job`
             JobKind::Service => match implementation {
-                Some(Implementation::JobType(text)) if is_feel(text) => match self.value_of(text, &variables) {
-                    Ok(Value::String(job_type)) if !job_type.trim().is_empty() => job_type,
-                    Ok(other) => {
-                        let message = format!(
-                            "job type `{}` of `{}` is {}, not a non-empty string; make the expression give the type's name",
-                            text.trim(),
-                            node.label(),
-                            crate::expr::juel::describe(&other)
-                        );
-                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-                        return;
+                Some(Implementation::JobType(text)) if is_feel(text) => {
+                    let wanted = "a non-empty string; make the expression give the type's name";
+                    let evaluated =
+                        self.job_property(text, "job type", node, &variables, wanted, |value| match value {
+                            Value::String(job_type) if !job_type.trim().is_empty() => Some(job_type.clone()),
+                            _ => None,
+                        });
+                    match evaluated {
+                        Ok(job_type) => job_type,
+                        Err(message) => {
+                            self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                            return;
+                        }
                     }
-                    Err(err) => {
-                        let message = format!("job type `{}` of `{}`: {err}", text.trim(), node.label());
-                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-                        return;
-                    }
-                },
+                }
                 Some(implementation) => implementation.task_type().to_owned(),
                 None => node.id.to_string(),
             },
         };
         let retries_text = match retries {
-            Some(text) if is_feel(text) => match self.value_of(text, &variables) {
-                Ok(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) => Some(n.to_string()),
-                Ok(Value::String(s)) if s.trim().parse::<u32>().is_ok() => Some(s.trim().to_owned()),
-                Ok(other) => {
-                    let message = format!(
-                        "job retries `{}` of `{}` is {}, not a count; make the expression give a whole number",
-                        text.trim(),
-                        node.label(),
-                        crate::expr::juel::describe(&other)
-                    );
-                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-                    return;
+            Some(text) if is_feel(text) => {
+                let wanted = "a count; make the expression give a whole number";
+                let evaluated = self.job_property(text, "job retries", node, &variables, wanted, |value| match value {
+                    Value::Number(n) if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) => Some(n.to_string()),
+                    Value::String(s) if s.trim().parse::<u32>().is_ok() => Some(s.trim().to_owned()),
+                    _ => None,
+                });
+                match evaluated {
+                    Ok(retries) => Some(retries),
+                    Err(message) => {
+                        self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
+                        return;
+                    }
                 }
-                Err(err) => {
-                    let message = format!("job retries `{}` of `{}`: {err}", text.trim(), node.label());
-                    self.raise_incident(instance, tok.id, &node.id, message, Resume::Execute);
-                    return;
-                }
-            },
+            }
             other => other.map(str::to_owned),
         };
         let (retries, retry_interval) = job_retries(retries_text.as_deref());
