@@ -5,14 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use baton_engine::parse::parse_file;
 use baton_engine::runtime::{Engine, Variables};
 use baton_engine::trace::TraceKind;
 use serde_json::json;
 
+mod common;
+
 fn deploy(engine: &mut Engine, file: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/events").join(file);
-    engine.deploy(parse_file(&path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    common::deploy(engine, "events", file);
 }
 
 fn engine(files: &[&str]) -> Engine {
@@ -23,9 +23,7 @@ fn engine(files: &[&str]) -> Engine {
     engine
 }
 
-fn vars(value: serde_json::Value) -> Variables {
-    serde_json::from_value(value).unwrap()
-}
+use common::vars;
 
 /// How many times `node` was entered in `instance`.
 fn entered(engine: &Engine, instance: &str, node: &str) -> usize {

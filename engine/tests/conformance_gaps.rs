@@ -5,21 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use baton_engine::parse::parse_file;
 use baton_engine::runtime::{Engine, Variables};
 use serde_json::{Value, json};
 
-fn engine(files: &[&str]) -> Engine {
-    let mut engine = Engine::new();
-    for file in files {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/gaps").join(file);
-        engine.deploy(parse_file(&path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
-    }
-    engine
-}
+mod common;
+use common::vars;
 
-fn vars(value: Value) -> Variables {
-    serde_json::from_value(value).unwrap()
+fn engine(files: &[&str]) -> Engine {
+    common::engine("gaps", files)
 }
 
 fn var(engine: &Engine, instance: &str, name: &str) -> Option<Value> {

@@ -5,25 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use baton_engine::parse::parse_file;
 use baton_engine::runtime::{Engine, Variables};
 use serde_json::json;
 
+mod common;
+use common::{start, vars};
+
 fn engine(file: &str) -> Engine {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/juel").join(file);
-    let mut engine = Engine::new();
-    engine.deploy(parse_file(&path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
-    engine
-}
-
-fn vars(value: serde_json::Value) -> Variables {
-    serde_json::from_value(value).unwrap()
-}
-
-/// Starts the model's one process with `variables`.
-fn start(engine: &mut Engine, variables: serde_json::Value) -> String {
-    let process = engine.deployed_processes().remove(0);
-    engine.start(&process, vars(variables)).unwrap()
+    common::engine("juel", &[file])
 }
 
 fn incident(engine: &Engine, instance: &str) -> String {
@@ -278,9 +267,7 @@ fn an_assignee_that_is_not_a_string_is_an_incident() {
 /// docs: reference/bpmn20/subprocesses/call-activity/
 #[test]
 fn a_called_element_is_juel_text() {
-    let mut e = engine("call.bpmn");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/juel/ship_fast.bpmn");
-    e.deploy(parse_file(&path).unwrap()).unwrap();
+    let mut e = common::engine("juel", &["call.bpmn", "ship_fast.bpmn"]);
     let i = e.start("juel_call", vars(json!({"speed": "fast"}))).unwrap();
     let called = e.called_instances(&i);
     assert_eq!(called.len(), 1);

@@ -6,25 +6,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails by panicking
 
-use baton_engine::parse::parse_file;
-use baton_engine::runtime::{Engine, JobInfo, Variables};
+use baton_engine::runtime::{Engine, JobInfo};
 use serde_json::json;
 
+mod common;
+use common::{start, vars};
+
 fn engine(file: &str) -> Engine {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance/multi").join(file);
-    let mut engine = Engine::new();
-    engine.deploy(parse_file(&path).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{file}: {e}"));
-    engine
-}
-
-fn vars(value: serde_json::Value) -> Variables {
-    serde_json::from_value(value).unwrap()
-}
-
-/// Starts the model's one process with `variables`.
-fn start(engine: &mut Engine, variables: serde_json::Value) -> String {
-    let process = engine.deployed_processes().remove(0);
-    engine.start(&process, vars(variables)).unwrap()
+    common::engine("multi", &[file])
 }
 
 /// The open jobs at `node`, oldest first.
