@@ -9,14 +9,6 @@ fn fixture(name: &str) -> String {
 }
 
 /// The panic message of a failing assertion.
-fn failure(f: impl FnOnce()) -> String {
-    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("the assertion should fail");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
 
 #[test]
 fn a_whole_order_by_name() -> TestResult {
@@ -120,73 +112,73 @@ fn failures_show_the_real_state() -> TestResult {
     let stuck = t.start("no_default", vars! {})?;
     let t = &t;
     let messages = [
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).is_waiting_at("Confirm order");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).is_ended();
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).has_passed("Pay item");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).variable("amount").is(30);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).has_not_passed("Order placed");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &stuck).has_no_incidents();
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).is_waiting_at("Pay itme");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).is_ended_at("Order done");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).is_waiting_exactly_at(["Pay item", "Confirm order"]);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).is_not_waiting_at("Pay item");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).has_passed_in_order(["Pay item", "Order placed"]);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).has_passed_times("Order placed", 2);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).has_variables(["amount", "receiptNo"]);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).variable("receiptNo").exists();
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).variable("amount").is_not_set();
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).has_incident("Pay item");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).is_waiting_for_message("payment-received");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).has_timer_armed("Pay item", None);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).user_task("Confirm order");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).job("Pay item").has_retries(1);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).job("Pay item").has_input("doubled", 1);
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &order).job("Pay item").has_header("region", "eu");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(t, &stuck).is_not_ended().is_ended();
         }),
     ];
@@ -198,13 +190,13 @@ fn failures_show_the_real_state() -> TestResult {
     u.job(&waiting, "Pay item")?.complete(vars! { "receipt": 1 })?;
     let u = &u;
     let user_task_messages = [
-        failure(|| {
+        expect_failure(|| {
             assert_that(u, &waiting).user_task("Confirm order").has_assignee("boss");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(u, &waiting).user_task("Confirm order").has_form_key("confirm-form");
         }),
-        failure(|| {
+        expect_failure(|| {
             assert_that(u, &waiting).user_task("Confirm order").has_candidate_group("sales");
         }),
     ];
@@ -239,7 +231,7 @@ fn called_processes_can_be_mocked_and_jobs_asserted() -> TestResult {
     let mut t = TestEngine::deploy_file(fixture("sequence.bpmn"))?;
     let order = t.start("sequence", vars! { "amount": 4 })?;
     assert_that(&t, &order).job("Pay item").has_type("pay").has_retries(3).has_input("doubled", 8);
-    let message = failure(|| {
+    let message = expect_failure(|| {
         assert_that(&t, &order).job("Pay item").has_type("charge");
     });
     assert!(

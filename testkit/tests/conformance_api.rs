@@ -7,27 +7,15 @@
 use baton_testkit::prelude::*;
 use baton_testkit::{JobInfo, SubscriptionKind};
 
+mod common;
+use common::text;
+
 const FIXTURES: &str = "../engine/tests/fixtures/conformance/api";
 
 /// The Camunda 8 order, the shipping process it calls and the Camunda 7 claim, in one engine.
 fn engine() -> TestEngine {
     TestEngine::deploy_files(["order_c8.bpmn", "shipping_c8.bpmn", "claim_c7.bpmn"].map(|f| format!("{FIXTURES}/{f}")))
         .unwrap()
-}
-
-/// The text of an error, checked to be the same in `Debug` (what `?` in a test prints) and
-/// free of struct dumps.
-fn text(err: Error) -> String {
-    let shown = err.to_string();
-    let debugged = format!("{err:?}");
-    assert_eq!(debugged, shown, "Debug must print the Display text");
-    assert!(!debugged.contains("{ ") && !debugged.contains("Some("), "a struct dump: {debugged}");
-    shown
-}
-
-fn panic_text(assertion: impl FnOnce()) -> String {
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assertion)).unwrap_err();
-    err.downcast_ref::<String>().cloned().unwrap_or_default()
 }
 
 fn ids(jobs: &[JobInfo]) -> Vec<&str> {
@@ -119,7 +107,7 @@ fn a_cancelled_instance_ends_with_everything_it_holds() {
     let t = &t;
     insta::assert_snapshot!(
         "cancelled_is_not_ended",
-        panic_text(|| {
+        expect_failure(|| {
             assert_that(t, &shipping).is_ended();
         })
     );
@@ -253,13 +241,13 @@ fn a_called_process_element_never_stands_for_the_parents() {
     let t2 = &t;
     insta::assert_snapshot!(
         "called_end_is_not_the_parents",
-        panic_text(|| {
+        expect_failure(|| {
             assert_that(t2, &order).has_passed("end");
         })
     );
     insta::assert_snapshot!(
         "called_element_names_its_process",
-        panic_text(|| {
+        expect_failure(|| {
             assert_that(t2, &order).has_not_passed("Parcel shipped");
         })
     );
@@ -281,7 +269,7 @@ fn a_token_in_an_incident_is_not_waiting() {
     let t2 = &t;
     insta::assert_snapshot!(
         "incident_is_not_waiting",
-        panic_text(|| {
+        expect_failure(|| {
             assert_that(t2, &order).is_waiting_at("Charge card");
         })
     );
@@ -303,7 +291,7 @@ fn is_started_checks_the_instance_started() {
     let t = &t;
     insta::assert_snapshot!(
         "never_started",
-        panic_text(|| {
+        expect_failure(|| {
             assert_that(t, &never).is_started();
         })
     );

@@ -14,11 +14,6 @@ fn deploy(files: &[&str]) -> TestEngine {
     TestEngine::deploy_files(files.iter().map(|f| format!("{FIXTURES}/{f}"))).unwrap()
 }
 
-fn panic_text(assertion: impl FnOnce()) -> String {
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assertion)).unwrap_err();
-    err.downcast_ref::<String>().cloned().unwrap_or_default()
-}
-
 /// A Camunda 7 user task's name expression is evaluated when the task is created: `has_name`
 /// (camunda-bpm-assert's `task().hasName(..)`) sees it, task queries find the task by it, and a
 /// failed assertion names the task by it.
@@ -29,7 +24,7 @@ fn a_task_name_as_created_is_asserted_and_queried() {
     let c7 = t.start("task_name_c7", vars! { "order": "A-1" }).unwrap();
     assert_that(&t, &c7).user_task("Task_Review").has_name("Review A-1");
     assert_eq!(t.tasks().element("Review A-1").count(), 1);
-    let failure = panic_text(|| {
+    let failure = expect_failure(|| {
         assert_that(&t, &c7).user_task("Task_Review").has_name("Review B-2");
     });
     assert!(failure.contains("\"Review A-1\" (") && failure.contains("not \"Review B-2\""), "{failure}");
@@ -93,11 +88,11 @@ fn local_variables_and_no_variables_are_asserted() {
     let mut t = TestEngine::deploy_files(["../engine/tests/fixtures/conformance/data/input_output.c7.bpmn"]).unwrap();
     let i = t.start("input_output_c7", vars! { "order": { "amount": 25 }, "city": "Berlin" }).unwrap();
     assert_that(&t, &i).job("Pay").has_local_variable("amount", 25).has_local_variable("currency", "EUR");
-    let failure = panic_text(|| {
+    let failure = expect_failure(|| {
         assert_that(&t, &i).job("Pay").has_local_variable("city", "Berlin");
     });
     assert!(failure.contains("local variable `city` unset, not \"Berlin\""), "{failure}");
-    let failure = panic_text(|| {
+    let failure = expect_failure(|| {
         assert_that(&t, &i).has_no_variables();
     });
     assert!(failure.contains("has variables city, order"), "{failure}");

@@ -5,6 +5,9 @@
 
 use baton_testkit::prelude::*;
 
+mod common;
+use common::text;
+
 /// A claim: checked, then approved at once up to 1000, else reviewed by a person. No default
 /// flow, so a claim without an amount stops at the gateway with an incident.
 const CLAIM: &str = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
@@ -32,21 +35,6 @@ fn claims() -> TestEngine {
     TestEngine::deploy_str(CLAIM).unwrap().named("errors")
 }
 
-/// The text of an error, checked to be the same in `Debug` (what `?` in a test prints) and
-/// free of struct dumps.
-fn text(err: Error) -> String {
-    let shown = err.to_string();
-    let debugged = format!("{err:?}");
-    assert_eq!(debugged, shown, "Debug must print the Display text");
-    assert!(!debugged.contains("{ ") && !debugged.contains("Some("), "a struct dump: {debugged}");
-    shown
-}
-
-fn panic_text(assertion: impl FnOnce()) -> String {
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assertion)).unwrap_err();
-    err.downcast_ref::<String>().cloned().unwrap_or_default()
-}
-
 #[test]
 fn a_job_behind_an_incident_names_the_incident() {
     let mut t = claims();
@@ -56,7 +44,7 @@ fn a_job_behind_an_incident_names_the_incident() {
     let t = &t;
     insta::assert_snapshot!(
         "assertion_behind_incident",
-        panic_text(|| {
+        expect_failure(|| {
             assert_that(t, &claim).is_ended_at("Claim approved");
         })
     );
