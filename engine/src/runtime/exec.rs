@@ -850,37 +850,39 @@ impl Engine {
         if tok.inner_of.is_none() {
             self.arm_boundaries(instance, tok.id, node);
         }
+        let job = Job {
+            kind,
+            job_type,
+            retries,
+            variables,
+            headers: headers.to_vec(),
+            user,
+            name,
+            retry_interval,
+            ..Job::new(tok.id, node.id.clone())
+        };
+        // User tasks wait for the test; service work goes to its handler, if one is registered.
+        self.add_job(instance, job, kind == JobKind::Service);
+    }
+
+    /// Opens `job` in the instance: numbered, its token waiting for it, queued for the handler
+    /// registered for its type (when `to_handler`), and traced.
+    fn add_job(&mut self, instance: &str, mut job: Job, to_handler: bool) {
         self.state.jobs_created += 1;
         let created = self.state.jobs_created;
         let Some(inst) = self.state.instances.get_mut(instance) else { return };
         inst.next_job += 1;
         let number = inst.next_job;
-        let id = format!("{instance}/job#{number}");
-        inst.jobs.insert(
-            number,
-            Job {
-                number,
-                id: id.clone(),
-                token: tok.id,
-                node: node.id.clone(),
-                kind,
-                job_type: job_type.clone(),
-                retries,
-                variables,
-                headers: headers.to_vec(),
-                created,
-                user,
-                name,
-                retry_interval,
-                retry_at: None,
-                listener: None,
-            },
-        );
-        self.set_wait(instance, tok.id, Wait::Job(number));
-        if kind == JobKind::Service && self.handlers.contains_key(&job_type) {
+        job.number = number;
+        job.id = format!("{instance}/job#{number}");
+        job.created = created;
+        let (id, token, node, job_type) = (job.id.clone(), job.token, job.node.to_string(), job.job_type.clone());
+        inst.jobs.insert(number, job);
+        self.set_wait(instance, token, Wait::Job(number));
+        if to_handler && self.handlers.contains_key(&job_type) {
             self.state.for_handlers.insert(created, (instance.to_owned(), number));
         }
-        self.record(instance, TraceKind::JobCreated { job: id, node: node.id.to_string(), job_type });
+        self.record(instance, TraceKind::JobCreated { job: id, node, job_type });
     }
 
     /// A job's name: the element's. Camunda 7 evaluates a user task's name as JUEL text when the
@@ -1533,37 +1535,17 @@ impl Engine {
         (retries, retry_interval): (u32, Vec<jiff::Span>),
     ) {
         let job_type = listener.implementation.name().to_owned();
-        self.state.jobs_created += 1;
-        let created = self.state.jobs_created;
-        let Some(inst) = self.state.instances.get_mut(instance) else { return };
-        inst.next_job += 1;
-        let number = inst.next_job;
-        let id = format!("{instance}/job#{number}");
-        inst.jobs.insert(
-            number,
-            Job {
-                number,
-                id: id.clone(),
-                token: tok.id,
-                node: node.id.clone(),
-                kind: JobKind::Listener,
-                job_type: job_type.clone(),
-                retries,
-                variables,
-                headers: Vec::new(),
-                created,
-                user: None,
-                name: node.name.clone(),
-                retry_interval,
-                retry_at: None,
-                listener: Some((listener.event.clone(), phase)),
-            },
-        );
-        self.set_wait(instance, tok.id, Wait::Job(number));
-        if self.handlers.contains_key(&job_type) {
-            self.state.for_handlers.insert(created, (instance.to_owned(), number));
-        }
-        self.record(instance, TraceKind::JobCreated { job: id, node: node.id.to_string(), job_type });
+        let job = Job {
+            kind: JobKind::Listener,
+            job_type,
+            retries,
+            variables,
+            name: node.name.clone(),
+            retry_interval,
+            listener: Some((listener.event.clone(), phase)),
+            ..Job::new(tok.id, node.id.clone())
+        };
+        self.add_job(instance, job, true);
     }
 
     /// A listener job is done: its variables are set, and the element goes on with its next

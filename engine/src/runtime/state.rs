@@ -288,6 +288,29 @@ pub(crate) struct Job {
     pub listener: Option<(String, usize)>,
 }
 
+impl Job {
+    /// A service job at `node` for `token`, to be filled in and numbered when it is opened.
+    pub(crate) fn new(token: u64, node: NodeId) -> Self {
+        Job {
+            number: 0,
+            id: String::new(),
+            token,
+            node,
+            kind: JobKind::Service,
+            job_type: String::new(),
+            retries: 0,
+            variables: BTreeMap::new(),
+            headers: Vec::new(),
+            created: 0,
+            user: None,
+            name: None,
+            retry_interval: Vec::new(),
+            retry_at: None,
+            listener: None,
+        }
+    }
+}
+
 /// Something that needs a person.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Incident {
